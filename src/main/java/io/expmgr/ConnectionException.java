@@ -1,0 +1,17 @@
+package io.expmgr;
+
+/**
+ * The database could not be opened or reached: missing file, not SQLite, host down, wrong
+ * credentials, unknown database.
+ */
+public class ConnectionException extends ExpmgrException {
+  private static final long serialVersionUID = 1L;
+
+  public ConnectionException(String message) {
+    super(message);
+  }
+
+  public ConnectionException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,14 @@
+package io.expmgr;
+
+/** An option, file or document the user gave is malformed or out of range; nothing was changed. */
+public class InvalidInputException extends ExpmgrException {
+  private static final long serialVersionUID = 1L;
+
+  public InvalidInputException(String message) {
+    super(message);
+  }
+
+  public InvalidInputException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,96 @@
+package io.expmgr.cli;
+
+import io.expmgr.ExpmgrException;
+import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns every failure into one line on stderr and an exit code from {@link ExitCodes}; the stack
+ * trace goes to the log file, and to stderr only with {@code --verbose}.
+ */
+final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
+  private static final Logger log = LoggerFactory.getLogger(ErrorHandler.class);
+
+  /** Sets up logging for a real run (not for --help or --version), then runs the command. */
+  static int executeWithLogging(ParseResult parseResult) {
+    Integer helpExit = CommandLine.executeHelpRequest(parseResult);
+    if (helpExit != null) {
+      return helpExit;
+    }
+    LogSetup.init(isVerbose(parseResult));
+    log.info("expmgr {} {}", ExpmgrCommand.version(), String.join(" ", redactedArgs(parseResult)));
+    return new CommandLine.RunLast().execute(parseResult);
+  }
+
+  @Override
+  public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parseResult) {
+    PrintWriter err = cmd.getErr();
+    String message = oneLine(e);
+    int code = ExitCodes.of(e);
+    log.error("{} failed: {}", cmd.getCommandName(), message, e);
+    err.println("error: " + message);
+    if (isVerbose(parseResult)) {
+      e.printStackTrace(err);
+    } else if (code == ExitCodes.INTERNAL) {
+      err.println("(run with --verbose for details" + logHint() + ")");
+    }
+    err.flush();
+    return code;
+  }
+
+  @Override
+  public int handleParseException(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("error: " + oneLine(e));
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+      err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
+    }
+    err.flush();
+    return ExitCodes.USAGE;
+  }
+
+  private static String logHint() {
+    return LogSetup.logFile() == null ? "" : "; log: " + LogSetup.logFile();
+  }
+
+  /** The first line of the message, or the exception kind when it has none. */
+  static String oneLine(Throwable e) {
+    String m = e.getMessage();
+    if (m == null || m.isBlank()) {
+      m = e instanceof ExpmgrException ? e.getClass().getSimpleName() : "unexpected " + e;
+    }
+    return m.lines().findFirst().orElse(m).trim();
+  }
+
+  static boolean isVerbose(ParseResult parseResult) {
+    for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+      if (pr.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static java.util.List<String> redactedArgs(ParseResult parseResult) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    boolean hidePassword = false;
+    for (String a : parseResult.originalArgs()) {
+      if (hidePassword && !a.startsWith("-")) {
+        out.add("****");
+      } else if (a.startsWith("--password=")) {
+        out.add("--password=****");
+      } else {
+        out.add(a);
+      }
+      hidePassword = a.equals("--password");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,67 @@
+package io.expmgr.cli;
+
+import io.expmgr.ConnectionException;
+import io.expmgr.InvalidInputException;
+import io.expmgr.NotFoundException;
+import io.expmgr.SchemaException;
+
+/** Every exit code of the command line, in one place. Documented in the README. */
+public final class ExitCodes {
+  /** Success (for {@code validate}: PASS or WARN). */
+  public static final int OK = 0;
+
+  /** Validation found failures (FAIL). */
+  public static final int VALIDATION_FAILED = 1;
+
+  /** The command line is wrong: unknown command or option, missing or malformed value. */
+  public static final int USAGE = 2;
+
+  /** The database cannot be opened or reached: missing file, not SQLite, host, port, login. */
+  public static final int CONNECTION = 3;
+
+  /** Something named does not exist: experiment id, snapshot id, input file. */
+  public static final int NOT_FOUND = 4;
+
+  /** An input is malformed or out of range (rules file, export document, option value). */
+  public static final int INVALID_INPUT = 5;
+
+  /** The database's schema does not fit the command (missing tables or columns, version). */
+  public static final int SCHEMA = 6;
+
+  /** A file could not be read or written (permissions, full disk, missing folder). */
+  public static final int FILE_SYSTEM = 8;
+
+  /** The command exists but is not implemented in this version. */
+  public static final int NOT_IMPLEMENTED = 9;
+
+  /** An unexpected failure (a SQL error, a bug): see the log file. */
+  public static final int INTERNAL = 70;
+
+  /** Interrupted by Ctrl-C (128 + SIGINT). */
+  public static final int INTERRUPTED = 130;
+
+  private ExitCodes() {}
+
+  /** The exit code of a failure. */
+  public static int of(Throwable e) {
+    if (e instanceof ConnectionException) {
+      return CONNECTION;
+    }
+    if (e instanceof NotFoundException) {
+      return NOT_FOUND;
+    }
+    if (e instanceof InvalidInputException) {
+      return INVALID_INPUT;
+    }
+    if (e instanceof SchemaException) {
+      return SCHEMA;
+    }
+    if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
+      return FILE_SYSTEM;
+    }
+    if (e instanceof NotImplementedException) {
+      return NOT_IMPLEMENTED;
+    }
+    return INTERNAL;
+  }
+}

@@ -1,0 +1,73 @@
+package io.expmgr.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The top command: lists the subcommands; does nothing by itself. */
+@Command(
+    name = "expmgr",
+    mixinStandardHelpOptions = true,
+    versionProvider = ExpmgrCommand.Version.class,
+    description = "Keeps an ML experiment-tracking database (SQLite or MySQL) healthy.",
+    synopsisSubcommandLabel = "COMMAND",
+    subcommands = {
+      HelpCommand.class,
+      DemoCommand.class,
+      GenerateCommand.class,
+      PlannedCommands.Validate.class,
+      PlannedCommands.CheckHierarchy.class,
+      PlannedCommands.CleanupOrphans.class,
+      PlannedCommands.CreateSnapshot.class,
+      PlannedCommands.ListSnapshots.class,
+      PlannedCommands.VerifySnapshot.class,
+      PlannedCommands.RestoreSnapshot.class,
+      PlannedCommands.DeleteSnapshot.class,
+      PlannedCommands.PruneSnapshots.class,
+      PlannedCommands.ExportExperiment.class,
+      PlannedCommands.ImportExperiment.class,
+      PlannedCommands.MigrateExperiment.class,
+      PlannedCommands.TransformMetrics.class,
+      PlannedCommands.CreateTransformationTemplate.class,
+      PlannedCommands.ListMigrations.class,
+      PlannedCommands.RollbackTransform.class,
+      PlannedCommands.SchemaCommand.class,
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok, 1 validation failed, 2 usage, 3 connection, 4 not found,",
+      "5 invalid input, 6 schema, 8 file system, 9 not implemented yet,",
+      "70 internal error, 130 interrupted.",
+      "Logs: $EXPMGR_HOME/logs (default ~/.experiment_manager/logs)."
+    })
+public final class ExpmgrCommand implements Runnable {
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Show progress details and, on failure, the stack trace.")
+  boolean verbose;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version of this build, from the jar manifest ("dev" when run from classes). */
+  public static String version() {
+    String v = ExpmgrCommand.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+
+  /** Prints the version for {@code --version}. */
+  public static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"expmgr " + version(), "Java " + System.getProperty("java.version")};
+    }
+  }
+}

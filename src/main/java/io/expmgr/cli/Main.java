@@ -1,0 +1,30 @@
+package io.expmgr.cli;
+
+import picocli.CommandLine;
+
+/** The {@code expmgr} command line. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs one command line and returns its exit code, without exiting (for tests). */
+  public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured picocli command line, with our exception handlers. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new ExpmgrCommand());
+    ErrorHandler handler = new ErrorHandler();
+    cl.setExecutionExceptionHandler(handler);
+    cl.setParameterExceptionHandler(handler);
+    cl.setExecutionStrategy(ErrorHandler::executeWithLogging);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    return cl;
+  }
+}

@@ -1,0 +1,108 @@
+package io.expmgr.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.expmgr.ProgressListener;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Printing for people (aligned tables, progress bars) and for machines (JSON). */
+final class Output {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Output() {}
+
+  static void json(PrintWriter out, Object value) {
+    try {
+      out.println(JSON.writeValueAsString(value));
+      out.flush();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Prints rows under headers, columns padded; numbers (all digits) right-aligned. */
+  static void table(PrintWriter out, List<String> headers, List<List<String>> rows) {
+    int[] width = new int[headers.size()];
+    List<List<String>> all = new ArrayList<>();
+    all.add(headers);
+    all.addAll(rows);
+    for (List<String> r : all) {
+      for (int i = 0; i < r.size(); i++) {
+        width[i] = Math.max(width[i], r.get(i).length());
+      }
+    }
+    for (List<String> r : all) {
+      StringBuilder sb = new StringBuilder("  ");
+      for (int i = 0; i < r.size(); i++) {
+        String cell = r.get(i);
+        boolean numeric =
+            !cell.isEmpty()
+                && cell.chars().allMatch(ch -> Character.isDigit(ch) || ch == ',' || ch == '.');
+        String pad = " ".repeat(width[i] - cell.length());
+        sb.append(numeric && i > 0 ? pad + cell : cell + pad);
+        if (i < r.size() - 1) {
+          sb.append("  ");
+        }
+      }
+      out.println(sb.toString().stripTrailing());
+    }
+    out.flush();
+  }
+
+  static String count(long n) {
+    return String.format("%,d", n);
+  }
+
+  /** Whether a person is watching: stdout is a terminal. */
+  static boolean interactive() {
+    return System.console() != null;
+  }
+
+  /** A progress bar on stderr when a person is watching, otherwise nothing. Close it when done. */
+  static Progress progress(String task, boolean enabled) {
+    if (!enabled || !interactive()) {
+      return new Progress(null);
+    }
+    ProgressBar bar =
+        new ProgressBarBuilder()
+            .setTaskName(task)
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(250)
+            .showSpeed()
+            .build();
+    return new Progress(bar);
+  }
+
+  /** A progress listener that drives an optional bar. */
+  static final class Progress implements ProgressListener, AutoCloseable {
+    private final ProgressBar bar;
+
+    Progress(ProgressBar bar) {
+      this.bar = bar;
+    }
+
+    @Override
+    public void onProgress(long done, long total) {
+      if (bar != null) {
+        if (total > 0) {
+          bar.maxHint(total);
+        }
+        bar.stepTo(done);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (bar != null) {
+        bar.close();
+      }
+    }
+  }
+}

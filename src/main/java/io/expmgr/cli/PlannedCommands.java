@@ -1,0 +1,117 @@
+package io.expmgr.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * Commands of the product that this version does not implement yet. Each is listed in {@code
+ * --help} so the command set is visible, and each says plainly that it did nothing, exiting with
+ * {@link ExitCodes#NOT_IMPLEMENTED}.
+ */
+final class PlannedCommands {
+  private PlannedCommands() {}
+
+  /** Shared body: accept any arguments, refuse to run. */
+  abstract static class Planned implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Unmatched List<String> ignored;
+
+    @Override
+    public Integer call() {
+      throw new NotImplementedException(spec.name());
+    }
+  }
+
+  @Command(
+      name = "validate",
+      description = "Runs all integrity checks; JSON report. (not implemented yet)")
+  static final class Validate extends Planned {}
+
+  @Command(
+      name = "check-hierarchy",
+      description =
+          "Checks experiment -> trial -> run -> epoch/results consistency. (not implemented yet)")
+  static final class CheckHierarchy extends Planned {}
+
+  @Command(
+      name = "cleanup-orphans",
+      description =
+          "Removes rows whose parents are missing, after a safety snapshot. (not implemented yet)")
+  static final class CleanupOrphans extends Planned {}
+
+  @Command(
+      name = "create-snapshot",
+      description = "Takes a full, consistent snapshot of the database. (not implemented yet)")
+  static final class CreateSnapshot extends Planned {}
+
+  @Command(
+      name = "list-snapshots",
+      description = "Lists snapshots, newest first. (not implemented yet)")
+  static final class ListSnapshots extends Planned {}
+
+  @Command(
+      name = "verify-snapshot",
+      description = "Verifies snapshot checksums and contents. (not implemented yet)")
+  static final class VerifySnapshot extends Planned {}
+
+  @Command(
+      name = "restore-snapshot",
+      description =
+          "Restores a snapshot atomically, after a safety snapshot. (not implemented yet)")
+  static final class RestoreSnapshot extends Planned {}
+
+  @Command(name = "delete-snapshot", description = "Deletes a snapshot. (not implemented yet)")
+  static final class DeleteSnapshot extends Planned {}
+
+  @Command(
+      name = "prune-snapshots",
+      description = "Applies a retention policy to snapshots. (not implemented yet)")
+  static final class PruneSnapshots extends Planned {}
+
+  @Command(
+      name = "export-experiment",
+      description = "Writes one experiment as a JSON document. (not implemented yet)")
+  static final class ExportExperiment extends Planned {}
+
+  @Command(
+      name = "import-experiment",
+      description = "Imports an exported experiment, all or nothing. (not implemented yet)")
+  static final class ImportExperiment extends Planned {}
+
+  @Command(
+      name = "migrate-experiment",
+      description =
+          "Copies an experiment's hierarchy, transforming metrics, in resumable batches. (not implemented yet)")
+  static final class MigrateExperiment extends Planned {}
+
+  @Command(
+      name = "transform-metrics",
+      description =
+          "Rewrites metrics in place by rules, in resumable batches. (not implemented yet)")
+  static final class TransformMetrics extends Planned {}
+
+  @Command(
+      name = "create-transformation-template",
+      description = "Writes a commented, valid rules file. (not implemented yet)")
+  static final class CreateTransformationTemplate extends Planned {}
+
+  @Command(
+      name = "list-migrations",
+      description = "Lists migration runs and their state. (not implemented yet)")
+  static final class ListMigrations extends Planned {}
+
+  @Command(
+      name = "rollback-transform",
+      description = "Puts back the originals of a transform run. (not implemented yet)")
+  static final class RollbackTransform extends Planned {}
+
+  @Command(
+      name = "schema",
+      description = "Schema versions: 'schema status', 'schema upgrade'. (not implemented yet)")
+  static final class SchemaCommand extends Planned {}
+}

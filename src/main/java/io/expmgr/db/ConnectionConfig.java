@@ -1,0 +1,81 @@
+package io.expmgr.db;
+
+import io.expmgr.InvalidInputException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where a database is and how to log in. Immutable. The password is kept out of {@link #toString()}
+ * and {@link #identity()}, which is what reports, manifests and logs show.
+ *
+ * @param engine SQLite or MySQL/MariaDB
+ * @param database the SQLite file path, or the MySQL database (schema) name
+ * @param host MySQL host; default {@code localhost}
+ * @param port MySQL port; default {@code 3306}
+ * @param user MySQL user; default the operating-system user
+ * @param password MySQL password, or null for none
+ */
+public record ConnectionConfig(
+    Engine engine, String database, String host, int port, String user, String password) {
+
+  public static final String DEFAULT_HOST = "localhost";
+  public static final int DEFAULT_PORT = 3306;
+
+  public ConnectionConfig {
+    Objects.requireNonNull(engine, "engine");
+    if (database == null || database.isBlank()) {
+      throw new InvalidInputException(
+          "--database is required: a SQLite file path, or a MySQL database name with --mysql");
+    }
+    if (engine == Engine.MYSQL) {
+      host = host == null || host.isBlank() ? DEFAULT_HOST : host;
+      port = port == 0 ? DEFAULT_PORT : port;
+      if (port < 1 || port > 65535) {
+        throw new InvalidInputException("--port must be between 1 and 65535, got " + port);
+      }
+      user = user == null || user.isBlank() ? System.getProperty("user.name", "root") : user;
+      if (!database.matches("[A-Za-z0-9_$]{1,64}")) {
+        throw new InvalidInputException(
+            "--database must be a MySQL database name (letters, digits, _ and $, at most 64), got '"
+                + database
+                + "'");
+      }
+    }
+  }
+
+  /** A SQLite database file. */
+  public static ConnectionConfig sqlite(Path file) {
+    return new ConnectionConfig(Engine.SQLITE, file.toString(), null, 0, null, null);
+  }
+
+  /** A MySQL or MariaDB database. */
+  public static ConnectionConfig mysql(
+      String host, int port, String database, String user, String password) {
+    return new ConnectionConfig(Engine.MYSQL, database, host, port, user, password);
+  }
+
+  /** The SQLite file, made absolute. Only for {@link Engine#SQLITE}. */
+  public Path sqlitePath() {
+    return Path.of(database).toAbsolutePath().normalize();
+  }
+
+  /**
+   * A stable, password-free name of the database: {@code sqlite:/abs/path.db} or {@code
+   * mysql://user@host:port/name}. Snapshots are filed under it.
+   */
+  public String identity() {
+    return engine == Engine.SQLITE
+        ? "sqlite:" + sqlitePath()
+        : "mysql://" + user + "@" + host + ":" + port + "/" + database;
+  }
+
+  /** The same connection with another database (file or schema name). */
+  public ConnectionConfig withDatabase(String otherDatabase) {
+    return new ConnectionConfig(engine, otherDatabase, host, port, user, password);
+  }
+
+  @Override
+  public String toString() {
+    return identity();
+  }
+}

@@ -1,0 +1,362 @@
+package io.expmgr.db;
+
+import io.expmgr.ConnectionException;
+import io.expmgr.DataAccessException;
+import io.expmgr.InvalidInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * A database expmgr works on: where it is ({@link ConnectionConfig}), how to speak to it ({@link
+ * Dialect}), and fresh JDBC connections on demand with the settings every command relies on.
+ *
+ * <p>{@link #open} checks that the database is there and answers before any work starts, and turns
+ * driver failures into one readable line (missing file, not SQLite, host unknown, port closed,
+ * wrong credentials, unknown database).
+ */
+public final class Database {
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+  /** How long a connection attempt or a lock wait may take before it is reported. */
+  public static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+  private static final byte[] SQLITE_MAGIC =
+      "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+  private final ConnectionConfig config;
+  private final Dialect dialect;
+  private final boolean readOnly;
+
+  private Database(ConnectionConfig config, boolean readOnly) {
+    this.config = config;
+    this.dialect = config.engine().dialect();
+    this.readOnly = readOnly;
+  }
+
+  /**
+   * Opens a database for reading and writing after checking that it is reachable.
+   *
+   * @param mode whether a missing SQLite file or MySQL database may be created
+   * @throws ConnectionException with one readable line when it is not reachable
+   */
+  public static Database open(ConnectionConfig config, OpenMode mode) {
+    return open(config, mode, false);
+  }
+
+  /** Opens an existing database for reading only: nothing this handle does can change it. */
+  public static Database openReadOnly(ConnectionConfig config) {
+    return open(config, OpenMode.EXISTING, true);
+  }
+
+  private static Database open(ConnectionConfig config, OpenMode mode, boolean readOnly) {
+    if (config.engine() == Engine.SQLITE) {
+      checkSqliteFile(config.sqlitePath(), mode);
+    }
+    Database db = new Database(config, readOnly);
+    try (Connection c = db.connectRaw(mode)) {
+      if (config.engine() == Engine.SQLITE) {
+        // Reads the header: a file that is not SQLite fails here, not in the middle of work.
+        try (var st = c.createStatement();
+            var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
+          rs.next();
+        }
+      }
+    } catch (SQLException e) {
+      throw db.describeConnectFailure(e);
+    }
+    log.debug("opened {}", config.identity());
+    return db;
+  }
+
+  private static void checkSqliteFile(Path path, OpenMode mode) {
+    if (Files.isDirectory(path)) {
+      throw new ConnectionException("SQLite database " + path + " is a directory, not a file");
+    }
+    if (!Files.exists(path)) {
+      if (mode == OpenMode.EXISTING) {
+        throw new ConnectionException(
+            "SQLite database " + path + " does not exist (check --database; nothing was created)");
+      }
+      Path parent = path.getParent();
+      if (parent != null && !Files.isDirectory(parent)) {
+        throw new ConnectionException(
+            "cannot create SQLite database " + path + ": folder " + parent + " does not exist");
+      }
+      return;
+    }
+    if (!Files.isReadable(path)) {
+      throw new ConnectionException("SQLite database " + path + " is not readable (permissions)");
+    }
+    try (InputStream in = Files.newInputStream(path)) {
+      byte[] header = in.readNBytes(SQLITE_MAGIC.length);
+      if (header.length == 0) {
+        return; // an empty file is an empty SQLite database
+      }
+      if (header.length < SQLITE_MAGIC.length || !java.util.Arrays.equals(header, SQLITE_MAGIC)) {
+        throw new ConnectionException(path + " is not a SQLite database (its header is wrong)");
+      }
+    } catch (IOException e) {
+      throw new ConnectionException(
+          "cannot read SQLite database " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  public ConnectionConfig config() {
+    return config;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  public Engine engine() {
+    return config.engine();
+  }
+
+  /** Password-free name of the database, see {@link ConnectionConfig#identity()}. */
+  public String identity() {
+    return config.identity();
+  }
+
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /** A new connection in auto-commit mode. The caller closes it. */
+  public Connection connect() {
+    try {
+      return connectRaw(OpenMode.EXISTING);
+    } catch (SQLException e) {
+      throw describeConnectFailure(e);
+    }
+  }
+
+  private Connection connectRaw(OpenMode mode) throws SQLException {
+    if (config.engine() == Engine.SQLITE) {
+      SQLiteConfig sc = new SQLiteConfig();
+      sc.setBusyTimeout(CONNECT_TIMEOUT_SECONDS * 1000);
+      sc.setReadOnly(readOnly);
+      // Orphans must be findable and removable: enforcement stays off, as SQLite's default.
+      sc.enforceForeignKeys(false);
+      if (mode == OpenMode.EXISTING) {
+        // Never create an empty file behind the user's back.
+        sc.resetOpenMode(org.sqlite.SQLiteOpenMode.CREATE);
+      }
+      return DriverManager.getConnection("jdbc:sqlite:" + config.sqlitePath(), sc.toProperties());
+    }
+    Properties p = new Properties();
+    p.setProperty("user", config.user());
+    if (config.password() != null) {
+      p.setProperty("password", config.password());
+    }
+    p.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS * 1000));
+    p.setProperty("rewriteBatchedStatements", "true");
+    p.setProperty("characterEncoding", "UTF-8");
+    p.setProperty("connectionCollation", "utf8mb4_bin");
+    p.setProperty("useUnicode", "true");
+    p.setProperty("tcpKeepAlive", "true");
+    p.setProperty("allowPublicKeyRetrieval", "false");
+    p.setProperty("cacheDefaultTimeZone", "false");
+    p.setProperty("sslMode", "PREFERRED");
+    String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database();
+    try {
+      Connection c = DriverManager.getConnection(url, p);
+      if (readOnly) {
+        c.setReadOnly(true);
+      }
+      return c;
+    } catch (SQLException e) {
+      if (mode == OpenMode.CREATE && e.getErrorCode() == 1049) {
+        createMysqlDatabase(p);
+        return DriverManager.getConnection(url, p);
+      }
+      throw e;
+    }
+  }
+
+  private void createMysqlDatabase(Properties p) throws SQLException {
+    String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/";
+    try (Connection c = DriverManager.getConnection(url, p)) {
+      Dialect.execute(
+          c,
+          "CREATE DATABASE IF NOT EXISTS "
+              + dialect.quote(config.database())
+              + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+      log.info("created MySQL database {}", config.database());
+    }
+  }
+
+  /** Runs work on a fresh connection and closes it. */
+  public <T> T withConnection(SqlFunction<Connection, T> work) {
+    try (Connection c = connect()) {
+      return work.apply(c);
+    } catch (SQLException e) {
+      throw new DataAccessException(describe(e), e);
+    }
+  }
+
+  /**
+   * Runs work in one transaction on a fresh connection: committed if it returns, rolled back if it
+   * throws.
+   */
+  public <T> T inTransaction(SqlFunction<Connection, T> work) {
+    return withConnection(c -> inTransaction(c, work));
+  }
+
+  /** Runs work in one transaction on the given connection, restoring its auto-commit mode. */
+  public static <T> T inTransaction(Connection c, SqlFunction<Connection, T> work)
+      throws SQLException {
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      T result = work.apply(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException | Error e) {
+      try {
+        c.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+    }
+  }
+
+  /** Names of the tables that exist, upper-cased. */
+  public Set<String> existingTables() {
+    return withConnection(c -> existingTables(c));
+  }
+
+  /** Names of the tables that exist, upper-cased. */
+  public Set<String> existingTables(Connection c) throws SQLException {
+    Set<String> names = new TreeSet<>();
+    DatabaseMetaData md = c.getMetaData();
+    String catalog = config.engine() == Engine.MYSQL ? config.database() : null;
+    try (ResultSet rs = md.getTables(catalog, null, "%", new String[] {"TABLE"})) {
+      while (rs.next()) {
+        names.add(rs.getString("TABLE_NAME").toUpperCase(Locale.ROOT));
+      }
+    }
+    return names;
+  }
+
+  /** Names of the columns of a table, lower-cased; empty when the table does not exist. */
+  public Set<String> existingColumns(Connection c, String table) throws SQLException {
+    Set<String> names = new TreeSet<>();
+    String catalog = config.engine() == Engine.MYSQL ? config.database() : null;
+    try (ResultSet rs = c.getMetaData().getColumns(catalog, null, table, "%")) {
+      while (rs.next()) {
+        names.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+      }
+    }
+    return names;
+  }
+
+  /** A readable, password-free description of a SQL failure. */
+  public String describe(SQLException e) {
+    return redact(
+        config.identity()
+            + ": "
+            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+  }
+
+  /** Removes the password from any text that might echo it. */
+  public String redact(String text) {
+    String pw = config.password();
+    if (text == null || pw == null || pw.length() < 3) {
+      return text;
+    }
+    return text.replace(pw, "****");
+  }
+
+  ConnectionException describeConnectFailure(SQLException e) {
+    String where =
+        config.engine() == Engine.SQLITE
+            ? "SQLite database " + config.sqlitePath()
+            : "MySQL server " + config.host() + ":" + config.port();
+    String msg;
+    if (config.engine() == Engine.SQLITE) {
+      String m = String.valueOf(e.getMessage());
+      if (m.contains("NOTADB") || m.contains("not a database") || m.contains("file is encrypted")) {
+        msg = config.sqlitePath() + " is not a SQLite database";
+      } else if (m.contains("CANTOPEN")) {
+        msg = "cannot open " + where + " (missing folder or permissions)";
+      } else {
+        msg = "cannot open " + where + ": " + m;
+      }
+    } else {
+      msg = describeMysqlFailure(e, where);
+    }
+    return new ConnectionException(redact(msg), e);
+  }
+
+  private String describeMysqlFailure(SQLException e, String where) {
+    switch (e.getErrorCode()) {
+      case 1045:
+        return "access denied to "
+            + where
+            + " for user '"
+            + config.user()
+            + "' (wrong user or password)";
+      case 1044:
+        return "user '"
+            + config.user()
+            + "' may not use database '"
+            + config.database()
+            + "' on "
+            + where;
+      case 1049:
+        return "database '" + config.database() + "' does not exist on " + where;
+      default:
+        break;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof UnknownHostException) {
+        return "unknown host '" + config.host() + "' (check --host)";
+      }
+      if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
+        return "cannot connect to "
+            + where
+            + ": connection refused (is the server running? check --host and --port)";
+      }
+      if (t instanceof SocketTimeoutException) {
+        return "no answer from "
+            + where
+            + " within "
+            + CONNECT_TIMEOUT_SECONDS
+            + " s (check --host and --port, or a firewall)";
+      }
+    }
+    String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    return "cannot connect to " + where + ": " + first;
+  }
+
+  /** Fails with a readable message when the database is opened read-only. */
+  public void requireWritable(String what) {
+    if (readOnly) {
+      throw new InvalidInputException(
+          what + " needs a writable database, but " + identity() + " was opened read-only");
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.expmgr.db;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Writes the DDL of schema-model tables in a dialect. */
+public final class Ddl {
+  private Ddl() {}
+
+  /** CREATE TABLE followed by CREATE INDEX statements for one table. */
+  public static List<String> createTable(Table table, Dialect d) {
+    StringBuilder sb =
+        new StringBuilder("CREATE TABLE ").append(d.quote(table.name())).append(" (");
+    boolean autoId =
+        table.primaryKey().size() == 1
+            && table
+                .column(table.primaryKey().get(0))
+                .map(c -> c.type() == ColumnType.ID)
+                .orElse(false)
+            && table.foreignKeys().stream()
+                .noneMatch(fk -> fk.columns().contains(table.primaryKey().get(0)));
+    List<String> parts = new ArrayList<>();
+    for (Column c : table.columns()) {
+      String def =
+          d.quote(c.name()) + " " + d.sqlType(c.type()) + (c.nullable() ? "" : " NOT NULL");
+      if (autoId && c.name().equals(table.primaryKey().get(0))) {
+        def += d.autoIncrement();
+      }
+      parts.add(def);
+    }
+    if (!table.primaryKey().isEmpty()) {
+      parts.add("PRIMARY KEY (" + quoteAll(table.primaryKey(), d) + ")");
+    }
+    for (ForeignKey fk : table.foreignKeys()) {
+      parts.add(
+          "FOREIGN KEY ("
+              + quoteAll(fk.columns(), d)
+              + ") REFERENCES "
+              + d.quote(fk.parentTable())
+              + " ("
+              + quoteAll(fk.parentColumns(), d)
+              + ")");
+    }
+    sb.append(String.join(", ", parts)).append(")").append(d.tableOptions(table));
+    List<String> statements = new ArrayList<>();
+    statements.add(sb.toString());
+    for (List<String> index : table.indexes()) {
+      statements.add(
+          "CREATE INDEX "
+              + d.quote("idx_" + table.name().toLowerCase() + "_" + String.join("_", index))
+              + " ON "
+              + d.quote(table.name())
+              + " ("
+              + quoteAll(index, d)
+              + ")");
+    }
+    return statements;
+  }
+
+  public static String quoteAll(List<String> identifiers, Dialect d) {
+    return identifiers.stream().map(d::quote).collect(Collectors.joining(", "));
+  }
+}

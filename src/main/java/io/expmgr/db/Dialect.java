@@ -1,0 +1,64 @@
+package io.expmgr.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+
+/**
+ * Everything that differs between SQLite and MySQL/MariaDB lives behind this interface, so that no
+ * SQL outside {@code db/} has to know which engine it runs on.
+ */
+public interface Dialect {
+
+  Engine engine();
+
+  /** Quotes an identifier ({@code desc} is reserved in MySQL). */
+  String quote(String identifier);
+
+  /** The physical type of a logical column type. */
+  String sqlType(ColumnType type);
+
+  /**
+   * What follows the column type of a single-column integer primary key so that it auto-assigns.
+   */
+  String autoIncrement();
+
+  /** What follows the closing parenthesis of CREATE TABLE for this table. */
+  String tableOptions(Table table);
+
+  /** Whether DDL statements take part in transactions (SQLite yes, MySQL no). */
+  boolean supportsTransactionalDdl();
+
+  /** Binds a time, or NULL, without losing microseconds. */
+  void setTime(PreparedStatement ps, int index, LocalDateTime time) throws SQLException;
+
+  /** Reads a time written by {@link #setTime} or by another tool. */
+  LocalDateTime getTime(ResultSet rs, int index) throws SQLException;
+
+  /** Reads a time by column label. */
+  LocalDateTime getTime(ResultSet rs, String column) throws SQLException;
+
+  /**
+   * Creates a statement whose result set is streamed row by row instead of being loaded whole, so
+   * memory stays flat however large the table.
+   */
+  PreparedStatement prepareStreaming(Connection connection, String sql) throws SQLException;
+
+  /**
+   * Session settings for a bulk load into tables that nothing else reads meanwhile (the generator,
+   * a restore into a fresh file). Callers undo nothing: use it on a connection of its own.
+   */
+  void tuneForBulkLoad(Connection connection) throws SQLException;
+
+  /** Closes statements quietly; helper for dialect implementations. */
+  static void execute(Connection connection, String... sql) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      for (String s : sql) {
+        st.execute(s);
+      }
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package io.expmgr.db;
+
+import static io.expmgr.db.Column.optional;
+import static io.expmgr.db.Column.required;
+import static io.expmgr.db.ColumnType.DOUBLE;
+import static io.expmgr.db.ColumnType.ID;
+import static io.expmgr.db.ColumnType.INT;
+import static io.expmgr.db.ColumnType.SHORT_TEXT;
+import static io.expmgr.db.ColumnType.TEXT;
+import static io.expmgr.db.ColumnType.TIMESTAMP;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The experiment-tracking schema, described once as data. Validation, cleanup, snapshots,
+ * export/import and the generator walk this model instead of repeating table lists.
+ *
+ * <p>Tables are listed parents first, so creating or loading them in {@link #tables()} order never
+ * meets a missing parent, and deleting in reverse order never leaves a dangling child.
+ */
+public final class Schema {
+
+  /** The version string of the schema this model describes. */
+  public static final String VERSION_1_0 = "1.0";
+
+  private static final Schema V1_0 = buildV1();
+
+  private final String version;
+  private final List<Table> tables;
+
+  private Schema(String version, List<Table> tables) {
+    this.version = version;
+    this.tables = List.copyOf(tables);
+  }
+
+  /** The schema of version 1.0: the fourteen tables of the product description. */
+  public static Schema v1() {
+    return V1_0;
+  }
+
+  /** The newest schema this build knows. */
+  public static Schema current() {
+    return V1_0;
+  }
+
+  public String version() {
+    return version;
+  }
+
+  /** All tables, parents before children. */
+  public List<Table> tables() {
+    return tables;
+  }
+
+  public List<String> tableNames() {
+    return tables.stream().map(Table::name).toList();
+  }
+
+  public Optional<Table> find(String name) {
+    return tables.stream().filter(t -> t.name().equalsIgnoreCase(name)).findFirst();
+  }
+
+  public Table table(String name) {
+    return find(name)
+        .orElseThrow(() -> new IllegalArgumentException("no table " + name + " in the schema"));
+  }
+
+  /** The tables that have a foreign key to {@code parent}. */
+  public List<Table> childrenOf(String parent) {
+    List<Table> result = new ArrayList<>();
+    for (Table t : tables) {
+      if (t.foreignKeys().stream().anyMatch(fk -> fk.parentTable().equalsIgnoreCase(parent))) {
+        result.add(t);
+      }
+    }
+    return result;
+  }
+
+  private static Table table(
+      String name,
+      List<Column> columns,
+      List<String> pk,
+      List<ForeignKey> fks,
+      List<List<String>> idx) {
+    return new Table(name, columns, pk, fks, idx);
+  }
+
+  private static Table link(
+      String name,
+      String parentColumn,
+      String parentTable,
+      String parentKey,
+      String otherColumn,
+      String otherTable) {
+    return table(
+        name,
+        List.of(required(parentColumn, ID), required(otherColumn, ID)),
+        List.of(parentColumn, otherColumn),
+        List.of(
+            ForeignKey.of(parentColumn, parentTable, parentKey),
+            ForeignKey.of(otherColumn, otherTable, "id")),
+        List.of());
+  }
+
+  private static List<ForeignKey> fk(String column, String parent, String parentColumn) {
+    return List.of(ForeignKey.of(column, parent, parentColumn));
+  }
+
+  private static Schema buildV1() {
+    List<Table> t = new ArrayList<>();
+    t.add(
+        table(
+            "EXPERIMENT",
+            List.of(
+                required("id", ID),
+                required("title", SHORT_TEXT),
+                optional("desc", TEXT),
+                optional("start_time", TIMESTAMP),
+                optional("update_time", TIMESTAMP)),
+            List.of("id"),
+            List.of(),
+            List.of()));
+    t.add(
+        table(
+            "TRIAL",
+            List.of(
+                required("id", ID),
+                required("name", SHORT_TEXT),
+                required("experiment_id", ID),
+                optional("start_time", TIMESTAMP),
+                optional("update_time", TIMESTAMP)),
+            List.of("id"),
+            fk("experiment_id", "EXPERIMENT", "id"),
+            List.of(List.of("experiment_id"))));
+    t.add(
+        table(
+            "TRIAL_RUN",
+            List.of(
+                required("id", ID),
+                required("trial_id", ID),
+                optional("status", SHORT_TEXT),
+                optional("start_time", TIMESTAMP),
+                optional("update_time", TIMESTAMP)),
+            List.of("id"),
+            fk("trial_id", "TRIAL", "id"),
+            List.of(List.of("trial_id"))));
+    t.add(
+        table(
+            "RESULTS",
+            List.of(required("trial_run_id", ID), optional("time", TIMESTAMP)),
+            List.of("trial_run_id"),
+            fk("trial_run_id", "TRIAL_RUN", "id"),
+            List.of()));
+    t.add(
+        table(
+            "EPOCH",
+            List.of(
+                required("idx", INT), required("trial_run_id", ID), optional("time", TIMESTAMP)),
+            // Keyed run first: a run's epochs are stored together and written in key order.
+            List.of("trial_run_id", "idx"),
+            fk("trial_run_id", "TRIAL_RUN", "id"),
+            List.of()));
+    t.add(
+        table(
+            "METRIC",
+            List.of(
+                required("id", ID),
+                required("type", SHORT_TEXT),
+                optional("total_val", DOUBLE),
+                optional("per_label_val", TEXT)),
+            List.of("id"),
+            List.of(),
+            List.of()));
+    t.add(
+        table(
+            "ARTIFACT",
+            List.of(required("id", ID), required("type", SHORT_TEXT), optional("loc", TEXT)),
+            List.of("id"),
+            List.of(),
+            List.of()));
+    t.add(
+        link(
+            "EXPERIMENT_ARTIFACT", "experiment_id", "EXPERIMENT", "id", "artifact_id", "ARTIFACT"));
+    t.add(link("TRIAL_ARTIFACT", "trial_id", "TRIAL", "id", "artifact_id", "ARTIFACT"));
+    t.add(link("TRIAL_RUN_ARTIFACT", "trial_run_id", "TRIAL_RUN", "id", "artifact_id", "ARTIFACT"));
+    t.add(link("RESULTS_METRIC", "results_id", "RESULTS", "trial_run_id", "metric_id", "METRIC"));
+    t.add(
+        link(
+            "RESULTS_ARTIFACT",
+            "results_id",
+            "RESULTS",
+            "trial_run_id",
+            "artifact_id",
+            "ARTIFACT"));
+    for (String[] epochLink :
+        new String[][] {
+          {"EPOCH_METRIC", "metric_id", "METRIC"}, {"EPOCH_ARTIFACT", "artifact_id", "ARTIFACT"}
+        }) {
+      t.add(
+          table(
+              epochLink[0],
+              List.of(
+                  required("epoch_idx", INT),
+                  required("epoch_trial_run_id", ID),
+                  required(epochLink[1], ID)),
+              List.of("epoch_trial_run_id", "epoch_idx", epochLink[1]),
+              List.of(
+                  new ForeignKey(
+                      List.of("epoch_trial_run_id", "epoch_idx"),
+                      "EPOCH",
+                      List.of("trial_run_id", "idx")),
+                  ForeignKey.of(epochLink[1], epochLink[2], "id")),
+              List.of()));
+    }
+    return new Schema(VERSION_1_0, t);
+  }
+}

@@ -1,0 +1,73 @@
+package io.expmgr.db;
+
+import io.expmgr.SchemaException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Compares the tables of a database with the schema model. */
+public final class SchemaCheck {
+  private SchemaCheck() {}
+
+  /** What a database lacks compared with a schema. Both lists empty means it has everything. */
+  public record Gaps(List<String> missingTables, List<String> missingColumns) {
+    public Gaps {
+      missingTables = List.copyOf(missingTables);
+      missingColumns = List.copyOf(missingColumns);
+    }
+
+    public boolean isComplete() {
+      return missingTables.isEmpty() && missingColumns.isEmpty();
+    }
+
+    /** True when none of the schema's tables are there (an empty or foreign database). */
+    public boolean isEmpty(Schema schema) {
+      return missingTables.size() == schema.tables().size();
+    }
+  }
+
+  public static Gaps gaps(Database db, Connection c, Schema schema) throws SQLException {
+    Set<String> tables = db.existingTables(c);
+    List<String> missingTables = new ArrayList<>();
+    List<String> missingColumns = new ArrayList<>();
+    for (Table t : schema.tables()) {
+      if (!tables.contains(t.name().toUpperCase(Locale.ROOT))) {
+        missingTables.add(t.name());
+        continue;
+      }
+      Set<String> columns = db.existingColumns(c, t.name());
+      for (Column col : t.columns()) {
+        if (!columns.contains(col.name().toLowerCase(Locale.ROOT))) {
+          missingColumns.add(t.name() + "." + col.name());
+        }
+      }
+    }
+    return new Gaps(missingTables, missingColumns);
+  }
+
+  /**
+   * Fails with a message naming what is missing unless the database has every table and column of
+   * the schema.
+   */
+  public static void require(Database db, Schema schema) {
+    Gaps gaps = db.withConnection(c -> gaps(db, c, schema));
+    if (gaps.isEmpty(schema)) {
+      throw new SchemaException(
+          db.identity()
+              + " has none of the experiment tables (is it the right database? expected "
+              + String.join(", ", schema.tableNames())
+              + ")");
+    }
+    if (!gaps.missingTables().isEmpty()) {
+      throw new SchemaException(
+          db.identity() + " is missing tables: " + String.join(", ", gaps.missingTables()));
+    }
+    if (!gaps.missingColumns().isEmpty()) {
+      throw new SchemaException(
+          db.identity() + " is missing columns: " + String.join(", ", gaps.missingColumns()));
+    }
+  }
+}

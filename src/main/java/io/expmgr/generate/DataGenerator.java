@@ -1,0 +1,462 @@
+package io.expmgr.generate;
+
+import io.expmgr.DataAccessException;
+import io.expmgr.InvalidInputException;
+import io.expmgr.ProgressListener;
+import io.expmgr.db.Database;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Schema;
+import io.expmgr.db.Sql;
+import io.expmgr.db.Table;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills a database with a synthetic experiment hierarchy of a given shape, reproducible for a seed,
+ * optionally with planted problems (legacy metrics, orphans, bad JSON) for the validator and the
+ * migration engine to find and fix.
+ *
+ * <p>Rows go in through one prepared statement per table, in JDBC batches, committed every {@value
+ * #COMMIT_EVERY} rows. Ids are assigned here, after the highest id already present, so the same
+ * seed gives the same values whatever the database.
+ */
+public final class DataGenerator {
+  private static final Logger log = LoggerFactory.getLogger(DataGenerator.class);
+
+  /** Metric types, in the order each epoch records them. */
+  public static final List<String> METRIC_TYPES =
+      List.of("loss", "accuracy", "f1_score", "precision", "recall", "auc");
+
+  private static final int BATCH = 1_000;
+  private static final int COMMIT_EVERY = 100_000;
+  private static final long MISSING_PARENT_BASE = 2_000_000_000L;
+  private static final String[] BAD_KINDS = {
+    "invalid_json", "not_object", "string_value", "nested_value", "non_finite"
+  };
+  private static final String[] ORPHAN_TABLES = {
+    "TRIAL",
+    "TRIAL_RUN",
+    "EPOCH",
+    "RESULTS",
+    "EPOCH_METRIC",
+    "RESULTS_METRIC",
+    "TRIAL_ARTIFACT",
+    "EXPERIMENT_ARTIFACT"
+  };
+  private static final LocalDateTime BASE_TIME = LocalDateTime.of(2024, 1, 1, 0, 0);
+
+  private final Database db;
+  private final Dialect d;
+  private final Schema schema = Schema.v1();
+
+  public DataGenerator(Database db) {
+    this.db = db;
+    this.d = db.dialect();
+  }
+
+  /**
+   * Writes the shape into the database, which must have the schema already.
+   *
+   * @param bulk true when nothing else uses the database meanwhile (a file being built under a
+   *     temporary name): enables the dialect's bulk-load settings
+   */
+  public GenerateResult generate(GenerateOptions o, boolean bulk, ProgressListener progress) {
+    long started = System.nanoTime();
+    try (Connection c = db.connect()) {
+      if (bulk) {
+        d.tuneForBulkLoad(c);
+      } else if (db.engine() == io.expmgr.db.Engine.MYSQL) {
+        // Planted orphans must be writable; InnoDB would refuse them otherwise.
+        Dialect.execute(c, "SET SESSION foreign_key_checks=0");
+      }
+      c.setAutoCommit(false);
+      Run run = new Run(c, o, progress);
+      try {
+        run.writeAll();
+        run.flushAll();
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        run.close();
+      }
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+      GenerateResult result =
+          new GenerateResult(
+              db.identity(),
+              run.experimentIds,
+              run.rows,
+              run.orphans,
+              run.legacy,
+              run.bad,
+              elapsed);
+      log.info(
+          "generated {} rows in {} ms into {} (seed {})",
+          result.totalRows(),
+          elapsed.toMillis(),
+          db.identity(),
+          o.seed());
+      return result;
+    } catch (SQLException e) {
+      throw new DataAccessException(db.describe(e), e);
+    }
+  }
+
+  /** One generation: the open statements, id counters and tallies. */
+  private final class Run {
+    private final Connection c;
+    private final GenerateOptions o;
+    private final ProgressListener progress;
+    private final SplittableRandom random;
+    private final Map<String, Sink> sinks = new HashMap<>();
+    private final List<Sink> sinkOrder = new ArrayList<>();
+    private final Map<String, Long> rows = new LinkedHashMap<>();
+    private final Map<String, Long> orphans = new LinkedHashMap<>();
+    private final Map<String, Long> legacy = new LinkedHashMap<>();
+    private final Map<String, Long> bad = new LinkedHashMap<>();
+    private final List<Long> experimentIds = new ArrayList<>();
+    private final Sink metricSink;
+    private final Sink epochMetricSink;
+    private final long total;
+    private final long specialStride;
+    private long written;
+    private long sinceCommit;
+    private long nextExperiment;
+    private long nextTrial;
+    private long nextRun;
+    private long nextMetric;
+    private long nextArtifact;
+    private long metricOrdinal;
+
+    Run(Connection c, GenerateOptions o, ProgressListener progress) throws SQLException {
+      this.c = c;
+      this.o = o;
+      this.progress = progress;
+      this.random = new SplittableRandom(o.seed());
+      this.total = o.totalRows();
+      long special = (long) o.legacyMetrics() + o.badJson();
+      this.specialStride = special == 0 ? 0 : Math.max(1, o.totalMetrics() / special);
+      for (Table t : schema.tables()) {
+        Sink sink = new Sink(t);
+        sinks.put(t.name(), sink);
+        sinkOrder.add(sink);
+      }
+      metricSink = sinks.get("METRIC");
+      epochMetricSink = sinks.get("EPOCH_METRIC");
+      nextExperiment = maxId("EXPERIMENT") + 1;
+      nextTrial = maxId("TRIAL") + 1;
+      nextRun = maxId("TRIAL_RUN") + 1;
+      nextMetric = maxId("METRIC") + 1;
+      nextArtifact = maxId("ARTIFACT") + 1;
+    }
+
+    private long maxId(String table) throws SQLException {
+      try (Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery("SELECT max(" + d.quote("id") + ") FROM " + d.quote(table))) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+
+    void writeAll() throws SQLException {
+      for (int e = 0; e < o.experiments(); e++) {
+        long expId = nextExperiment++;
+        experimentIds.add(expId);
+        LocalDateTime expStart = BASE_TIME.plusDays(e).plusNanos(micros(86_400_000_000L) * 1000);
+        row(
+            "EXPERIMENT",
+            expId,
+            "Experiment " + (e + 1) + " (seed " + o.seed() + ")",
+            "Synthetic experiment " + (e + 1) + ": " + o.trials() + " trials",
+            expStart,
+            expStart.plusHours(6));
+        artifacts("EXPERIMENT_ARTIFACT", expId, "config", "experiments/" + expId);
+        for (int t = 0; t < o.trials(); t++) {
+          long trialId = nextTrial++;
+          LocalDateTime trialStart = expStart.plusNanos(micros(3_600_000_000L) * 1000);
+          row("TRIAL", trialId, "trial-" + (t + 1), expId, trialStart, trialStart.plusMinutes(30));
+          artifacts("TRIAL_ARTIFACT", trialId, "hyperparameters", "trials/" + trialId);
+          for (int r = 0; r < o.runs(); r++) {
+            writeRun(trialId, trialStart.plusNanos(micros(600_000_000L) * 1000));
+          }
+        }
+      }
+      plantOrphans();
+    }
+
+    private void writeRun(long trialId, LocalDateTime start) throws SQLException {
+      long runId = nextRun++;
+      row(
+          "TRIAL_RUN",
+          runId,
+          trialId,
+          "COMPLETED",
+          start,
+          start.plusSeconds(o.epochs() * 60L + 60));
+      artifacts("TRIAL_RUN_ARTIFACT", runId, "log", "runs/" + runId + "/log");
+      for (int idx = 0; idx < o.epochs(); idx++) {
+        row(
+            "EPOCH",
+            idx,
+            runId,
+            start.plusSeconds(60L * (idx + 1)).plusNanos(micros(1_000_000L) * 1000));
+        for (int m = 0; m < o.metrics(); m++) {
+          long metricId = metric(m, idx);
+          row(epochMetricSink, idx, runId, metricId);
+        }
+      }
+      if (o.epochs() > 0 && o.artifacts() > 0) {
+        long a = nextArtifact++;
+        row("ARTIFACT", a, "checkpoint", "runs/" + runId + "/epoch-" + (o.epochs() - 1) + ".pt");
+        row("EPOCH_ARTIFACT", o.epochs() - 1, runId, a);
+      }
+      row("RESULTS", runId, start.plusSeconds(o.epochs() * 60L + 60));
+      for (int m = 0; m < o.metrics(); m++) {
+        row("RESULTS_METRIC", runId, metric(m, o.epochs()));
+      }
+      artifacts("RESULTS_ARTIFACT", runId, "model", "runs/" + runId + "/model.bin");
+    }
+
+    private long metric(int typeIndex, int epoch) throws SQLException {
+      long id = nextMetric++;
+      String type =
+          typeIndex < METRIC_TYPES.size() ? METRIC_TYPES.get(typeIndex) : "metric_" + typeIndex;
+      double totalVal =
+          typeIndex == 0 ? Math.round(2_000_000.0 / (epoch + 1)) / 1e6 + value() : value();
+      String perLabel = perLabel(type);
+      row(metricSink, id, type, totalVal, perLabel);
+      return id;
+    }
+
+    private String perLabel(String type) {
+      long ordinal = metricOrdinal++;
+      if (specialStride > 0 && ordinal % specialStride == 0) {
+        long k = ordinal / specialStride;
+        if (k < o.legacyMetrics()) {
+          return legacyValue(type, k);
+        }
+        if (k < (long) o.legacyMetrics() + o.badJson()) {
+          return badValue(k - o.legacyMetrics());
+        }
+      }
+      StringBuilder sb = new StringBuilder(16 + 28 * o.classes()).append('{');
+      for (int i = 0; i < o.classes(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        sb.append("\"class_").append(i).append("\":");
+        appendValue(sb);
+      }
+      return sb.append('}').toString();
+    }
+
+    private String legacyValue(String type, long k) {
+      StringBuilder sb = new StringBuilder();
+      if (k % 2 == 0) {
+        tally(legacy, "array");
+        sb.append('[');
+        for (int i = 0; i < o.classes(); i++) {
+          sb.append(i > 0 ? "," : "").append(random.nextDouble());
+        }
+        return sb.append(']').toString();
+      }
+      tally(legacy, "prefixed_keys");
+      String prefix = type.length() > 3 ? type.substring(0, 3) : type;
+      sb.append('{');
+      for (int i = 0; i < o.classes(); i++) {
+        sb.append(i > 0 ? "," : "")
+            .append('"')
+            .append(prefix)
+            .append("_class_")
+            .append(i)
+            .append("\":")
+            .append(random.nextDouble());
+      }
+      return sb.append('}').toString();
+    }
+
+    private String badValue(long k) {
+      String kind = BAD_KINDS[(int) (k % BAD_KINDS.length)];
+      tally(bad, kind);
+      return switch (kind) {
+        case "invalid_json" -> "{\"class_0\": 0.5,";
+        case "not_object" -> "0.5";
+        case "string_value" -> "{\"class_0\": \"high\"}";
+        case "nested_value" -> "{\"class_0\": {\"value\": 0.5}}";
+        default -> "{\"class_0\": NaN}";
+      };
+    }
+
+    private void artifacts(String linkTable, long parentId, String type, String loc)
+        throws SQLException {
+      for (int i = 0; i < o.artifacts(); i++) {
+        long a = nextArtifact++;
+        row("ARTIFACT", a, type, "s3://bucket/" + loc + "/" + type + "-" + i);
+        row(linkTable, parentId, a);
+      }
+    }
+
+    private void plantOrphans() throws SQLException {
+      for (int k = 0; k < o.orphans(); k++) {
+        String table = ORPHAN_TABLES[k % ORPHAN_TABLES.length];
+        long missing = MISSING_PARENT_BASE + k;
+        LocalDateTime t = BASE_TIME.plusSeconds(k);
+        switch (table) {
+          case "TRIAL" -> row(table, nextTrial++, "orphan-trial-" + k, missing, t, t);
+          case "TRIAL_RUN" -> row(table, nextRun++, missing, "FAILED", t, t);
+          case "EPOCH" -> row(table, 0, missing, t);
+          case "RESULTS" -> row(table, missing, t);
+          // Existing epoch (0 of the first run), missing metric.
+          case "EPOCH_METRIC" -> row(table, 0, firstRunId(), missing);
+          case "RESULTS_METRIC" -> row(table, missing, firstMetricId());
+          case "TRIAL_ARTIFACT" -> row(table, missing, firstArtifactId());
+          default -> row(table, experimentIds.get(0), missing);
+        }
+        tally(orphans, table);
+      }
+    }
+
+    private long firstRunId() {
+      return nextRun - (long) o.experiments() * o.trials() * o.runs();
+    }
+
+    private long firstMetricId() {
+      return nextMetric - o.totalMetrics();
+    }
+
+    private long firstArtifactId() {
+      return nextArtifact - 1;
+    }
+
+    private void row(String table, Object... values) throws SQLException {
+      row(sinks.get(table), values);
+    }
+
+    private void row(Sink sink, Object... values) throws SQLException {
+      PreparedStatement ps = sink.statement();
+      for (int i = 0; i < values.length; i++) {
+        Object v = values[i];
+        if (v instanceof LocalDateTime time) {
+          d.setTime(ps, i + 1, time);
+        } else if (v instanceof Long l) {
+          ps.setLong(i + 1, l);
+        } else if (v instanceof Integer n) {
+          ps.setInt(i + 1, n);
+        } else if (v instanceof Double x) {
+          ps.setDouble(i + 1, x);
+        } else {
+          ps.setString(i + 1, (String) v);
+        }
+      }
+      ps.addBatch();
+      sink.rows++;
+      if (++sink.pending >= BATCH) {
+        // Parents are flushed before children so that a reader with foreign keys on never sees
+        // a child first; the model lists tables parents first.
+        flushAll();
+      }
+      written++;
+      if (++sinceCommit >= COMMIT_EVERY) {
+        flushAll();
+        c.commit();
+        sinceCommit = 0;
+        progress.onProgress(written, total);
+      }
+    }
+
+    void flushAll() throws SQLException {
+      for (Sink sink : sinkOrder) {
+        if (sink.pending > 0) {
+          sink.ps.executeBatch();
+          sink.pending = 0;
+        }
+      }
+    }
+
+    void close() throws SQLException {
+      for (Sink sink : sinkOrder) {
+        rows.put(sink.table.name(), sink.rows);
+        if (sink.ps != null) {
+          sink.ps.close();
+        }
+      }
+      progress.onProgress(written, total);
+    }
+
+    /** One table's insert statement and counters. */
+    private final class Sink {
+      final Table table;
+      PreparedStatement ps;
+      int pending;
+      long rows;
+
+      Sink(Table table) {
+        this.table = table;
+      }
+
+      PreparedStatement statement() throws SQLException {
+        if (ps == null) {
+          ps = c.prepareStatement(Sql.insert(table, d));
+        }
+        return ps;
+      }
+    }
+
+    /**
+     * A value in [0, 1) with six decimals. Written by hand: Java 17's Double.toString dominated
+     * generation time, and k / 1e6 prints back as exactly these six digits.
+     */
+    private double value() {
+      return random.nextInt(1_000_000) / 1e6;
+    }
+
+    private void appendValue(StringBuilder sb) {
+      int k = random.nextInt(1_000_000);
+      sb.append("0.");
+      for (int div = 100_000; div > 0; div /= 10) {
+        sb.append((char) ('0' + (k / div) % 10));
+      }
+    }
+
+    private long micros(long bound) {
+      return random.nextLong(bound);
+    }
+  }
+
+  private static void tally(Map<String, Long> map, String key) {
+    map.merge(key, 1L, Long::sum);
+  }
+
+  /** Fails unless the database has no experiments yet, naming the option that allows it. */
+  public static void requireEmpty(Database db) {
+    long n =
+        db.withConnection(
+            c -> {
+              try (Statement st = c.createStatement();
+                  ResultSet rs =
+                      st.executeQuery("SELECT count(*) FROM " + db.dialect().quote("EXPERIMENT"))) {
+                rs.next();
+                return rs.getLong(1);
+              }
+            });
+    if (n > 0) {
+      throw new InvalidInputException(
+          db.identity() + " already has " + n + " experiments; pass --append to add more");
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package io.expmgr.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.expmgr.ConnectionException;
+import io.expmgr.api.DatabaseManager;
+import io.expmgr.support.MariaDbServer;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MariaDbContractTest extends DatabaseContractTest {
+  private final MariaDbServer server = MariaDbServer.get();
+
+  @Override
+  protected ConnectionConfig freshConfig() {
+    // Not created: DatabaseManager.create must create the database itself.
+    return server.config(server.newDatabaseName("contract"));
+  }
+
+  @Override
+  protected void dispose(ConnectionConfig config) {
+    server.dropDatabase(config.database());
+  }
+
+  @Test
+  void columnTypesLoseNothing() {
+    List<Map<String, Object>> cols =
+        db.query(
+            "SELECT table_name, column_name, column_type, character_set_name FROM information_schema.columns"
+                + " WHERE table_schema = ? ORDER BY table_name, column_name",
+            config.database());
+    assertThat(cols)
+        .filteredOn(c -> "total_val".equals(c.get("column_name")))
+        .extracting(c -> c.get("column_type"))
+        .containsExactly("double");
+    assertThat(cols)
+        .filteredOn(c -> !"flyway_schema_history".equals(c.get("table_name")))
+        .filteredOn(c -> String.valueOf(c.get("column_name")).endsWith("time"))
+        .extracting(c -> c.get("column_type"))
+        .containsOnly("datetime(6)");
+    assertThat(cols)
+        .filteredOn(c -> c.get("character_set_name") != null)
+        .extracting(c -> c.get("character_set_name"))
+        .containsOnly("utf8mb4");
+  }
+
+  @Test
+  void theReservedWordDescIsQuoted() {
+    long exp = db.createExperiment("t", "a description");
+    assertThat(db.query("SELECT `desc` FROM EXPERIMENT WHERE id = ?", exp).get(0).get("desc"))
+        .isEqualTo("a description");
+  }
+
+  @Test
+  void aClosedPortFailsFastWithOneLine() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    ConnectionConfig closed = ConnectionConfig.mysql("127.0.0.1", port, "x", "u", "p");
+    assertFailsQuickly(closed, "connection refused");
+  }
+
+  @Test
+  void anUnknownHostIsNamed() {
+    ConnectionConfig unknown = ConnectionConfig.mysql("no-such-host.invalid", 3306, "x", "u", "p");
+    assertFailsQuickly(unknown, "unknown host 'no-such-host.invalid'");
+  }
+
+  @Test
+  void wrongCredentialsNeverEchoThePassword() {
+    String wrong = "wrong-Secret-123";
+    ConnectionConfig bad =
+        ConnectionConfig.mysql(
+            server.host(), server.port(), config.database(), MariaDbServer.APP_USER, wrong);
+    assertThatThrownBy(() -> DatabaseManager.open(bad))
+        .isInstanceOf(ConnectionException.class)
+        .hasMessageContaining("access denied")
+        .hasMessageContaining(MariaDbServer.APP_USER)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong))
+        .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain(wrong));
+    assertThat(bad.toString()).doesNotContain(wrong);
+    assertThat(bad.identity()).doesNotContain(wrong);
+  }
+
+  @Test
+  void anUnknownDatabaseIsNamedAndNotCreated() {
+    String name = server.newDatabaseName("missing");
+    assertFailsQuickly(server.config(name), "database '" + name + "' does not exist");
+    assertThat(
+            db.query(
+                "SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?", name))
+        .isEmpty();
+  }
+
+  private static void assertFailsQuickly(ConnectionConfig config, String message) {
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> DatabaseManager.open(config))
+        .isInstanceOf(ConnectionException.class)
+        .hasMessageContaining(message)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(12));
+  }
+}
