@@ -36,6 +36,7 @@ public final class ConnectionOptions {
       names = "--password",
       arity = "0..1",
       interactive = true,
+      prompt = "MySQL password: ",
       description =
           "MySQL password. Without a value: asks for it without echo. Default: $"
               + PASSWORD_ENV

@@ -60,7 +60,8 @@ final class DemoCommand implements Callable<Integer> {
         "  expmgr generate -d " + db + " --experiments 3 --trials 2 --runs 2 --epochs 5 \\");
     out.println("      --metrics 4 --seed 7 --legacy-metrics 6 --orphans 8 --bad-json 5");
     GenerateResult r =
-        GenerateCommand.run(ConnectionConfig.sqlite(db), shape, false, ProgressListener.NONE);
+        io.expmgr.generate.DataGenerator.generate(
+            ConnectionConfig.sqlite(db), shape, false, ProgressListener.NONE);
     List<List<String>> rows = new ArrayList<>();
     for (String t : Schema.v1().tableNames()) {
       rows.add(List.of(t, Output.count(r.rowsPerTable().getOrDefault(t, 0L))));

@@ -1,23 +1,11 @@
 package io.expmgr.cli;
 
 import io.expmgr.db.ConnectionConfig;
-import io.expmgr.db.Database;
-import io.expmgr.db.Dialect;
-import io.expmgr.db.Engine;
-import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
-import io.expmgr.db.SchemaCheck;
 import io.expmgr.generate.DataGenerator;
 import io.expmgr.generate.GenerateOptions;
 import io.expmgr.generate.GenerateResult;
-import io.expmgr.schema.SchemaMigrator;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,85 +129,10 @@ final class GenerateCommand implements Callable<Integer> {
     ConnectionConfig config = connection.toConfig();
     GenerateResult result;
     try (Output.Progress progress = Output.progress("generate", !json)) {
-      result = run(config, options, append, progress);
+      result = DataGenerator.generate(config, options, append, progress);
     }
     print(result);
     return ExitCodes.OK;
-  }
-
-  /** Generates into the database, building a new SQLite file under a temporary name. */
-  static GenerateResult run(
-      ConnectionConfig config,
-      GenerateOptions options,
-      boolean append,
-      io.expmgr.ProgressListener progress) {
-    if (config.engine() == Engine.SQLITE && !Files.exists(config.sqlitePath())) {
-      return intoNewSqliteFile(config, options, progress);
-    }
-    Database db = Database.open(config, OpenMode.CREATE);
-    boolean fresh = db.existingTables().isEmpty();
-    SchemaMigrator.migrateToCurrent(db);
-    SchemaCheck.require(db, Schema.v1());
-    if (!append) {
-      DataGenerator.requireEmpty(db);
-    }
-    return new DataGenerator(db).generate(options, fresh, progress);
-  }
-
-  private static GenerateResult intoNewSqliteFile(
-      ConnectionConfig config, GenerateOptions options, io.expmgr.ProgressListener progress) {
-    Path target = config.sqlitePath();
-    Path tmp =
-        target.resolveSibling(
-            "." + target.getFileName() + ".generating-" + ProcessHandle.current().pid());
-    // Ctrl-C or a kill ends the JVM without running finally blocks: the hook removes the
-    // half-built file so nothing but a complete database ever appears under the target name.
-    Thread cleanup = new Thread(() -> deleteQuietly(tmp), "generate-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
-    try {
-      Files.deleteIfExists(tmp);
-      Database db = Database.open(ConnectionConfig.sqlite(tmp), OpenMode.CREATE);
-      SchemaMigrator.migrateToCurrent(db);
-      GenerateResult r = new DataGenerator(db).generate(options, true, progress);
-      db.withConnection(
-          c -> {
-            finishSqlite(c);
-            return null;
-          });
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      return new GenerateResult(
-          config.identity(),
-          r.experimentIds(),
-          r.rowsPerTable(),
-          r.orphansPerTable(),
-          r.legacyPerKind(),
-          r.badJsonPerKind(),
-          r.elapsed());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot build " + target + ": " + e.getMessage(), e);
-    } finally {
-      deleteQuietly(tmp);
-      try {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running or has run
-      }
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    for (String suffix : new String[] {"", "-journal", "-wal", "-shm"}) {
-      try {
-        Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
-      } catch (IOException ignored) {
-        // best effort: a leftover temporary file is dot-named and never mistaken for data
-      }
-    }
-  }
-
-  /** Updates planner statistics and switches the finished file to WAL for later concurrent use. */
-  private static void finishSqlite(Connection c) throws java.sql.SQLException {
-    Dialect.execute(c, "ANALYZE", "PRAGMA journal_mode=WAL");
   }
 
   private void print(GenerateResult r) {

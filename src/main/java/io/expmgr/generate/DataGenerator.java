@@ -3,11 +3,21 @@ package io.expmgr.generate;
 import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
 import io.expmgr.ProgressListener;
+import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
+import io.expmgr.db.Engine;
+import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
+import io.expmgr.db.SchemaCheck;
 import io.expmgr.db.Sql;
 import io.expmgr.db.Table;
+import io.expmgr.schema.SchemaMigrator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -440,6 +450,93 @@ public final class DataGenerator {
 
   private static void tally(Map<String, Long> map, String key) {
     map.merge(key, 1L, Long::sum);
+  }
+
+  /**
+   * Generates into the database named by {@code config}. A SQLite file that does not exist yet is
+   * built under a temporary name in the same folder and renamed when complete, so the target name
+   * only ever holds a whole database. Other databases get the schema if they have none.
+   *
+   * @param append whether a database that already has experiments may get more
+   */
+  public static GenerateResult generate(
+      ConnectionConfig config, GenerateOptions options, boolean append, ProgressListener progress) {
+    if (config.engine() == Engine.SQLITE && !Files.exists(config.sqlitePath())) {
+      return intoNewSqliteFile(config, options, progress);
+    }
+    Database db = Database.open(config, OpenMode.CREATE);
+    boolean fresh = db.existingTables().isEmpty();
+    SchemaMigrator.migrateToCurrent(db);
+    SchemaCheck.require(db, Schema.v1());
+    if (!append) {
+      DataGenerator.requireEmpty(db);
+    }
+    return new DataGenerator(db).generate(options, fresh, progress);
+  }
+
+  private static GenerateResult intoNewSqliteFile(
+      ConnectionConfig config, GenerateOptions options, ProgressListener progress) {
+    Path target = config.sqlitePath();
+    if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
+      throw new io.expmgr.ConnectionException(
+          "cannot create SQLite database "
+              + target
+              + ": folder "
+              + target.getParent()
+              + " does not exist");
+    }
+    Path tmp =
+        target.resolveSibling(
+            "." + target.getFileName() + ".generating-" + ProcessHandle.current().pid());
+    // Ctrl-C or a kill ends the JVM without running finally blocks: the hook removes the
+    // half-built file so nothing but a complete database ever appears under the target name.
+    Thread cleanup = new Thread(() -> deleteQuietly(tmp), "generate-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      Files.deleteIfExists(tmp);
+      Database db = Database.open(ConnectionConfig.sqlite(tmp), OpenMode.CREATE);
+      SchemaMigrator.migrateToCurrent(db);
+      GenerateResult r = new DataGenerator(db).generate(options, true, progress);
+      db.withConnection(
+          c -> {
+            finishSqlite(c);
+            return null;
+          });
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      return new GenerateResult(
+          config.identity(),
+          r.experimentIds(),
+          r.rowsPerTable(),
+          r.orphansPerTable(),
+          r.legacyPerKind(),
+          r.badJsonPerKind(),
+          r.elapsed());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot build " + target + ": " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(tmp);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    for (String suffix : new String[] {"", "-journal", "-wal", "-shm"}) {
+      try {
+        Files.deleteIfExists(file.resolveSibling(file.getFileName() + suffix));
+      } catch (IOException ignored) {
+        // best effort: a leftover temporary file is dot-named and never mistaken for data
+      }
+    }
+  }
+
+  /** Updates planner statistics and switches the finished file to WAL for later concurrent use. */
+  private static void finishSqlite(Connection c) throws java.sql.SQLException {
+    // A sampled ANALYZE: enough for the planner, a few milliseconds whatever the size.
+    Dialect.execute(c, "PRAGMA analysis_limit=1000", "ANALYZE", "PRAGMA journal_mode=WAL");
   }
 
   /** Fails unless the database has no experiments yet, naming the option that allows it. */

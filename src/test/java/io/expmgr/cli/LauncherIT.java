@@ -1,0 +1,160 @@
+package io.expmgr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.OpenMode;
+import io.expmgr.support.MariaDbServer;
+import io.expmgr.support.TestDatabases;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar and the launcher script, run as separate processes. */
+class LauncherIT {
+  private static final Path JAR = Path.of("target", "expmgr.jar").toAbsolutePath();
+
+  @TempDir Path dir;
+
+  record Run(int exitCode, String out, String err) {}
+
+  private Run java(Map<String, String> env, String heap, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("java", heap, "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    return exec(command, env);
+  }
+
+  private Run exec(List<String> command, Map<String, String> env) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
+    pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
+    pb.redirectOutput(dir.resolve("out.txt").toFile());
+    pb.redirectError(dir.resolve("err.txt").toFile());
+    Process p = pb.start();
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    return new Run(p.exitValue(), read("out.txt"), read("err.txt"));
+  }
+
+  private String read(String name) throws IOException {
+    return Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theLauncherRunsTheBuiltJar() throws Exception {
+    Run r = exec(List.of(Path.of("expmgr").toAbsolutePath().toString(), "--version"), Map.of());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("expmgr 0.");
+    assertThat(r.err()).doesNotContain("building");
+  }
+
+  @Test
+  void generatingAMillionRowsNeedsLittleMemory() throws Exception {
+    Path db = dir.resolve("big.db");
+    Run r =
+        java(
+            Map.of(),
+            "-Xmx48m",
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "10",
+            "--trials",
+            "10",
+            "--runs",
+            "10",
+            "--epochs",
+            "100",
+            "--metrics",
+            "6",
+            "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Map<String, Long> counts =
+        TestDatabases.counts(Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING));
+    assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isGreaterThan(1_000_000);
+    assertThat(counts.get("EPOCH_METRIC")).isEqualTo(10L * 10 * 10 * 100 * 6);
+  }
+
+  @Test
+  void theEnvironmentSuppliesThePassword() throws Exception {
+    MariaDbServer server = MariaDbServer.get();
+    ConnectionConfig config = server.config(server.newDatabaseName("env"));
+    try {
+      String[] args = {
+        "generate",
+        "-d",
+        config.database(),
+        "--mysql",
+        "--host",
+        server.host(),
+        "--port",
+        String.valueOf(server.port()),
+        "--user",
+        MariaDbServer.APP_USER,
+        "--experiments",
+        "1"
+      };
+      Run wrong = java(Map.of("EXPMGR_PASSWORD", "not-the-password"), "-Xmx128m", args);
+      assertThat(wrong.exitCode()).isEqualTo(ExitCodes.CONNECTION);
+      assertThat(wrong.err()).startsWith("error: access denied").doesNotContain("not-the-password");
+      Run right = java(Map.of("EXPMGR_PASSWORD", MariaDbServer.APP_PASSWORD), "-Xmx128m", args);
+      assertThat(right.exitCode()).as(right.err()).isZero();
+      assertThat(TestDatabases.counts(Database.open(config, OpenMode.EXISTING)).get("EXPERIMENT"))
+          .isEqualTo(1);
+    } finally {
+      TestDatabases.dispose(config);
+    }
+  }
+
+  @Test
+  void ctrlCDuringGenerateLeavesNoFileBehind() throws Exception {
+    Path db = dir.resolve("interrupted.db");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "java",
+            "-Xmx128m",
+            "-jar",
+            JAR.toString(),
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "20",
+            "--trials",
+            "20",
+            "--runs",
+            "10",
+            "--epochs",
+            "100",
+            "--metrics",
+            "6");
+    pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile());
+    Process p = pb.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (temporaryFiles().isEmpty() && System.nanoTime() < deadline && p.isAlive()) {
+      Thread.sleep(20);
+    }
+    assertThat(temporaryFiles()).as("generation started").isNotEmpty();
+    new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(ExitCodes.INTERRUPTED);
+    assertThat(db).doesNotExist();
+    assertThat(temporaryFiles()).isEmpty();
+  }
+
+  private List<Path> temporaryFiles() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(f -> f.getFileName().toString().contains(".generating-")).toList();
+    }
+  }
+}
