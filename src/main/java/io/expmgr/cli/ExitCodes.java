@@ -28,11 +28,17 @@ public final class ExitCodes {
   /** The database's schema does not fit the command (missing tables or columns, version). */
   public static final int SCHEMA = 6;
 
+  /** A snapshot could not be written, read or trusted. */
+  public static final int SNAPSHOT = 7;
+
   /** A file could not be read or written (permissions, full disk, missing folder). */
   public static final int FILE_SYSTEM = 8;
 
   /** The command exists but is not implemented in this version. */
   public static final int NOT_IMPLEMENTED = 9;
+
+  /** The user answered no to a confirmation; nothing was changed. */
+  public static final int CANCELLED = 10;
 
   /** An unexpected failure (a SQL error, a bug): see the log file. */
   public static final int INTERNAL = 70;
@@ -55,6 +61,9 @@ public final class ExitCodes {
     }
     if (e instanceof SchemaException) {
       return SCHEMA;
+    }
+    if (e instanceof io.expmgr.SnapshotException) {
+      return SNAPSHOT;
     }
     if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
       return FILE_SYSTEM;

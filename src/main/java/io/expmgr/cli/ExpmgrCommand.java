@@ -17,11 +17,11 @@ import picocli.CommandLine.ScopeType;
       HelpCommand.class,
       DemoCommand.class,
       GenerateCommand.class,
-      PlannedCommands.Validate.class,
-      PlannedCommands.CheckHierarchy.class,
-      PlannedCommands.CleanupOrphans.class,
-      PlannedCommands.CreateSnapshot.class,
-      PlannedCommands.ListSnapshots.class,
+      ValidateCommand.class,
+      CheckHierarchyCommand.class,
+      CleanupOrphansCommand.class,
+      CreateSnapshotCommand.class,
+      ListSnapshotsCommand.class,
       PlannedCommands.VerifySnapshot.class,
       PlannedCommands.RestoreSnapshot.class,
       PlannedCommands.DeleteSnapshot.class,
@@ -38,8 +38,8 @@ import picocli.CommandLine.ScopeType;
     footer = {
       "",
       "Exit codes: 0 ok, 1 validation failed, 2 usage, 3 connection, 4 not found,",
-      "5 invalid input, 6 schema, 8 file system, 9 not implemented yet,",
-      "70 internal error, 130 interrupted.",
+      "5 invalid input, 6 schema, 7 snapshot, 8 file system, 9 not implemented yet,",
+      "10 cancelled, 70 internal error, 130 interrupted.",
       "Logs: $EXPMGR_HOME/logs (default ~/.experiment_manager/logs)."
     })
 public final class ExpmgrCommand implements Runnable {

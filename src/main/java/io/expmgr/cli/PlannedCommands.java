@@ -28,33 +28,6 @@ final class PlannedCommands {
   }
 
   @Command(
-      name = "validate",
-      description = "Runs all integrity checks; JSON report. (not implemented yet)")
-  static final class Validate extends Planned {}
-
-  @Command(
-      name = "check-hierarchy",
-      description =
-          "Checks experiment -> trial -> run -> epoch/results consistency. (not implemented yet)")
-  static final class CheckHierarchy extends Planned {}
-
-  @Command(
-      name = "cleanup-orphans",
-      description =
-          "Removes rows whose parents are missing, after a safety snapshot. (not implemented yet)")
-  static final class CleanupOrphans extends Planned {}
-
-  @Command(
-      name = "create-snapshot",
-      description = "Takes a full, consistent snapshot of the database. (not implemented yet)")
-  static final class CreateSnapshot extends Planned {}
-
-  @Command(
-      name = "list-snapshots",
-      description = "Lists snapshots, newest first. (not implemented yet)")
-  static final class ListSnapshots extends Planned {}
-
-  @Command(
       name = "verify-snapshot",
       description = "Verifies snapshot checksums and contents. (not implemented yet)")
   static final class VerifySnapshot extends Planned {}

@@ -120,6 +120,14 @@ public final class Database {
     }
   }
 
+  /**
+   * A handle that has not checked the database is there: for work that needs only its identity
+   * (listing its snapshots). Connecting through it fails as {@link #open} would.
+   */
+  public static Database unopened(ConnectionConfig config) {
+    return new Database(config, true);
+  }
+
   public ConnectionConfig config() {
     return config;
   }
@@ -350,6 +358,26 @@ public final class Database {
     }
     String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     return "cannot connect to " + where + ": " + first;
+  }
+
+  /**
+   * Copies a SQLite database to {@code destination} with SQLite's online backup API, all pages in
+   * one step under one read transaction: the copy is consistent even while other connections write
+   * (in WAL mode they are not blocked), and it never restarts.
+   */
+  public void backupSqliteTo(Path destination) {
+    if (config.engine() != Engine.SQLITE) {
+      throw new IllegalStateException("backupSqliteTo needs a SQLite database");
+    }
+    try (Connection c = connect()) {
+      org.sqlite.core.DB native_ = c.unwrap(org.sqlite.SQLiteConnection.class).getDatabase();
+      int rc = native_.backup("main", destination.toString(), null, 100, 100, -1);
+      if (rc != 0 && rc != 101) {
+        throw new SQLException("backup failed with SQLite code " + rc);
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException(describe(e), e);
+    }
   }
 
   /** Fails with a readable message when the database is opened read-only. */

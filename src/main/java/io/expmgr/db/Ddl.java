@@ -45,15 +45,40 @@ public final class Ddl {
     sb.append(String.join(", ", parts)).append(")").append(d.tableOptions(table));
     List<String> statements = new ArrayList<>();
     statements.add(sb.toString());
+    statements.addAll(createIndexes(table, d));
+    return statements;
+  }
+
+  /** The name of a secondary index of the model. */
+  public static String indexName(Table table, List<String> columns) {
+    return "idx_" + table.name().toLowerCase() + "_" + String.join("_", columns);
+  }
+
+  /** CREATE INDEX statements for the table's secondary indexes. */
+  public static List<String> createIndexes(Table table, Dialect d) {
+    List<String> statements = new ArrayList<>();
     for (List<String> index : table.indexes()) {
       statements.add(
           "CREATE INDEX "
-              + d.quote("idx_" + table.name().toLowerCase() + "_" + String.join("_", index))
+              + d.quote(indexName(table, index))
               + " ON "
               + d.quote(table.name())
               + " ("
               + quoteAll(index, d)
               + ")");
+    }
+    return statements;
+  }
+
+  /** DROP INDEX statements for the table's secondary indexes. */
+  public static List<String> dropIndexes(Table table, Dialect d) {
+    List<String> statements = new ArrayList<>();
+    for (List<String> index : table.indexes()) {
+      String name = d.quote(indexName(table, index));
+      statements.add(
+          d.engine() == Engine.MYSQL
+              ? "DROP INDEX " + name + " ON " + d.quote(table.name())
+              : "DROP INDEX " + name);
     }
     return statements;
   }

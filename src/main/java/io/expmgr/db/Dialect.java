@@ -53,7 +53,13 @@ public interface Dialect {
    */
   void tuneForBulkLoad(Connection connection) throws SQLException;
 
-  /** Closes statements quietly; helper for dialect implementations. */
+  /**
+   * Starts a read-only transaction that sees one consistent state of every table until it ends,
+   * whatever other connections write meanwhile. The connection must be in manual-commit mode.
+   */
+  void beginConsistentRead(Connection connection) throws SQLException;
+
+  /** Runs statements on a connection; helper for dialect implementations. */
   static void execute(Connection connection, String... sql) throws SQLException {
     try (Statement st = connection.createStatement()) {
       for (String s : sql) {

@@ -85,4 +85,12 @@ public final class MySqlDialect implements Dialect {
   public void tuneForBulkLoad(Connection connection) throws SQLException {
     Dialect.execute(connection, "SET SESSION foreign_key_checks=0", "SET SESSION unique_checks=0");
   }
+
+  @Override
+  public void beginConsistentRead(Connection connection) throws SQLException {
+    Dialect.execute(
+        connection,
+        "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+        "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+  }
 }

@@ -101,7 +101,8 @@ public final class Schema {
         List.of(
             ForeignKey.of(parentColumn, parentTable, parentKey),
             ForeignKey.of(otherColumn, otherTable, "id")),
-        List.of());
+        // Finds what links to a metric or artifact (unlinked-row checks, deletes) without a scan.
+        List.of(List.of(otherColumn)));
   }
 
   private static List<ForeignKey> fk(String column, String parent, String parentColumn) {
@@ -212,7 +213,7 @@ public final class Schema {
                       "EPOCH",
                       List.of("trial_run_id", "idx")),
                   ForeignKey.of(epochLink[1], epochLink[2], "id")),
-              List.of()));
+              List.of(List.of(epochLink[1]))));
     }
     return new Schema(VERSION_1_0, t);
   }

@@ -87,4 +87,10 @@ public final class SqliteDialect implements Dialect {
         "PRAGMA cache_size=-262144",
         "PRAGMA temp_store=MEMORY");
   }
+
+  @Override
+  public void beginConsistentRead(Connection connection) throws SQLException {
+    // A deferred transaction takes its snapshot at the first read; read one now.
+    Dialect.execute(connection, "SELECT count(*) FROM sqlite_master");
+  }
 }

@@ -5,6 +5,7 @@ import io.expmgr.InvalidInputException;
 import io.expmgr.ProgressListener;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
+import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
@@ -86,8 +87,16 @@ public final class DataGenerator {
   public GenerateResult generate(GenerateOptions o, boolean bulk, ProgressListener progress) {
     long started = System.nanoTime();
     try (Connection c = db.connect()) {
+      // Building a fresh SQLite file: secondary indexes are built once at the end from sorted
+      // data, which is cheaper than maintaining them row by row.
+      boolean deferIndexes = bulk && db.engine() == Engine.SQLITE;
       if (bulk) {
         d.tuneForBulkLoad(c);
+      }
+      if (deferIndexes) {
+        for (Table t : schema.tables()) {
+          Dialect.execute(c, Ddl.dropIndexes(t, d).toArray(String[]::new));
+        }
       } else if (db.engine() == io.expmgr.db.Engine.MYSQL) {
         // Planted orphans must be writable; InnoDB would refuse them otherwise.
         Dialect.execute(c, "SET SESSION foreign_key_checks=0");
@@ -97,6 +106,11 @@ public final class DataGenerator {
       try {
         run.writeAll();
         run.flushAll();
+        if (deferIndexes) {
+          for (Table t : schema.tables()) {
+            Dialect.execute(c, Ddl.createIndexes(t, d).toArray(String[]::new));
+          }
+        }
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();

@@ -1,0 +1,82 @@
+package io.expmgr;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Files that appear whole or not at all: written to a temporary name in the same folder, synced to
+ * disk, then renamed over the target.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /**
+   * Creates the parent folders of {@code target} and checks that a file can be written there, so a
+   * long run does not fail only at the end.
+   *
+   * @throws UncheckedIOException naming the path when it cannot
+   */
+  public static void checkWritable(Path target) {
+    Path t = target.toAbsolutePath();
+    try {
+      if (Files.isDirectory(t)) {
+        throw new IOException("it is a directory");
+      }
+      Files.createDirectories(t.getParent());
+      Path probe = Files.createTempFile(t.getParent(), "." + t.getFileName(), ".probe");
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
+    }
+  }
+
+  /** Writes bytes to {@code target} atomically, creating its parent folders. */
+  public static void write(Path target, byte[] content) {
+    Path t = target.toAbsolutePath();
+    Path tmp = null;
+    try {
+      Files.createDirectories(t.getParent());
+      tmp = Files.createTempFile(t.getParent(), "." + t.getFileName(), ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(content);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, t, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, t, StandardCopyOption.REPLACE_EXISTING);
+      }
+      tmp = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // the temporary file is dot-named and harmless
+        }
+      }
+    }
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+      return fse.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+}

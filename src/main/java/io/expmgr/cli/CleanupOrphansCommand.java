@@ -1,0 +1,167 @@
+package io.expmgr.cli;
+
+import io.expmgr.ProgressListener;
+import io.expmgr.db.Database;
+import io.expmgr.db.OpenMode;
+import io.expmgr.db.Schema;
+import io.expmgr.db.SchemaCheck;
+import io.expmgr.snapshot.SnapshotInfo;
+import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.validate.CleanupResult;
+import io.expmgr.validate.OrphanCleaner;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code expmgr cleanup-orphans}: removes rows whose parents are missing, safely. */
+@Command(
+    name = "cleanup-orphans",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Removes rows whose parent is missing, and what hangs off them (an orphaned run's",
+      "epochs and metric links), children first, in one transaction, after a safety",
+      "snapshot. Asks for confirmation unless --yes. Metrics and artifacts themselves stay."
+    })
+final class CleanupOrphansCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection;
+
+  @Option(names = "--dry-run", description = "Show exactly what would be removed; change nothing.")
+  boolean dryRun;
+
+  @Option(
+      names = {"-y", "--yes"},
+      description = "Do not ask for confirmation.")
+  boolean yes;
+
+  @Option(names = "--no-snapshot", description = "Skip the safety snapshot (you have a backup).")
+  boolean noSnapshot;
+
+  @Option(
+      names = "--snapshot-dir",
+      paramLabel = "DIR",
+      description = "Where the safety snapshot goes (default: $EXPMGR_HOME/snapshots/<database>).")
+  Path snapshotDir;
+
+  @Option(names = "--json", description = "Print the result as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    Database db = Database.open(connection.toConfig(), OpenMode.EXISTING);
+    SchemaCheck.require(db, Schema.v1());
+    OrphanCleaner cleaner = new OrphanCleaner(db, 10);
+    CleanupResult preview = cleaner.cleanup(true);
+    if (preview.totalDeleted() == 0 || dryRun) {
+      print(out, preview);
+      return ExitCodes.OK;
+    }
+    if (!json) {
+      print(out, preview);
+    }
+    if (!yes
+        && !confirm(
+            out,
+            "Remove these "
+                + preview.totalDeleted()
+                + " rows from "
+                + db.identity()
+                + "? [y/N] ")) {
+      out.println("Cancelled; nothing was changed.");
+      out.flush();
+      return ExitCodes.CANCELLED;
+    }
+    SnapshotInfo safety = null;
+    if (!noSnapshot) {
+      safety =
+          new SnapshotManager(db, snapshotDir)
+              .createSnapshot(
+                  "Before cleanup-orphans (" + preview.totalDeleted() + " rows)",
+                  List.of("safety"),
+                  ProgressListener.NONE);
+      if (!json) {
+        out.println("Safety snapshot " + safety.id() + " at " + safety.path());
+      }
+    }
+    CleanupResult done = cleaner.cleanup(false).withSnapshot(safety);
+    print(out, done);
+    return ExitCodes.OK;
+  }
+
+  private void print(PrintWriter out, CleanupResult r) {
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("database", r.database());
+      m.put("dry_run", r.dryRun());
+      m.put("deleted", r.deleted());
+      m.put("total_deleted", r.totalDeleted());
+      m.put("passes", r.passes());
+      m.put("sample", r.sample());
+      m.put("safety_snapshot", r.safetySnapshot() == null ? null : r.safetySnapshot().id());
+      m.put("duration_ms", r.durationMillis());
+      Output.json(out, m);
+      return;
+    }
+    if (r.totalDeleted() == 0) {
+      out.println(
+          "No orphans in " + r.database() + ": every foreign key holds. Nothing to remove.");
+      out.flush();
+      return;
+    }
+    out.println(
+        (r.dryRun() ? "Would remove " : "Removed ")
+            + Output.count(r.totalDeleted())
+            + " rows from "
+            + r.database()
+            + ":");
+    List<List<String>> rows = new ArrayList<>();
+    r.deleted()
+        .forEach((t, n) -> rows.add(List.of(t, Output.count(n), sampleText(r.sample().get(t), n))));
+    Output.table(out, List.of("table", "rows", "first rows"), rows);
+    if (r.dryRun()) {
+      out.println("Dry run: nothing was changed.");
+    }
+    out.flush();
+  }
+
+  private static String sampleText(List<Map<String, Object>> sample, long n) {
+    if (sample == null || sample.isEmpty()) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    for (Map<String, Object> row : sample.subList(0, Math.min(3, sample.size()))) {
+      parts.add(row.toString());
+    }
+    return String.join(" ", parts) + (n > parts.size() ? " ..." : "");
+  }
+
+  /** Reads one answer from standard input, so that {@code echo y | expmgr ...} works. */
+  static boolean confirm(PrintWriter out, String question) {
+    out.print(question);
+    out.flush();
+    try {
+      String line =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      return line != null
+          && (line.trim().equalsIgnoreCase("y") || line.trim().equalsIgnoreCase("yes"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.expmgr.cli;
+
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.snapshot.SnapshotInfo;
+import io.expmgr.snapshot.SnapshotManager;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code expmgr list-snapshots}: the snapshots of a database, newest first. */
+@Command(
+    name = "list-snapshots",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Lists the snapshots of a database, newest first; damaged entries are shown as such.")
+final class ListSnapshotsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = "--snapshot-dir",
+      paramLabel = "DIR",
+      description = "Where snapshots are (default: $EXPMGR_HOME/snapshots/<database>).")
+  Path snapshotDir;
+
+  @Option(names = "--json", description = "Print the list as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    ConnectionConfig config = connection.toConfig();
+    // Listing needs no connection: snapshots outlive their database (that is what they are for).
+    Path dir = snapshotDir != null ? snapshotDir : SnapshotManager.defaultDirectory(config);
+    List<SnapshotInfo> all =
+        new SnapshotManager(io.expmgr.db.Database.unopened(config), dir).listSnapshots();
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      List<Map<String, Object>> list = new ArrayList<>();
+      all.forEach(s -> list.add(toMap(s)));
+      Output.json(out, list);
+      return ExitCodes.OK;
+    }
+    if (all.isEmpty()) {
+      out.println("No snapshots in " + dir.toAbsolutePath());
+      out.flush();
+      return ExitCodes.OK;
+    }
+    List<List<String>> rows = new ArrayList<>();
+    for (SnapshotInfo s : all) {
+      rows.add(
+          List.of(
+              s.id(),
+              s.createdAt() == null
+                  ? "?"
+                  : s.createdAt().toLocalDateTime().withNano(0).toString().replace('T', ' '),
+              s.isDamaged() ? "DAMAGED: " + s.problem() : "ok",
+              Output.count(s.totalRows()),
+              Output.count(s.sizeBytes()),
+              s.schemaVersion() == null ? "?" : s.schemaVersion(),
+              String.join(",", s.tags()),
+              s.description() == null ? "" : s.description()));
+    }
+    out.println("Snapshots in " + dir.toAbsolutePath() + ":");
+    Output.table(
+        out,
+        List.of("id", "created", "status", "rows", "bytes", "schema", "tags", "description"),
+        rows);
+    return ExitCodes.OK;
+  }
+
+  static Map<String, Object> toMap(SnapshotInfo s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.id());
+    m.put("created_at", s.createdAt() == null ? null : s.createdAt().toString());
+    m.put("description", s.description());
+    m.put("tags", s.tags());
+    m.put("source_engine", s.sourceEngine());
+    m.put("source_identity", s.sourceIdentity());
+    m.put("schema_version", s.schemaVersion());
+    m.put("row_counts", s.rowCounts());
+    m.put("size_bytes", s.sizeBytes());
+    m.put("path", s.path().toString());
+    m.put("problem", s.problem());
+    return m;
+  }
+}

@@ -1,0 +1,91 @@
+package io.expmgr.cli;
+
+import io.expmgr.AtomicFiles;
+import io.expmgr.api.DatabaseManager;
+import io.expmgr.db.Database;
+import io.expmgr.db.Schema;
+import io.expmgr.db.SchemaCheck;
+import io.expmgr.validate.DataValidator;
+import io.expmgr.validate.ReportJson;
+import io.expmgr.validate.Status;
+import io.expmgr.validate.ValidationReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code expmgr validate}: every integrity check, a JSON report, exit 1 on FAIL. */
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Runs every integrity check: foreign keys (composite ones too), per-label JSON,",
+      "the experiment hierarchy, and metrics or artifacts nothing links to.",
+      "Exit code 0 for PASS or WARN, 1 for FAIL. Opens the database read-only."
+    })
+final class ValidateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "REPORT.json",
+      description = "Write the JSON report here (folders are created; written atomically).")
+  Path output;
+
+  @Option(names = "--json", description = "Print the JSON report instead of the summary.")
+  boolean json;
+
+  @Option(
+      names = "--sample-size",
+      defaultValue = "10",
+      paramLabel = "N",
+      description = "Offending rows kept per check (default: ${DEFAULT-VALUE}).")
+  int sampleSize;
+
+  @Override
+  public Integer call() {
+    return run(spec, connection, output, json, sampleSize, OptionalLong.empty(), false);
+  }
+
+  /** Shared by validate and check-hierarchy. */
+  static int run(
+      CommandSpec spec,
+      ConnectionOptions connection,
+      Path output,
+      boolean json,
+      int sampleSize,
+      OptionalLong experiment,
+      boolean hierarchyOnly) {
+    Database db = Database.openReadOnly(connection.toConfig());
+    SchemaCheck.require(db, Schema.v1());
+    if (output != null) {
+      AtomicFiles.checkWritable(output);
+    }
+    DataValidator validator = new DataValidator(DatabaseManager.of(db)).sampleSize(sampleSize);
+    ValidationReport report =
+        hierarchyOnly ? validator.checkHierarchy(experiment) : validator.validateDataConsistency();
+    PrintWriter out = spec.commandLine().getOut();
+    if (output != null) {
+      ReportJson.write(report, output);
+    }
+    if (json) {
+      out.println(ReportJson.toString(report));
+      out.flush();
+    } else {
+      ReportPrinter.print(out, report);
+      if (output != null) {
+        out.println("Report written to " + output.toAbsolutePath());
+        out.flush();
+      }
+    }
+    return report.overallStatus() == Status.FAIL ? ExitCodes.VALIDATION_FAILED : ExitCodes.OK;
+  }
+}

@@ -1,0 +1,361 @@
+package io.expmgr.snapshot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.expmgr.AtomicFiles;
+import io.expmgr.ExpmgrHome;
+import io.expmgr.ProgressListener;
+import io.expmgr.SnapshotException;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Engine;
+import io.expmgr.db.OpenMode;
+import io.expmgr.db.Schema;
+import io.expmgr.db.Sql;
+import io.expmgr.db.Table;
+import io.expmgr.db.TableCopier;
+import io.expmgr.schema.SchemaMigrator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Full, consistent, portable snapshots of an experiment database.
+ *
+ * <p>A snapshot is a folder {@code <id>/} holding {@code data.db}, a SQLite file with the model's
+ * tables whatever the source engine, and {@code manifest.json} (id, time, description, tags,
+ * source, schema version, row counts, size, SHA-256 of the data file, tool version). It is written
+ * under a dot-name and renamed when complete, so an interrupted snapshot is never listed.
+ *
+ * <p>SQLite sources are copied with the online backup API in one step; MySQL sources are read in
+ * one consistent-snapshot transaction and streamed into the SQLite file.
+ */
+public final class SnapshotManager {
+  private static final Logger log = LoggerFactory.getLogger(SnapshotManager.class);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss");
+
+  /** Version of the snapshot folder layout and manifest. */
+  public static final int FORMAT_VERSION = 1;
+
+  static final String DATA_FILE = "data.db";
+  static final String MANIFEST = "manifest.json";
+
+  private final Database db;
+  private final Path directory;
+
+  /**
+   * @param directory where snapshots of this database live; null for the default {@link
+   *     #defaultDirectory}
+   */
+  public SnapshotManager(Database db, Path directory) {
+    this.db = db;
+    this.directory =
+        (directory == null ? defaultDirectory(db.config()) : directory).toAbsolutePath();
+  }
+
+  /**
+   * {@code $EXPMGR_HOME/snapshots/<database identity>/}: the same from whatever folder a command
+   * runs, so a cron job's snapshots are found later by a person elsewhere.
+   */
+  public static Path defaultDirectory(ConnectionConfig config) {
+    String identity = config.identity();
+    String slug = identity.replaceAll("[^A-Za-z0-9._-]+", "_").replaceAll("^_+", "");
+    if (slug.length() > 80) {
+      slug = slug.substring(slug.length() - 80);
+    }
+    return ExpmgrHome.path()
+        .resolve("snapshots")
+        .resolve(slug + "-" + sha256(identity.getBytes(StandardCharsets.UTF_8)).substring(0, 8));
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  /** Takes a snapshot with a description and no tags. */
+  public SnapshotInfo createSnapshot(String description) {
+    return createSnapshot(description, List.of(), ProgressListener.NONE);
+  }
+
+  /** Takes a snapshot. */
+  public SnapshotInfo createSnapshot(
+      String description, List<String> tags, ProgressListener progress) {
+    for (String tag : tags) {
+      if (!tag.matches("[A-Za-z0-9._:-]{1,64}")) {
+        throw new io.expmgr.InvalidInputException(
+            "--tag must be 1 to 64 letters, digits, '.', '_', ':' or '-', got '" + tag + "'");
+      }
+    }
+    try {
+      Files.createDirectories(directory);
+      restrict(directory, true);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot create snapshot folder " + directory + ": " + e.getMessage(), e);
+    }
+    OffsetDateTime now = OffsetDateTime.now();
+    String id = freeId(now);
+    Path partial = directory.resolve("." + id + ".partial-" + ProcessHandle.current().pid());
+    Thread cleanup = new Thread(() -> deleteTree(partial), "snapshot-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    long t0 = System.nanoTime();
+    try {
+      Files.createDirectory(partial);
+      restrict(partial, true);
+      Path data = partial.resolve(DATA_FILE);
+      String version = SchemaMigrator.recordedVersion(db).orElse("unversioned");
+      if (db.engine() == Engine.SQLITE) {
+        db.backupSqliteTo(data);
+      } else {
+        copyMysql(data, progress);
+      }
+      Map<String, Long> counts = countRows(data);
+      fsync(data);
+      restrict(data, false);
+      ObjectNode m = JSON.createObjectNode();
+      m.put("format_version", FORMAT_VERSION);
+      m.put("id", id);
+      m.put("created_at", now.toString());
+      m.put("description", description);
+      m.set("tags", JSON.valueToTree(tags));
+      ObjectNode source = m.putObject("source");
+      source.put("engine", db.engine().label());
+      source.put("identity", db.identity());
+      m.put("schema_version", version);
+      m.set("row_counts", JSON.valueToTree(counts));
+      long size = Files.size(data);
+      m.put("size_bytes", size);
+      ObjectNode file = m.putArray("files").addObject();
+      file.put("name", DATA_FILE);
+      file.put("size_bytes", size);
+      file.put("sha256", sha256(data));
+      m.put("tool_version", toolVersion());
+      AtomicFiles.write(partial.resolve(MANIFEST), JSON.writeValueAsBytes(m));
+      restrict(partial.resolve(MANIFEST), false);
+      Path done = directory.resolve(id);
+      Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
+      fsync(directory);
+      log.info(
+          "snapshot {} of {} taken in {} ms: {} rows, {} bytes",
+          id,
+          db.identity(),
+          (System.nanoTime() - t0) / 1_000_000,
+          counts.values().stream().mapToLong(Long::longValue).sum(),
+          size);
+      return read(done);
+    } catch (IOException e) {
+      throw new SnapshotException(
+          "cannot write snapshot into " + directory + ": " + e.getMessage(), e);
+    } finally {
+      deleteTree(partial);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs
+      }
+    }
+  }
+
+  /** Snapshots in the folder, newest first. Damaged entries are included, marked as such. */
+  public List<SnapshotInfo> listSnapshots() {
+    if (!Files.isDirectory(directory)) {
+      return List.of();
+    }
+    List<SnapshotInfo> out = new ArrayList<>();
+    try (Stream<Path> s = Files.list(directory)) {
+      for (Path p :
+          s.filter(Files::isDirectory)
+              .filter(p -> !p.getFileName().toString().startsWith("."))
+              .toList()) {
+        out.add(read(p));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + directory + ": " + e.getMessage(), e);
+    }
+    out.sort(
+        Comparator.comparing(
+                (SnapshotInfo i) -> i.createdAt() == null ? OffsetDateTime.MIN : i.createdAt())
+            .thenComparing(SnapshotInfo::id)
+            .reversed());
+    return out;
+  }
+
+  private SnapshotInfo read(Path folder) {
+    String id = folder.getFileName().toString();
+    Path manifest = folder.resolve(MANIFEST);
+    try {
+      JsonNode m = JSON.readTree(Files.readAllBytes(manifest));
+      Map<String, Long> counts = new LinkedHashMap<>();
+      m.path("row_counts")
+          .fields()
+          .forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
+      List<String> tags = new ArrayList<>();
+      m.path("tags").forEach(t -> tags.add(t.asText()));
+      String problem = null;
+      if (!id.equals(m.path("id").asText())) {
+        problem = "manifest names id " + m.path("id").asText() + ", not its folder";
+      } else if (!Files.isRegularFile(folder.resolve(DATA_FILE))) {
+        problem = "data file " + DATA_FILE + " is missing";
+      } else if (Files.size(folder.resolve(DATA_FILE)) != m.path("size_bytes").asLong(-1)) {
+        problem = "data file size differs from the manifest";
+      }
+      return new SnapshotInfo(
+          id,
+          OffsetDateTime.parse(m.path("created_at").asText()),
+          m.path("description").asText(null),
+          tags,
+          m.path("source").path("engine").asText(null),
+          m.path("source").path("identity").asText(null),
+          m.path("schema_version").asText(null),
+          counts,
+          m.path("size_bytes").asLong(),
+          folder,
+          problem);
+    } catch (IOException | RuntimeException e) {
+      String why =
+          Files.exists(manifest)
+              ? "manifest is unreadable: " + e.getMessage()
+              : "manifest is missing";
+      return new SnapshotInfo(
+          id, null, null, List.of(), null, null, null, Map.of(), 0, folder, why);
+    }
+  }
+
+  private void copyMysql(Path data, ProgressListener progress) {
+    Database target = Database.open(ConnectionConfig.sqlite(data), OpenMode.CREATE);
+    SchemaMigrator.migrateToCurrent(target);
+    try (Connection from = db.connect();
+        Connection to = target.connect()) {
+      from.setAutoCommit(false);
+      db.dialect().beginConsistentRead(from);
+      target.dialect().tuneForBulkLoad(to);
+      to.setAutoCommit(false);
+      TableCopier.copy(from, db.dialect(), to, target.dialect(), Schema.v1(), progress);
+      to.commit();
+      from.commit();
+    } catch (SQLException e) {
+      throw new SnapshotException(
+          "cannot read " + db.identity() + " for a snapshot: " + db.describe(e), e);
+    }
+  }
+
+  private static Map<String, Long> countRows(Path data) {
+    Database snapshot = Database.openReadOnly(ConnectionConfig.sqlite(data));
+    Dialect d = snapshot.dialect();
+    return snapshot.withConnection(
+        c -> {
+          Map<String, Long> counts = new LinkedHashMap<>();
+          for (Table t : Schema.v1().tables()) {
+            try (PreparedStatement ps = c.prepareStatement(Sql.count(t, d));
+                ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              counts.put(t.name(), rs.getLong(1));
+            }
+          }
+          return counts;
+        });
+  }
+
+  private String freeId(OffsetDateTime now) {
+    String base = now.format(ID);
+    String id = base;
+    for (int n = 2; Files.exists(directory.resolve(id)); n++) {
+      id = base + "_" + n;
+    }
+    return id;
+  }
+
+  static String sha256(Path file) throws IOException {
+    MessageDigest md = digest();
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 20];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(digest().digest(bytes));
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void fsync(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        ch.force(true);
+      } catch (IOException ignored) {
+        // some file systems cannot sync folders; the data file itself is synced
+      }
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  private static void restrict(Path path, boolean folder) {
+    try {
+      Files.setPosixFilePermissions(
+          path, PosixFilePermissions.fromString(folder ? "rwx------" : "rw-------"));
+    } catch (UnsupportedOperationException | IOException ignored) {
+      // not a POSIX file system: its own defaults apply
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException ignored) {
+      // best effort: a partial folder is dot-named and never listed
+    }
+  }
+
+  private static String toolVersion() {
+    String v = SnapshotManager.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

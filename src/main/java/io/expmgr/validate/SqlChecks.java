@@ -1,0 +1,70 @@
+package io.expmgr.validate;
+
+import io.expmgr.db.Database;
+import io.expmgr.db.Dialect;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Counting and sampling helpers shared by the set-based checks. */
+final class SqlChecks {
+  private SqlChecks() {}
+
+  /** {@code SELECT count(*)} of the rows a query returns. */
+  static long count(Database db, String query, Object... params) {
+    return db.withConnection(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT count(*) FROM (" + query + ") x")) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
+  /** At most {@code limit} rows of a query, as column-to-value maps. */
+  static List<Map<String, Object>> sample(Database db, String query, int limit, Object... params) {
+    if (limit == 0) {
+      return List.of();
+    }
+    return db.withConnection(
+        c -> {
+          List<Map<String, Object>> rows = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(query + " LIMIT " + limit)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+              ResultSetMetaData md = rs.getMetaData();
+              while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                  Object v = rs.getObject(i);
+                  row.put(
+                      md.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT),
+                      v instanceof Number n && !(v instanceof Double) ? n.longValue() : v);
+                }
+                rows.add(row);
+              }
+            }
+          }
+          return rows;
+        });
+  }
+
+  private static void bind(PreparedStatement ps, Object... params) throws java.sql.SQLException {
+    for (int i = 0; i < params.length; i++) {
+      ps.setObject(i + 1, params[i]);
+    }
+  }
+
+  /** Quotes through the dialect; short for building SQL. */
+  static String q(Dialect d, String identifier) {
+    return d.quote(identifier);
+  }
+}
