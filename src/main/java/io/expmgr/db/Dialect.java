@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
+import java.util.Map;
 
 /**
  * Everything that differs between SQLite and MySQL/MariaDB lives behind this interface, so that no
@@ -58,6 +59,16 @@ public interface Dialect {
    * whatever other connections write meanwhile. The connection must be in manual-commit mode.
    */
   void beginConsistentRead(Connection connection) throws SQLException;
+
+  /**
+   * Counts the rows of {@code table} whose parent is missing, per foreign key of the model, with
+   * the engine's own checker when it has one. Returns null when it has none, or when the database
+   * does not declare the model's keys: callers then use portable anti-joins.
+   */
+  default Map<ForeignKey, Long> countMissingParents(Connection connection, Table table)
+      throws SQLException {
+    return null;
+  }
 
   /** Runs statements on a connection; helper for dialect implementations. */
   static void execute(Connection connection, String... sql) throws SQLException {

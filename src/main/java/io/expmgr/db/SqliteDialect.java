@@ -4,8 +4,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** SQLite through xerial's sqlite-jdbc. */
 public final class SqliteDialect implements Dialect {
@@ -92,5 +100,64 @@ public final class SqliteDialect implements Dialect {
   public void beginConsistentRead(Connection connection) throws SQLException {
     // A deferred transaction takes its snapshot at the first read; read one now.
     Dialect.execute(connection, "SELECT count(*) FROM sqlite_master");
+  }
+
+  @Override
+  public Map<ForeignKey, Long> countMissingParents(Connection connection, Table table)
+      throws SQLException {
+    // PRAGMA foreign_key_check runs the checks in SQLite's core, about three times faster than
+    // the same anti-joins in SQL; it needs the keys declared, which foreign_key_list tells.
+    Map<Integer, String> parentOf = new HashMap<>();
+    Map<Integer, List<String>> pairsOf = new HashMap<>();
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?)")) {
+      ps.setString(1, table.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int id = rs.getInt(1);
+          parentOf.put(id, rs.getString(2).toUpperCase(Locale.ROOT));
+          pairsOf
+              .computeIfAbsent(id, k -> new ArrayList<>())
+              .add(
+                  rs.getString(3).toLowerCase(Locale.ROOT)
+                      + "="
+                      + String.valueOf(rs.getString(4)).toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    Map<Integer, ForeignKey> modelOf = new HashMap<>();
+    for (ForeignKey fk : table.foreignKeys()) {
+      List<String> pairs = new ArrayList<>();
+      for (int i = 0; i < fk.columns().size(); i++) {
+        pairs.add(
+            fk.columns().get(i).toLowerCase(Locale.ROOT)
+                + "="
+                + fk.parentColumns().get(i).toLowerCase(Locale.ROOT));
+      }
+      Integer match = null;
+      for (var e : pairsOf.entrySet()) {
+        if (parentOf.get(e.getKey()).equals(fk.parentTable().toUpperCase(Locale.ROOT))
+            && new HashSet<>(e.getValue()).equals(new HashSet<>(pairs))) {
+          match = e.getKey();
+        }
+      }
+      if (match == null) {
+        return null;
+      }
+      modelOf.put(match, fk);
+    }
+    Map<ForeignKey, Long> counts = new LinkedHashMap<>();
+    table.foreignKeys().forEach(fk -> counts.put(fk, 0L));
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA foreign_key_check(" + quote(table.name()) + ")")) {
+      while (rs.next()) {
+        ForeignKey fk = modelOf.get(rs.getInt(4));
+        if (fk != null) {
+          counts.merge(fk, 1L, Long::sum);
+        }
+      }
+    }
+    return counts;
   }
 }

@@ -122,9 +122,7 @@ public final class OrphanCleaner {
       return;
     }
     Dialect d = db.dialect();
-    String cols =
-        String.join(
-            ", ", t.columnNames().stream().filter(n -> !n.endsWith("time")).map(d::quote).toList());
+    String cols = String.join(", ", t.columnNames().stream().map(d::quote).toList());
     try (PreparedStatement ps =
             c.prepareStatement(
                 "SELECT " + cols + " FROM " + d.quote(t.name()) + where + " LIMIT " + room);
@@ -133,10 +131,7 @@ public final class OrphanCleaner {
       while (rs.next()) {
         Map<String, Object> row = new LinkedHashMap<>();
         for (int i = 1; i <= md.getColumnCount(); i++) {
-          Object v = rs.getObject(i);
-          row.put(
-              md.getColumnLabel(i),
-              v instanceof Number n && !(v instanceof Double) ? n.longValue() : v);
+          row.put(md.getColumnLabel(i), SqlChecks.plain(rs.getObject(i)));
         }
         rows.add(row);
       }

@@ -105,6 +105,7 @@ public final class PerLabelValueCheck implements ValidationCheck {
     }
     Tally all = new Tally(context.sampleSize());
     tallies.forEach(all::merge);
+    fillTypes(db, all.sample);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("checked", all.checked);
     details.put("null_values", all.nulls);
@@ -134,13 +135,35 @@ public final class PerLabelValueCheck implements ValidationCheck {
         0);
   }
 
+  private static void fillTypes(Database db, List<Map<String, Object>> sample) {
+    Dialect d = db.dialect();
+    String sql =
+        "SELECT "
+            + d.quote("type")
+            + " FROM "
+            + d.quote("METRIC")
+            + " WHERE "
+            + d.quote("id")
+            + " = ?";
+    db.withConnection(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (Map<String, Object> row : sample) {
+              ps.setLong(1, (Long) row.get("metric_id"));
+              try (ResultSet rs = ps.executeQuery()) {
+                row.put("type", rs.next() ? rs.getString(1) : null);
+              }
+            }
+          }
+          return null;
+        });
+  }
+
   private static Tally scan(Database db, long lo, long hi, int sampleSize) {
     Dialect d = db.dialect();
     String sql =
         "SELECT "
             + d.quote("id")
-            + ", "
-            + d.quote("type")
             + ", "
             + d.quote("per_label_val")
             + " FROM "
@@ -155,15 +178,19 @@ public final class PerLabelValueCheck implements ValidationCheck {
       ps.setLong(2, hi);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String value = rs.getString(3);
+          byte[] raw = rs.getBytes(2);
           tally.checked++;
-          if (value == null) {
+          if (raw == null) {
             tally.nulls++;
             continue;
           }
+          if (FlatJson.isObjectOfFiniteNumbers(raw)) {
+            continue;
+          }
+          String value = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
           String kind = classify(value);
           if (kind != null) {
-            tally.add(kind, rs.getLong(1), rs.getString(2), value);
+            tally.add(kind, rs.getLong(1), value);
           }
         }
       }
@@ -235,12 +262,12 @@ public final class PerLabelValueCheck implements ValidationCheck {
       this.sampleSize = sampleSize;
     }
 
-    void add(String kind, long id, String type, String value) {
+    void add(String kind, long id, String value) {
       kinds.merge(kind, 1L, Long::sum);
       if (sample.size() < sampleSize) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("metric_id", id);
-        row.put("type", type);
+        row.put("type", null); // looked up for the sampled rows only, at the end
         row.put("kind", kind);
         row.put("per_label_val", value.length() > 200 ? value.substring(0, 200) + "..." : value);
         sample.add(row);

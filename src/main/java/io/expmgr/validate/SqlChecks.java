@@ -44,10 +44,9 @@ final class SqlChecks {
               while (rs.next()) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 for (int i = 1; i <= md.getColumnCount(); i++) {
-                  Object v = rs.getObject(i);
                   row.put(
                       md.getColumnLabel(i).toLowerCase(java.util.Locale.ROOT),
-                      v instanceof Number n && !(v instanceof Double) ? n.longValue() : v);
+                      plain(rs.getObject(i)));
                 }
                 rows.add(row);
               }
@@ -55,6 +54,26 @@ final class SqlChecks {
           }
           return rows;
         });
+  }
+
+  /** A JDBC value as plain JSON-friendly data: integers as long, times as text. */
+  static Object plain(Object v) {
+    if (v == null || v instanceof String || v instanceof Double || v instanceof Boolean) {
+      return v;
+    }
+    if (v instanceof Float f) {
+      return f.doubleValue();
+    }
+    if (v instanceof java.math.BigDecimal b) {
+      return b.doubleValue();
+    }
+    if (v instanceof Number n) {
+      return n.longValue();
+    }
+    if (v instanceof java.time.LocalDateTime t) {
+      return io.expmgr.db.Times.format(t);
+    }
+    return v.toString();
   }
 
   private static void bind(PreparedStatement ps, Object... params) throws java.sql.SQLException {

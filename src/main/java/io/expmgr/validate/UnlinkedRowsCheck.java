@@ -39,6 +39,10 @@ public final class UnlinkedRowsCheck implements ValidationCheck {
         continue;
       }
       List<String> conditions = new ArrayList<>();
+      // Evaluated left to right and cut short: probing the biggest link table first (the epoch
+      // links, last in the model) settles most rows with one index lookup.
+      links = new ArrayList<>(links);
+      java.util.Collections.reverse(links);
       for (Table link : links) {
         for (ForeignKey fk : link.foreignKeys()) {
           if (fk.parentTable().equals(target.name())) {

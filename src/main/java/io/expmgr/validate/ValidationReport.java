@@ -38,6 +38,11 @@ public record ValidationReport(
     return checks.stream().map(CheckResult::status).reduce(Status.PASS, Status::and);
   }
 
+  /** {@code PASS}, {@code WARN} or {@code FAIL}, as {@code summary.overall_status} in the JSON. */
+  public String summaryStatus() {
+    return overallStatus().name();
+  }
+
   public long totalIssues() {
     return checks.stream().mapToLong(CheckResult::issues).sum();
   }

@@ -82,11 +82,11 @@ class CommandLineTest {
   @Test
   void commandsNotBuiltYetSaySoAndDoNothing() {
     Path db = dir.resolve("x.db");
-    CliRunner.Result r = CliRunner.run("validate", "-d", db.toString(), "-o", "report.json");
+    CliRunner.Result r = CliRunner.run("export-experiment", "-d", db.toString(), "-e", "1");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.NOT_IMPLEMENTED);
     assertThat(r.err().strip())
         .isEqualTo(
-            "error: 'validate' is not implemented in this version of expmgr yet; nothing was done");
+            "error: 'export-experiment' is not implemented in this version of expmgr yet; nothing was done");
     assertThat(db).doesNotExist();
   }
 

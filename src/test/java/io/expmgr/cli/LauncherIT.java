@@ -85,6 +85,55 @@ class LauncherIT {
   }
 
   @Test
+  void validatingAMillionRowsNeedsLittleMemoryAndFindsEveryPlantedProblem() throws Exception {
+    Path db = dir.resolve("planted.db");
+    Run gen =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "10",
+            "--trials",
+            "10",
+            "--runs",
+            "10",
+            "--epochs",
+            "100",
+            "--metrics",
+            "6",
+            "--orphans",
+            "40",
+            "--bad-json",
+            "25",
+            "--legacy-metrics",
+            "20",
+            "--json");
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    Path report = dir.resolve("reports/r.json");
+    Run r = java(Map.of(), "-Xmx48m", "validate", "-d", db.toString(), "-o", report.toString());
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCodes.VALIDATION_FAILED);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.toFile());
+    long fk = 0;
+    for (var e : json.path("foreign_key_violations")) {
+      fk += e.path("count").asLong();
+    }
+    assertThat(fk).isEqualTo(40);
+    var perLabel = json.path("per_label_val");
+    assertThat(perLabel.path("checked").asLong()).isEqualTo(10L * 10 * 10 * 101 * 6);
+    assertThat(
+            perLabel.path("invalid_json").asLong()
+                + perLabel.path("not_object").asLong()
+                + perLabel.path("string_value").asLong()
+                + perLabel.path("nested_value").asLong()
+                + perLabel.path("non_finite").asLong())
+        .isEqualTo(25);
+    assertThat(perLabel.path("legacy_array").asLong()).isEqualTo(10);
+  }
+
+  @Test
   void theEnvironmentSuppliesThePassword() throws Exception {
     MariaDbServer server = MariaDbServer.get();
     ConnectionConfig config = server.config(server.newDatabaseName("env"));

@@ -47,4 +47,42 @@ class PerLabelValueCheckTest {
   void eachKindOfProblemIsNamed(String value, String kind) {
     assertThat(PerLabelValueCheck.classify(value)).isEqualTo(kind);
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{}",
+        "{\"a\":1}",
+        " {\"a\" : -0.5e-10 , \"b\":0} ",
+        "{\"q\\\"x\":1.25}",
+        "{\"\\u00e9\":2}"
+      })
+  void theFastPathAcceptsHealthyValues(String value) {
+    assertThat(FlatJson.isObjectOfFiniteNumbers(value)).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "{",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{\"a\":01}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":1e}",
+        "{\"a\":1e999}",
+        "{\"a\":NaN}",
+        "{\"a\":\"1\"}",
+        "{\"a\":1} x",
+        "[1]",
+        "{\"a\":{}}",
+        "{a:1}",
+        "{\"a\":-}",
+        "{\"a\":1 \"b\":2}"
+      })
+  void theFastPathLeavesEverythingElseToTheFullParser(String value) {
+    assertThat(FlatJson.isObjectOfFiniteNumbers(value)).isFalse();
+  }
 }
