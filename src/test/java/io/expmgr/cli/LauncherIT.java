@@ -134,6 +134,84 @@ class LauncherIT {
   }
 
   @Test
+  void killNineDuringCleanupLeavesTheDatabaseBeforeOrAfterNeverBetween() throws Exception {
+    Path db = dir.resolve("kill.db");
+    Run gen =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "10",
+            "--trials",
+            "10",
+            "--runs",
+            "10",
+            "--epochs",
+            "100",
+            "--metrics",
+            "6",
+            "--orphans",
+            "40");
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    long before = total(db);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "java",
+            "-Xmx128m",
+            "-jar",
+            JAR.toString(),
+            "cleanup-orphans",
+            "-d",
+            db.toString(),
+            "--yes",
+            "--snapshot-dir",
+            dir.resolve("snaps").toString());
+    pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
+    Path out = dir.resolve("cleanup.txt");
+    pb.redirectErrorStream(true).redirectOutput(out.toFile());
+    Process p = pb.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (p.isAlive()
+        && !Files.readString(out).contains("Safety snapshot")
+        && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    Thread.sleep(100);
+    p.destroyForcibly();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    long after = total(db);
+    assertThat(after).isIn(before, before - 40);
+    Database d = Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING);
+    String integrity =
+        d.withConnection(
+            c -> {
+              try (var st = c.createStatement();
+                  var rs = st.executeQuery("PRAGMA integrity_check")) {
+                rs.next();
+                return rs.getString(1);
+              }
+            });
+    assertThat(integrity).isEqualTo("ok");
+    // Running it again finishes the job exactly once.
+    Run again =
+        java(
+            Map.of(), "-Xmx128m", "cleanup-orphans", "-d", db.toString(), "--yes", "--no-snapshot");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(total(db)).isEqualTo(before - 40);
+  }
+
+  private static long total(Path db) {
+    return TestDatabases.counts(Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING))
+        .values()
+        .stream()
+        .mapToLong(Long::longValue)
+        .sum();
+  }
+
+  @Test
   void theEnvironmentSuppliesThePassword() throws Exception {
     MariaDbServer server = MariaDbServer.get();
     ConnectionConfig config = server.config(server.newDatabaseName("env"));
