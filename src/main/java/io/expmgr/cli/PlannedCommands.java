@@ -28,25 +28,6 @@ final class PlannedCommands {
   }
 
   @Command(
-      name = "verify-snapshot",
-      description = "Verifies snapshot checksums and contents. (not implemented yet)")
-  static final class VerifySnapshot extends Planned {}
-
-  @Command(
-      name = "restore-snapshot",
-      description =
-          "Restores a snapshot atomically, after a safety snapshot. (not implemented yet)")
-  static final class RestoreSnapshot extends Planned {}
-
-  @Command(name = "delete-snapshot", description = "Deletes a snapshot. (not implemented yet)")
-  static final class DeleteSnapshot extends Planned {}
-
-  @Command(
-      name = "prune-snapshots",
-      description = "Applies a retention policy to snapshots. (not implemented yet)")
-  static final class PruneSnapshots extends Planned {}
-
-  @Command(
       name = "export-experiment",
       description = "Writes one experiment as a JSON document. (not implemented yet)")
   static final class ExportExperiment extends Planned {}

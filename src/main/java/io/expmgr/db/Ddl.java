@@ -10,6 +10,15 @@ public final class Ddl {
 
   /** CREATE TABLE followed by CREATE INDEX statements for one table. */
   public static List<String> createTable(Table table, Dialect d) {
+    return createTable(table, d, null);
+  }
+
+  /**
+   * CREATE TABLE with foreign-key constraints named {@code fk_<table>_<n>_<tag>} when {@code tag}
+   * is given: InnoDB constraint names are unique per database and survive RENAME TABLE, so shadow
+   * tables that are swapped in must not reuse the names of the tables they replace.
+   */
+  public static List<String> createTable(Table table, Dialect d, String constraintTag) {
     StringBuilder sb =
         new StringBuilder("CREATE TABLE ").append(d.quote(table.name())).append(" (");
     boolean autoId =
@@ -32,9 +41,23 @@ public final class Ddl {
     if (!table.primaryKey().isEmpty()) {
       parts.add("PRIMARY KEY (" + quoteAll(table.primaryKey(), d) + ")");
     }
+    int fkNumber = 0;
     for (ForeignKey fk : table.foreignKeys()) {
+      fkNumber++;
+      String name =
+          constraintTag == null
+              ? ""
+              : "CONSTRAINT "
+                  + d.quote(
+                      ("fk_" + table.name().toLowerCase()).replaceAll("__.*", "")
+                          + "_"
+                          + fkNumber
+                          + "_"
+                          + constraintTag)
+                  + " ";
       parts.add(
-          "FOREIGN KEY ("
+          name
+              + "FOREIGN KEY ("
               + quoteAll(fk.columns(), d)
               + ") REFERENCES "
               + d.quote(fk.parentTable())

@@ -49,6 +49,22 @@ public final class Schema {
     return version;
   }
 
+  /**
+   * The same schema with every table named {@code name + suffix} (foreign keys follow), for shadow
+   * tables that are filled aside and then swapped in.
+   */
+  public Schema withSuffix(String suffix) {
+    List<Table> renamed = new ArrayList<>();
+    for (Table t : tables) {
+      List<ForeignKey> fks = new ArrayList<>();
+      for (ForeignKey fk : t.foreignKeys()) {
+        fks.add(new ForeignKey(fk.columns(), fk.parentTable() + suffix, fk.parentColumns()));
+      }
+      renamed.add(new Table(t.name() + suffix, t.columns(), t.primaryKey(), fks, t.indexes()));
+    }
+    return new Schema(version, renamed);
+  }
+
   /** All tables, parents before children. */
   public List<Table> tables() {
     return tables;

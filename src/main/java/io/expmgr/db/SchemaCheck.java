@@ -48,6 +48,11 @@ public final class SchemaCheck {
     return new Gaps(missingTables, missingColumns);
   }
 
+  /** What the database lacks compared with the schema. */
+  public static Gaps gaps(Database db, Schema schema) {
+    return db.withConnection(c -> gaps(db, c, schema));
+  }
+
   /**
    * Fails with a message naming what is missing unless the database has every table and column of
    * the schema.

@@ -32,15 +32,33 @@ public final class TableCopier {
       Schema schema,
       ProgressListener progress)
       throws SQLException {
+    return copy(from, fromDialect, schema, to, toDialect, schema, progress);
+  }
+
+  /**
+   * Copies the tables of {@code fromSchema} into the tables of {@code toSchema}, paired by position
+   * (the same model under other names, such as shadow tables).
+   */
+  public static Map<String, Long> copy(
+      Connection from,
+      Dialect fromDialect,
+      Schema fromSchema,
+      Connection to,
+      Dialect toDialect,
+      Schema toSchema,
+      ProgressListener progress)
+      throws SQLException {
     Map<String, Long> counts = new LinkedHashMap<>();
     long done = 0;
-    for (Table t : schema.tables()) {
+    for (int ti = 0; ti < fromSchema.tables().size(); ti++) {
+      Table t = fromSchema.tables().get(ti);
+      Table target = toSchema.tables().get(ti);
       long n = 0;
       List<Column> cols = t.columns();
       try (PreparedStatement read =
               fromDialect.prepareStreaming(from, Sql.selectAll(t, fromDialect));
           ResultSet rs = read.executeQuery();
-          PreparedStatement write = to.prepareStatement(Sql.insert(t, toDialect))) {
+          PreparedStatement write = to.prepareStatement(Sql.insert(target, toDialect))) {
         int pending = 0;
         while (rs.next()) {
           for (int i = 0; i < cols.size(); i++) {
@@ -63,7 +81,7 @@ public final class TableCopier {
           done += pending;
         }
       }
-      counts.put(t.name(), n);
+      counts.put(target.name(), n);
     }
     progress.onProgress(done, done);
     return counts;

@@ -209,6 +209,170 @@ public final class SnapshotManager {
     return out;
   }
 
+  /** Checks a snapshot id given by a user: the id form only, never a path. */
+  public static String checkId(String id) {
+    if (id == null || !id.matches("\\d{8}_\\d{6}(_\\d{1,4})?")) {
+      throw new io.expmgr.InvalidInputException(
+          "--snapshot-id must look like YYYYMMDD_HHMMSS (see list-snapshots), got '" + id + "'");
+    }
+    return id;
+  }
+
+  /** The snapshot with this id, damaged or not. */
+  public SnapshotInfo find(String id) {
+    Path folder = directory.resolve(checkId(id));
+    if (!Files.isDirectory(folder)) {
+      throw new io.expmgr.NotFoundException(
+          "no snapshot " + id + " in " + directory + " (see list-snapshots)");
+    }
+    return read(folder);
+  }
+
+  /**
+   * Checks that a snapshot can be trusted: the manifest reads, the data file has the recorded size
+   * and SHA-256, it opens as SQLite, passes {@code PRAGMA integrity_check}, and holds the recorded
+   * number of rows in every table.
+   */
+  public VerifyResult verifySnapshot(String id) {
+    SnapshotInfo info = find(id);
+    List<String> problems = new ArrayList<>();
+    if (info.isDamaged()) {
+      problems.add(info.problem());
+      return new VerifyResult(id, problems);
+    }
+    Path data = info.path().resolve(DATA_FILE);
+    try {
+      JsonNode m = JSON.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
+      String expected = m.path("files").path(0).path("sha256").asText("");
+      if (!expected.equals(sha256(data))) {
+        problems.add(
+            "checksum of "
+                + DATA_FILE
+                + " differs from the manifest (the file was changed or damaged)");
+        return new VerifyResult(id, problems);
+      }
+    } catch (IOException e) {
+      problems.add("cannot read: " + e.getMessage());
+      return new VerifyResult(id, problems);
+    }
+    try {
+      Database snapshot = Database.openReadOnly(ConnectionConfig.sqlite(data));
+      String integrity =
+          snapshot.withConnection(
+              c -> {
+                try (var st = c.createStatement();
+                    ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+                  rs.next();
+                  return rs.getString(1);
+                }
+              });
+      if (!"ok".equals(integrity)) {
+        problems.add("integrity check failed: " + integrity);
+        return new VerifyResult(id, problems);
+      }
+      Map<String, Long> counts = countRows(data);
+      if (!counts.equals(info.rowCounts())) {
+        problems.add("row counts differ from the manifest: " + counts + " vs " + info.rowCounts());
+      }
+    } catch (RuntimeException e) {
+      problems.add("data file does not open: " + e.getMessage());
+    }
+    return new VerifyResult(id, problems);
+  }
+
+  /** Removes a snapshot; it disappears from listings at once (renamed, then deleted). */
+  public void deleteSnapshot(String id) {
+    SnapshotInfo info = find(id);
+    Path gone = directory.resolve("." + id + ".deleting-" + ProcessHandle.current().pid());
+    try {
+      Files.move(info.path(), gone, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new SnapshotException("cannot delete snapshot " + id + ": " + e.getMessage(), e);
+    }
+    deleteTree(gone);
+    log.info("deleted snapshot {} of {}", id, db.identity());
+  }
+
+  /**
+   * Replaces the database's content with a snapshot's, after verifying the snapshot; the switch is
+   * atomic (see {@link io.expmgr.db.Restorer}). The caller takes the safety snapshot.
+   *
+   * @throws SnapshotException when the snapshot cannot be trusted; the database is untouched
+   */
+  public SnapshotInfo restoreSnapshot(String id, ProgressListener progress) {
+    VerifyResult verdict = verifySnapshot(id);
+    if (!verdict.ok()) {
+      throw new SnapshotException(
+          "snapshot " + id + " is damaged, nothing was restored: " + verdict.problems().get(0));
+    }
+    SnapshotInfo info = find(id);
+    if (db.engine() == Engine.MYSQL) {
+      // A database without the tables gets the versioned schema first; the restore then swaps
+      // its tables for the snapshot's.
+      Database target = Database.open(db.config(), OpenMode.CREATE);
+      if (io.expmgr.db.SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1())) {
+        SchemaMigrator.migrateToCurrent(target);
+      }
+    }
+    io.expmgr.db.Restorer.restore(
+        info.path().resolve(DATA_FILE), db.config(), Schema.v1(), progress);
+    log.info("restored snapshot {} into {}", id, db.identity());
+    return info;
+  }
+
+  /** Applies a retention policy (restic's rules); damaged snapshots are always kept. */
+  public PruneResult prune(RetentionPolicy policy, boolean dryRun) {
+    List<SnapshotInfo> all = listSnapshots();
+    Map<SnapshotInfo, List<String>> kept = new LinkedHashMap<>();
+    List<SnapshotInfo> removed = new ArrayList<>();
+    int last = policy.keepLast();
+    int[] left = {policy.keepDaily(), policy.keepWeekly(), policy.keepMonthly()};
+    String[] names = {"daily", "weekly", "monthly"};
+    String[] lastBucket = new String[3];
+    for (SnapshotInfo s : all) {
+      List<String> why = new ArrayList<>();
+      if (s.isDamaged()) {
+        why.add("damaged (inspect it by hand)");
+      } else {
+        if (last > 0) {
+          why.add("last " + (policy.keepLast() - last + 1));
+          last--;
+        }
+        var local = s.createdAt().atZoneSameInstant(java.time.ZoneId.systemDefault()).toLocalDate();
+        String[] buckets = {
+          local.toString(),
+          local.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR)
+              + "-W"
+              + local.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR),
+          local.getYear() + "-" + local.getMonthValue()
+        };
+        for (int r = 0; r < 3; r++) {
+          if (left[r] > 0 && !buckets[r].equals(lastBucket[r])) {
+            lastBucket[r] = buckets[r];
+            left[r]--;
+            why.add(names[r] + " " + buckets[r]);
+          }
+        }
+        for (String tag : policy.keepTags()) {
+          if (s.tags().contains(tag)) {
+            why.add("tag " + tag);
+          }
+        }
+      }
+      if (why.isEmpty()) {
+        removed.add(s);
+      } else {
+        kept.put(s, why);
+      }
+    }
+    if (!dryRun) {
+      for (SnapshotInfo s : removed) {
+        deleteSnapshot(s.id());
+      }
+    }
+    return new PruneResult(kept, removed, dryRun);
+  }
+
   private SnapshotInfo read(Path folder) {
     String id = folder.getFileName().toString();
     Path manifest = folder.resolve(MANIFEST);

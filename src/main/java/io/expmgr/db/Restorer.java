@@ -1,0 +1,167 @@
+package io.expmgr.db;
+
+import io.expmgr.ConnectionException;
+import io.expmgr.DataAccessException;
+import io.expmgr.ProgressListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replaces the whole content of a database with that of a SQLite file (a snapshot's data), in one
+ * atomic switch: readers see the old data or the new, never a mix, and a crash at any moment leaves
+ * one of the two.
+ *
+ * <ul>
+ *   <li>SQLite: the file is copied next to the target under a dot-name, synced, and renamed over
+ *       it. The old database's write-ahead log is folded in and switched off first, so no old WAL
+ *       can ever be applied to the new file.
+ *   <li>MySQL: the rows are loaded into shadow tables, which one {@code RENAME TABLE} swaps with
+ *       the live ones; the old tables are dropped afterwards. Leftovers of an interrupted restore
+ *       are dropped at the start of the next.
+ * </ul>
+ */
+public final class Restorer {
+  private static final Logger log = LoggerFactory.getLogger(Restorer.class);
+  static final String NEW = "__expmgr_new";
+  static final String OLD = "__expmgr_old";
+
+  private Restorer() {}
+
+  /** Restores {@code sqliteData} into the database of {@code target}, creating it if missing. */
+  public static void restore(
+      Path sqliteData, ConnectionConfig target, Schema schema, ProgressListener progress) {
+    if (target.engine() == Engine.SQLITE) {
+      intoSqlite(sqliteData, target.sqlitePath());
+    } else {
+      intoMysql(sqliteData, target, schema, progress);
+    }
+  }
+
+  private static void intoSqlite(Path data, Path target) {
+    if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
+      throw new ConnectionException(
+          "cannot restore into " + target + ": folder " + target.getParent() + " does not exist");
+    }
+    Path tmp =
+        target.resolveSibling(
+            "." + target.getFileName() + ".restoring-" + ProcessHandle.current().pid());
+    Thread cleanup = new Thread(() -> deleteQuietly(tmp), "restore-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      Files.copy(data, tmp, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      if (Files.exists(target)) {
+        Database old = Database.open(ConnectionConfig.sqlite(target), OpenMode.EXISTING);
+        try (Connection c = old.connect()) {
+          Dialect.execute(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+          try (var st = c.createStatement();
+              var rs = st.executeQuery("PRAGMA journal_mode=DELETE")) {
+            if (!rs.next() || !"delete".equalsIgnoreCase(rs.getString(1))) {
+              throw new DataAccessException(
+                  target
+                      + " is in use by another process (its write-ahead log cannot be closed); stop it and retry");
+            }
+          }
+        } catch (SQLException e) {
+          throw new DataAccessException(
+              target + " is in use by another process (" + e.getMessage() + "); stop it and retry",
+              e);
+        }
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      for (String suffix : new String[] {"-wal", "-shm", "-journal"}) {
+        Files.deleteIfExists(target.resolveSibling(target.getFileName() + suffix));
+      }
+      try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+        dir.force(true);
+      } catch (IOException ignored) {
+        // not every file system syncs folders; the file itself is synced
+      }
+      log.info("restored {} into {}", data, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore into " + target + ": " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(tmp);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs
+      }
+    }
+  }
+
+  private static void intoMysql(
+      Path data, ConnectionConfig target, Schema schema, ProgressListener progress) {
+    Database db = Database.open(target, OpenMode.CREATE);
+    Database source = Database.openReadOnly(ConnectionConfig.sqlite(data));
+    Dialect d = db.dialect();
+    Schema shadow = schema.withSuffix(NEW);
+    String tag = Long.toString(System.currentTimeMillis(), 36);
+    try (Connection from = source.connect();
+        Connection to = db.connect()) {
+      Dialect.execute(to, "SET SESSION foreign_key_checks=0");
+      dropLeftovers(db, to, schema);
+      for (Table t : shadow.tables()) {
+        Dialect.execute(to, Ddl.createTable(t, d, tag).toArray(String[]::new));
+      }
+      to.setAutoCommit(false);
+      TableCopier.copy(from, source.dialect(), schema, to, d, shadow, progress);
+      to.commit();
+      to.setAutoCommit(true);
+      var existing = db.existingTables(to);
+      List<String> renames = new ArrayList<>();
+      List<String> drops = new ArrayList<>();
+      for (Table t : schema.tables()) {
+        if (existing.contains(t.name().toUpperCase(Locale.ROOT))) {
+          renames.add(d.quote(t.name()) + " TO " + d.quote(t.name() + OLD));
+          drops.add(d.quote(t.name() + OLD));
+        }
+        renames.add(d.quote(t.name() + NEW) + " TO " + d.quote(t.name()));
+      }
+      // One statement: MySQL swaps every table atomically.
+      Dialect.execute(to, "RENAME TABLE " + String.join(", ", renames));
+      if (!drops.isEmpty()) {
+        Dialect.execute(to, "DROP TABLE " + String.join(", ", drops));
+      }
+      Dialect.execute(to, "SET SESSION foreign_key_checks=1");
+      log.info("restored {} into {}", data, db.identity());
+    } catch (SQLException e) {
+      throw new DataAccessException(
+          "cannot restore into " + db.identity() + ": " + db.describe(e), e);
+    }
+  }
+
+  private static void dropLeftovers(Database db, Connection c, Schema schema) throws SQLException {
+    var existing = db.existingTables(c);
+    for (Table t : schema.tables()) {
+      for (String suffix : new String[] {NEW, OLD}) {
+        if (existing.contains((t.name() + suffix).toUpperCase(Locale.ROOT))) {
+          Dialect.execute(c, "DROP TABLE " + db.dialect().quote(t.name() + suffix));
+          log.warn("dropped {} left by an interrupted restore", t.name() + suffix);
+        }
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // a leftover is dot-named and never mistaken for the database
+    }
+  }
+}

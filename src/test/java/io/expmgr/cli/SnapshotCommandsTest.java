@@ -1,0 +1,273 @@
+package io.expmgr.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.expmgr.ProgressListener;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.OpenMode;
+import io.expmgr.generate.DataGenerator;
+import io.expmgr.generate.GenerateOptions;
+import io.expmgr.support.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotCommandsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  private Path generated(String name) {
+    Path db = dir.resolve(name);
+    DataGenerator.generate(
+        ConnectionConfig.sqlite(db),
+        new GenerateOptions(2, 2, 2, 3, 2, 3, 1, 3, 0, 0, 0),
+        false,
+        ProgressListener.NONE);
+    return db;
+  }
+
+  private static Map<String, List<List<Object>>> content(Path db) {
+    return TestDatabases.content(Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING));
+  }
+
+  private String snapshot(Path db, Path snaps) throws Exception {
+    CliRunner.Result r =
+        CliRunner.run(
+            "create-snapshot", "-d", db.toString(), "--snapshot-dir", snaps.toString(), "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    return JSON.readTree(r.out()).path("id").asText();
+  }
+
+  @Test
+  void theFaqRecoveryProcedureWorksAsWritten() throws Exception {
+    Path db = generated("experiment.db");
+    Path snaps = dir.resolve("snaps");
+    var original = content(db);
+    String id = snapshot(db, snaps);
+    Database d = Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING);
+    d.withConnection(
+        c -> {
+          Dialect.execute(c, "DELETE FROM EPOCH_METRIC", "DELETE FROM TRIAL WHERE id = 1");
+          return null;
+        });
+
+    CliRunner.Result no =
+        CliRunner.runWithInput(
+            "\n",
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id);
+    assertThat(no.exitCode()).isEqualTo(ExitCodes.CANCELLED);
+    assertThat(content(db)).isNotEqualTo(original);
+
+    CliRunner.Result yes =
+        CliRunner.runWithInput(
+            "y\n",
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id);
+    assertThat(yes.exitCode()).as(yes.err()).isZero();
+    assertThat(yes.out())
+        .contains("Safety snapshot of the current state")
+        .contains("Restored snapshot " + id);
+    assertThat(content(db)).isEqualTo(original);
+    assertThat(CliRunner.run("validate", "-d", db.toString()).exitCode()).isZero();
+
+    // The safety snapshot holds the state before the restore, and can be restored in turn.
+    JsonNode list =
+        JSON.readTree(
+            CliRunner.run(
+                    "list-snapshots",
+                    "-d",
+                    db.toString(),
+                    "--snapshot-dir",
+                    snaps.toString(),
+                    "--json")
+                .out());
+    assertThat(list).hasSize(2);
+    assertThat(list.get(0).path("tags").get(0).asText()).isEqualTo("safety");
+    assertThat(list.get(0).path("row_counts").path("EPOCH_METRIC").asLong()).isZero();
+  }
+
+  @Test
+  void verifyNamesTheDamageAndRestoreRefusesIt() throws Exception {
+    Path db = generated("v.db");
+    Path snaps = dir.resolve("snaps");
+    String id = snapshot(db, snaps);
+    assertThat(
+            CliRunner.run(
+                    "verify-snapshot",
+                    "-d",
+                    db.toString(),
+                    "--snapshot-dir",
+                    snaps.toString(),
+                    "--all")
+                .exitCode())
+        .isZero();
+    Path manifest = snaps.resolve(id).resolve("manifest.json");
+    Files.writeString(
+        manifest, Files.readString(manifest).replace("\"row_counts\"", "\"row_countz\""));
+    CliRunner.Result bad =
+        CliRunner.run(
+            "verify-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id);
+    assertThat(bad.exitCode()).isEqualTo(ExitCodes.SNAPSHOT);
+    assertThat(bad.out()).contains("DAMAGED: row counts differ");
+    var before = content(db);
+    CliRunner.Result restore =
+        CliRunner.run(
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id,
+            "--yes");
+    assertThat(restore.exitCode()).isEqualTo(ExitCodes.SNAPSHOT);
+    assertThat(restore.err()).contains("is damaged, the database was not touched");
+    assertThat(content(db)).isEqualTo(before);
+  }
+
+  @Test
+  void restoringIntoAPathThatDoesNotExistCreatesIt() throws Exception {
+    Path db = generated("src.db");
+    Path snaps = dir.resolve("snaps");
+    String id = snapshot(db, snaps);
+    Path copy = dir.resolve("elsewhere/copy.db");
+    Files.createDirectories(copy.getParent());
+    CliRunner.Result r =
+        CliRunner.run(
+            "restore-snapshot",
+            "-d",
+            copy.toString(),
+            "--from-dir",
+            snaps.toString(),
+            "--snapshot-dir",
+            dir.resolve("copy-snaps").toString(),
+            "--snapshot-id",
+            id,
+            "--yes");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(content(copy)).isEqualTo(content(db));
+  }
+
+  @Test
+  void badIdsAndUnknownIdsAreRefused() {
+    Path db = generated("i.db");
+    CliRunner.Result traversal =
+        CliRunner.run("delete-snapshot", "-d", db.toString(), "--snapshot-id", "../../x");
+    assertThat(traversal.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(traversal.err()).contains("--snapshot-id must look like YYYYMMDD_HHMMSS");
+    CliRunner.Result unknown =
+        CliRunner.run(
+            "restore-snapshot", "-d", db.toString(), "--snapshot-id", "20990101_000000", "--yes");
+    assertThat(unknown.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    CliRunner.Result neither = CliRunner.run("verify-snapshot", "-d", db.toString());
+    assertThat(neither.exitCode()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void aDifferentSchemaVersionNeedsYes() throws Exception {
+    Path db = generated("s.db");
+    Path snaps = dir.resolve("snaps");
+    String id = snapshot(db, snaps);
+    Database d = Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING);
+    d.withConnection(
+        c -> {
+          Dialect.execute(c, "DROP TABLE flyway_schema_history");
+          return null;
+        });
+    CliRunner.Result r =
+        CliRunner.runWithInput(
+            "y\n",
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id);
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.SCHEMA);
+    assertThat(r.err()).contains("has schema 1.0 but").contains("unversioned").contains("--yes");
+    CliRunner.Result forced =
+        CliRunner.run(
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id,
+            "--yes");
+    assertThat(forced.exitCode()).as(forced.err()).isZero();
+  }
+
+  @Test
+  void pruneSaysWhyEachSnapshotIsKept() throws Exception {
+    Path db = generated("p.db");
+    Path snaps = dir.resolve("snaps");
+    String first = snapshot(db, snaps);
+    CliRunner.run(
+        "create-snapshot",
+        "-d",
+        db.toString(),
+        "--snapshot-dir",
+        snaps.toString(),
+        "--tag",
+        "milestone");
+    String third = snapshot(db, snaps);
+    CliRunner.Result empty =
+        CliRunner.run("prune-snapshots", "-d", db.toString(), "--snapshot-dir", snaps.toString());
+    assertThat(empty.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    CliRunner.Result r =
+        CliRunner.run(
+            "prune-snapshots",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--keep-last",
+            "1",
+            "--keep-tag",
+            "milestone",
+            "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode json = JSON.readTree(r.out());
+    assertThat(json.path("removed")).hasSize(1);
+    assertThat(json.path("removed").get(0).asText()).isEqualTo(first);
+    assertThat(json.path("kept").path(third).get(0).asText()).isEqualTo("last 1");
+    assertThat(
+            JSON.readTree(
+                CliRunner.run(
+                        "list-snapshots",
+                        "-d",
+                        db.toString(),
+                        "--snapshot-dir",
+                        snaps.toString(),
+                        "--json")
+                    .out()))
+        .hasSize(2);
+  }
+}

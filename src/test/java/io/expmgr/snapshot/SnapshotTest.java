@@ -1,0 +1,169 @@
+package io.expmgr.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.expmgr.InvalidInputException;
+import io.expmgr.NotFoundException;
+import io.expmgr.ProgressListener;
+import io.expmgr.SnapshotException;
+import io.expmgr.api.DatabaseManager;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Engine;
+import io.expmgr.db.OpenMode;
+import io.expmgr.generate.DataGenerator;
+import io.expmgr.generate.GenerateOptions;
+import io.expmgr.support.TestDatabases;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class SnapshotTest {
+  @TempDir Path dir;
+  private final List<ConnectionConfig> made = new ArrayList<>();
+
+  @AfterEach
+  void dispose() {
+    made.forEach(TestDatabases::dispose);
+  }
+
+  private ConnectionConfig generated(Engine engine, long seed) {
+    ConnectionConfig c = TestDatabases.fresh(engine, dir, "snap" + made.size());
+    made.add(c);
+    DataGenerator.generate(
+        c, new GenerateOptions(2, 2, 2, 3, 2, 3, 1, seed, 2, 0, 2), false, ProgressListener.NONE);
+    return c;
+  }
+
+  private SnapshotManager manager(ConnectionConfig c) {
+    return new SnapshotManager(Database.open(c, OpenMode.EXISTING), dir.resolve("snapshots"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void createChangeRestoreGivesBackExactlyTheSnapshot(Engine engine) {
+    ConnectionConfig c = generated(engine, 1);
+    Database db = Database.open(c, OpenMode.EXISTING);
+    Map<String, List<List<Object>>> before = TestDatabases.content(db);
+    SnapshotManager m = manager(c);
+    SnapshotInfo s = m.createSnapshot("before changes");
+    assertThat(m.verifySnapshot(s.id()).ok()).isTrue();
+    assertThat(s.rowCounts()).isEqualTo(TestDatabases.counts(db));
+
+    try (DatabaseManager api = DatabaseManager.open(c)) {
+      api.createExperiment("added after the snapshot", null);
+      api.update("DELETE FROM EPOCH_ARTIFACT");
+      api.update("UPDATE METRIC SET total_val = 0 WHERE id < 5");
+      api.update("UPDATE TRIAL SET name = 'renamed'");
+    }
+    assertThat(TestDatabases.content(db)).isNotEqualTo(before);
+
+    m.restoreSnapshot(s.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(c, OpenMode.EXISTING))).isEqualTo(before);
+    // The restored database is a full expmgr database: versioned, validated, writable.
+    try (DatabaseManager api = DatabaseManager.open(c)) {
+      assertThat(api.createExperiment("after restore", null)).isPositive();
+    }
+    // Restoring twice works too (no leftovers from the first).
+    m.restoreSnapshot(s.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(c, OpenMode.EXISTING))).isEqualTo(before);
+  }
+
+  @Test
+  void snapshotsMoveWholeDatabasesBetweenEngines() {
+    ConnectionConfig sqlite = generated(Engine.SQLITE, 2);
+    ConnectionConfig maria = generated(Engine.MYSQL, 3);
+    var sqliteContent = TestDatabases.content(Database.open(sqlite, OpenMode.EXISTING));
+    var mariaContent = TestDatabases.content(Database.open(maria, OpenMode.EXISTING));
+    SnapshotInfo fromSqlite = manager(sqlite).createSnapshot("sqlite");
+    SnapshotInfo fromMaria =
+        new SnapshotManager(Database.open(maria, OpenMode.EXISTING), dir.resolve("maria-snaps"))
+            .createSnapshot("maria");
+    assertThat(fromMaria.sourceEngine()).isEqualTo("mysql");
+
+    // A MariaDB snapshot into a new SQLite file, and a SQLite snapshot into a new MariaDB database.
+    ConnectionConfig newSqlite = ConnectionConfig.sqlite(dir.resolve("from-maria.db"));
+    new SnapshotManager(Database.unopened(newSqlite), dir.resolve("maria-snaps"))
+        .restoreSnapshot(fromMaria.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(newSqlite, OpenMode.EXISTING)))
+        .isEqualTo(mariaContent);
+
+    ConnectionConfig newMaria = TestDatabases.fresh(Engine.MYSQL, dir, "from_sqlite");
+    made.add(newMaria);
+    new SnapshotManager(Database.unopened(newMaria), dir.resolve("snapshots"))
+        .restoreSnapshot(fromSqlite.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(newMaria, OpenMode.EXISTING)))
+        .isEqualTo(sqliteContent);
+    try (DatabaseManager api = DatabaseManager.open(newMaria)) {
+      assertThat(api.listExperiments()).hasSize(2);
+    }
+  }
+
+  @Test
+  void aDamagedSnapshotIsRefusedAndTheDatabaseUntouched() throws Exception {
+    ConnectionConfig c = generated(Engine.SQLITE, 4);
+    SnapshotManager m = manager(c);
+    SnapshotInfo s = m.createSnapshot("to be damaged");
+    Database db = Database.open(c, OpenMode.EXISTING);
+    try (DatabaseManager api = DatabaseManager.open(c)) {
+      api.createExperiment("newer", null);
+    }
+    var current = TestDatabases.content(db);
+    Path data = s.path().resolve("data.db");
+    try (RandomAccessFile f = new RandomAccessFile(data.toFile(), "rw")) {
+      f.seek(f.length() / 2);
+      int b = f.read();
+      f.seek(f.length() / 2);
+      f.write(b ^ 0x01);
+    }
+    assertThat(m.verifySnapshot(s.id()).problems()).singleElement().asString().contains("checksum");
+    assertThatThrownBy(() -> m.restoreSnapshot(s.id(), ProgressListener.NONE))
+        .isInstanceOf(SnapshotException.class)
+        .hasMessageContaining("damaged");
+    assertThat(TestDatabases.content(db)).isEqualTo(current);
+
+    Files.delete(data);
+    assertThat(m.verifySnapshot(s.id()).problems()).singleElement().asString().contains("missing");
+    assertThat(m.listSnapshots())
+        .singleElement()
+        .satisfies(i -> assertThat(i.isDamaged()).isTrue());
+  }
+
+  @Test
+  void idsAreCheckedAndUnknownOnesNamed() {
+    SnapshotManager m = manager(generated(Engine.SQLITE, 5));
+    for (String bad :
+        List.of("../../etc", "20240101_000000/../x", "", "latest", "20240101-000000")) {
+      assertThatThrownBy(() -> m.verifySnapshot(bad))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("--snapshot-id");
+      assertThatThrownBy(() -> m.deleteSnapshot(bad)).isInstanceOf(InvalidInputException.class);
+    }
+    assertThatThrownBy(() -> m.restoreSnapshot("20990101_000000", ProgressListener.NONE))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("no snapshot 20990101_000000");
+  }
+
+  @Test
+  void twoSnapshotsInOneSecondGetDistinctIdsAndDeleteRemovesOne() throws Exception {
+    SnapshotManager m = manager(generated(Engine.SQLITE, 6));
+    SnapshotInfo a = m.createSnapshot("a");
+    SnapshotInfo b = m.createSnapshot("b");
+    SnapshotInfo c = m.createSnapshot("c");
+    assertThat(List.of(a.id(), b.id(), c.id())).doesNotHaveDuplicates();
+    m.deleteSnapshot(b.id());
+    assertThat(m.listSnapshots()).extracting(SnapshotInfo::id).containsExactly(c.id(), a.id());
+    try (var files = Files.list(m.directory())) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
+    }
+  }
+}
