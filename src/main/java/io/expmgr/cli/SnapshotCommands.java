@@ -176,13 +176,9 @@ final class SnapshotCommands {
       SnapshotManager source =
           new SnapshotManager(Database.unopened(config), fromDir != null ? fromDir : snapshotDir);
       SnapshotInfo snapshot = source.find(SnapshotManager.checkId(id));
-      VerifyResult verdict = source.verifySnapshot(id);
-      if (!verdict.ok()) {
+      if (snapshot.isDamaged()) {
         throw new SnapshotException(
-            "snapshot "
-                + id
-                + " is damaged, the database was not touched: "
-                + String.join("; ", verdict.problems()));
+            "snapshot " + id + " is damaged, the database was not touched: " + snapshot.problem());
       }
       boolean exists = config.engine() == Engine.MYSQL || Files.exists(config.sqlitePath());
       Database target = exists ? Database.open(config, io.expmgr.db.OpenMode.CREATE) : null;

@@ -39,17 +39,69 @@ public final class Restorer {
 
   private Restorer() {}
 
-  /** Restores {@code sqliteData} into the database of {@code target}, creating it if missing. */
+  /**
+   * Restores {@code sqliteData} into the database of {@code target}, creating it if missing.
+   *
+   * @param expectedSha256 the data file's recorded checksum: a file that differs is refused before
+   *     anything is switched
+   */
   public static void restore(
-      Path sqliteData, ConnectionConfig target, Schema schema, ProgressListener progress) {
+      Path sqliteData,
+      java.util.function.Consumer<Path> verifier,
+      java.util.Map<String, Long> expectedRows,
+      ConnectionConfig target,
+      Schema schema,
+      ProgressListener progress) {
     if (target.engine() == Engine.SQLITE) {
-      intoSqlite(sqliteData, target.sqlitePath());
+      intoSqlite(sqliteData, verifier, expectedRows, schema, target.sqlitePath());
     } else {
-      intoMysql(sqliteData, target, schema, progress);
+      verifier.accept(sqliteData);
+      intoMysql(sqliteData, expectedRows, target, schema, progress);
     }
   }
 
-  private static void intoSqlite(Path data, Path target) {
+  private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException re ? re : e;
+    }
+  }
+
+  private static void requireRows(
+      java.util.Map<String, Long> expected, java.util.Map<String, Long> actual) {
+    if (expected != null && !expected.equals(actual)) {
+      throw new io.expmgr.SnapshotException(
+          "row counts differ from the snapshot's manifest ("
+              + actual
+              + " vs "
+              + expected
+              + "); nothing was restored");
+    }
+  }
+
+  private static java.util.Map<String, Long> countRows(Path file, Schema schema) {
+    Database copy = Database.openReadOnly(ConnectionConfig.sqlite(file));
+    return copy.withConnection(
+        c -> {
+          java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+          for (Table t : schema.tables()) {
+            try (var st = c.createStatement();
+                var rs = st.executeQuery(Sql.count(t, copy.dialect()))) {
+              rs.next();
+              counts.put(t.name(), rs.getLong(1));
+            }
+          }
+          return counts;
+        });
+  }
+
+  private static void intoSqlite(
+      Path data,
+      java.util.function.Consumer<Path> verifier,
+      java.util.Map<String, Long> expectedRows,
+      Schema schema,
+      Path target) {
     if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
       throw new ConnectionException(
           "cannot restore into " + target + ": folder " + target.getParent() + " does not exist");
@@ -60,10 +112,16 @@ public final class Restorer {
     Thread cleanup = new Thread(() -> deleteQuietly(tmp), "restore-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
+      // The checksum and the row counts of the snapshot are taken while the kernel copies it:
+      // a damaged snapshot is refused before the switch, at the cost of the copy alone.
+      var checksum = java.util.concurrent.CompletableFuture.runAsync(() -> verifier.accept(data));
+      var rows = java.util.concurrent.CompletableFuture.supplyAsync(() -> countRows(data, schema));
       Files.copy(data, tmp, StandardCopyOption.REPLACE_EXISTING);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
+      join(checksum);
+      requireRows(expectedRows, join(rows));
       if (Files.exists(target)) {
         Database old = Database.open(ConnectionConfig.sqlite(target), OpenMode.EXISTING);
         try (Connection c = old.connect()) {
@@ -105,7 +163,11 @@ public final class Restorer {
   }
 
   private static void intoMysql(
-      Path data, ConnectionConfig target, Schema schema, ProgressListener progress) {
+      Path data,
+      java.util.Map<String, Long> expectedRows,
+      ConnectionConfig target,
+      Schema schema,
+      ProgressListener progress) {
     Database db = Database.open(target, OpenMode.CREATE);
     Database source = Database.openReadOnly(ConnectionConfig.sqlite(data));
     Dialect d = db.dialect();
@@ -119,7 +181,11 @@ public final class Restorer {
         Dialect.execute(to, Ddl.createTable(t, d, tag).toArray(String[]::new));
       }
       to.setAutoCommit(false);
-      TableCopier.copy(from, source.dialect(), schema, to, d, shadow, progress);
+      java.util.Map<String, Long> copied =
+          TableCopier.copy(from, source.dialect(), schema, to, d, shadow, progress);
+      java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
+      copied.forEach((name, n) -> rows.put(name.substring(0, name.length() - NEW.length()), n));
+      requireRows(expectedRows, rows);
       to.commit();
       to.setAutoCommit(true);
       var existing = db.existingTables(to);

@@ -203,6 +203,124 @@ class LauncherIT {
     assertThat(total(db)).isEqualTo(before - 40);
   }
 
+  @Test
+  void killNineDuringSnapshotAndRestoreNeverLeavesAHalfOfAnything() throws Exception {
+    Path db = dir.resolve("snap.db");
+    Run gen =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "10",
+            "--trials",
+            "10",
+            "--runs",
+            "10",
+            "--epochs",
+            "100",
+            "--metrics",
+            "6");
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    Path snaps = dir.resolve("snaps");
+    Run first =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "create-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--json");
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    String id =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(first.out()).path("id").asText();
+
+    // Killed while writing a second snapshot: nothing new is listed.
+    Process p = start("create-snapshot", "-d", db.toString(), "--snapshot-dir", snaps.toString());
+    waitForFile(snaps, ".partial-");
+    p.destroyForcibly();
+    p.waitFor(30, TimeUnit.SECONDS);
+    Run list =
+        java(
+            Map.of(),
+            "-Xmx64m",
+            "list-snapshots",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--json");
+    assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(list.out())).hasSize(1);
+
+    // Killed while restoring over a changed database: the file is entirely old or entirely new.
+    Database d = Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING);
+    d.withConnection(
+        c -> {
+          io.expmgr.db.Dialect.execute(c, "DELETE FROM EPOCH_METRIC WHERE epoch_idx > 50");
+          return null;
+        });
+    long changed = total(db);
+    Process r =
+        start(
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id,
+            "--yes",
+            "--no-snapshot");
+    waitForFile(dir, ".restoring-");
+    r.destroyForcibly();
+    r.waitFor(30, TimeUnit.SECONDS);
+    long after = total(db);
+    assertThat(after).isIn(changed, 1_320_330L);
+    Run again =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id,
+            "--yes",
+            "--no-snapshot");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(total(db)).isEqualTo(1_320_330L);
+  }
+
+  private Process start(String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("java", "-Xmx128m", "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve("started.txt").toFile());
+    return pb.start();
+  }
+
+  private static void waitForFile(Path folder, String part) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (Files.isDirectory(folder)) {
+        try (Stream<Path> s = Files.list(folder)) {
+          if (s.anyMatch(f -> f.getFileName().toString().contains(part))) {
+            return;
+          }
+        }
+      }
+      Thread.sleep(2);
+    }
+    throw new AssertionError("no " + part + " file appeared in " + folder);
+  }
+
   private static long total(Path db) {
     return TestDatabases.counts(Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING))
         .values()

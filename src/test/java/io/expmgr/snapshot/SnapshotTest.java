@@ -166,4 +166,51 @@ class SnapshotTest {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aSnapshotOfADatabaseUnderConstantWritesIsConsistentAndFinishes(Engine engine)
+      throws Exception {
+    ConnectionConfig c = generated(engine, 8);
+    if (engine == Engine.SQLITE) {
+      // Generated files are in WAL mode already: readers and the writer do not block each other.
+      assertThat(c.sqlitePath()).exists();
+    }
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+    Thread writer =
+        new Thread(
+            () -> {
+              try (DatabaseManager api = DatabaseManager.open(c)) {
+                while (!stop.get()) {
+                  // Each transaction adds an experiment and its trial together.
+                  api.inTransaction(
+                      () -> {
+                        long e = api.createExperiment("concurrent", null);
+                        api.createTrial(e, "t");
+                      });
+                  written.incrementAndGet();
+                }
+              }
+            });
+    writer.start();
+    try {
+      while (written.get() < 20) {
+        Thread.sleep(5);
+      }
+      SnapshotManager m = manager(c);
+      SnapshotInfo s = m.createSnapshot("under load");
+      assertThat(m.verifySnapshot(s.id()).ok()).isTrue();
+      Database snap = Database.openReadOnly(ConnectionConfig.sqlite(s.path().resolve("data.db")));
+      long experiments = TestDatabases.counts(snap).get("EXPERIMENT");
+      long trials = TestDatabases.counts(snap).get("TRIAL");
+      // 2 generated experiments with 2 trials each; every later experiment came with one trial.
+      assertThat(trials - 4).isEqualTo(experiments - 2).isPositive();
+    } finally {
+      stop.set(true);
+      writer.join();
+    }
+    assertThat(written.get()).isGreaterThan(20);
+  }
 }
