@@ -1,6 +1,5 @@
 package io.expmgr.cli;
 
-import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,32 +23,18 @@ final class CheckHierarchyCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection;
 
+  @Mixin ReportOptions report;
+
   @Option(
       names = {"-e", "--experiment-id"},
       paramLabel = "ID",
       description = "Only this experiment (default: all).")
   Long experimentId;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "REPORT.json",
-      description = "Write the JSON report here.")
-  Path output;
-
-  @Option(names = "--json", description = "Print the JSON report instead of the summary.")
-  boolean json;
-
-  @Option(
-      names = "--sample-size",
-      defaultValue = "10",
-      paramLabel = "N",
-      description = "Offending rows kept (default: ${DEFAULT-VALUE}).")
-  int sampleSize;
-
   @Override
   public Integer call() {
     OptionalLong scope =
         experimentId == null ? OptionalLong.empty() : OptionalLong.of(experimentId);
-    return ValidateCommand.run(spec, connection, output, json, sampleSize, scope, true);
+    return ValidateCommand.run(spec, connection, report, scope, true);
   }
 }

@@ -1,6 +1,7 @@
 package io.expmgr.cli;
 
 import io.expmgr.ProgressListener;
+import io.expmgr.api.DataMigrationManager;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.api.Epoch;
 import io.expmgr.api.Experiment;
@@ -11,6 +12,7 @@ import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Schema;
 import io.expmgr.generate.GenerateOptions;
 import io.expmgr.generate.GenerateResult;
+import io.expmgr.validate.CleanupResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -122,18 +124,45 @@ final class DemoCommand implements Callable<Integer> {
           manager.query("SELECT type, count(*) AS n FROM METRIC GROUP BY type ORDER BY type")) {
         out.printf("  %-10s %s%n", row.get("type"), row.get("n"));
       }
+
+      Path snapshots = db.getParent().resolve("snapshots");
+      DataMigrationManager migrator = new DataMigrationManager(manager, snapshots);
+      step(out, 5, "Validate: the planted problems are found");
+      out.println("  expmgr validate -d " + db);
+      ReportPrinter.print(out, migrator.validator().validateDataConsistency());
+
+      step(out, 6, "Clean up the orphans, after a safety snapshot");
+      out.println("  expmgr cleanup-orphans -d " + db + " --snapshot-dir " + snapshots);
+      CleanupResult cleaned = migrator.cleanupOrphans(false);
+      out.printf(
+          "  removed %d rows %s in %d rounds; safety snapshot %s%n",
+          cleaned.totalDeleted(),
+          cleaned.deleted(),
+          cleaned.passes(),
+          cleaned.safetySnapshot().id());
+      out.println("  expmgr validate -d " + db + "   (again)");
+      ReportPrinter.print(out, migrator.validator().validateDataConsistency());
+      out.println("  The bad per-label values stay: transforming metrics is a later command.");
     }
 
-    step(out, 5, "Your turn");
-    out.println("  The database stays at " + db);
+    step(out, 7, "Your turn");
+    out.println("  The database stays at " + db + ", its snapshots in " + snapshots(db));
     out.println("  sqlite3 " + db + " 'SELECT * FROM EXPERIMENT'");
+    out.println("  ./expmgr list-snapshots -d " + db + " --snapshot-dir " + snapshots(db));
+    out.println(
+        "  ./expmgr restore-snapshot -d "
+            + db
+            + " --snapshot-dir "
+            + snapshots(db)
+            + " --snapshot-id <id>");
     out.println("  ./expmgr generate --help      build a bigger one (see bench/ for 1 GB)");
-    out.println(
-        "  ./expmgr --help               every command; validate, snapshots, export/import,");
-    out.println(
-        "                                migrations and schema upgrades arrive as they land");
+    out.println("  ./expmgr --help               every command");
     out.flush();
     return ExitCodes.OK;
+  }
+
+  private static Path snapshots(Path db) {
+    return db.getParent().resolve("snapshots");
   }
 
   /** Creates the scratch folder, or clears the previous demo database in it. */
@@ -143,6 +172,14 @@ final class DemoCommand implements Callable<Integer> {
       Path db = folder.resolve(DB_NAME);
       for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
         Files.deleteIfExists(folder.resolve(DB_NAME + suffix));
+      }
+      Path snapshots = folder.resolve("snapshots");
+      if (Files.isDirectory(snapshots)) {
+        try (var walk = Files.walk(snapshots)) {
+          for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
       }
       return db;
     } catch (IOException e) {

@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code expmgr validate}: every integrity check, a JSON report, exit 1 on FAIL. */
@@ -34,42 +33,29 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection;
 
-  @Option(
-      names = {"-o", "--output"},
-      paramLabel = "REPORT.json",
-      description = "Write the JSON report here (folders are created; written atomically).")
-  Path output;
-
-  @Option(names = "--json", description = "Print the JSON report instead of the summary.")
-  boolean json;
-
-  @Option(
-      names = "--sample-size",
-      defaultValue = "10",
-      paramLabel = "N",
-      description = "Offending rows kept per check (default: ${DEFAULT-VALUE}).")
-  int sampleSize;
+  @Mixin ReportOptions report;
 
   @Override
   public Integer call() {
-    return run(spec, connection, output, json, sampleSize, OptionalLong.empty(), false);
+    return run(spec, connection, report, OptionalLong.empty(), false);
   }
 
   /** Shared by validate and check-hierarchy. */
   static int run(
       CommandSpec spec,
       ConnectionOptions connection,
-      Path output,
-      boolean json,
-      int sampleSize,
+      ReportOptions options,
       OptionalLong experiment,
       boolean hierarchyOnly) {
+    Path output = options.output;
+    boolean json = options.json;
     Database db = Database.openReadOnly(connection.toConfig());
     SchemaCheck.require(db, Schema.v1());
     if (output != null) {
       AtomicFiles.checkWritable(output);
     }
-    DataValidator validator = new DataValidator(DatabaseManager.of(db)).sampleSize(sampleSize);
+    DataValidator validator =
+        new DataValidator(DatabaseManager.of(db)).sampleSize(options.sampleSize);
     ValidationReport report =
         hierarchyOnly ? validator.checkHierarchy(experiment) : validator.validateDataConsistency();
     PrintWriter out = spec.commandLine().getOut();

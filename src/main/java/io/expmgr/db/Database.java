@@ -269,6 +269,22 @@ public final class Database {
     return names;
   }
 
+  /** The number of rows of each table of the schema, in schema order. */
+  public java.util.Map<String, Long> countRows(Schema schema) {
+    return withConnection(
+        c -> {
+          java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+          for (Table t : schema.tables()) {
+            try (var st = c.createStatement();
+                var rs = st.executeQuery(Sql.count(t, dialect))) {
+              rs.next();
+              counts.put(t.name(), rs.getLong(1));
+            }
+          }
+          return counts;
+        });
+  }
+
   /** Names of the columns of a table, lower-cased; empty when the table does not exist. */
   public Set<String> existingColumns(Connection c, String table) throws SQLException {
     Set<String> names = new TreeSet<>();

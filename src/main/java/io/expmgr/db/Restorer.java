@@ -81,19 +81,7 @@ public final class Restorer {
   }
 
   private static java.util.Map<String, Long> countRows(Path file, Schema schema) {
-    Database copy = Database.openReadOnly(ConnectionConfig.sqlite(file));
-    return copy.withConnection(
-        c -> {
-          java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
-          for (Table t : schema.tables()) {
-            try (var st = c.createStatement();
-                var rs = st.executeQuery(Sql.count(t, copy.dialect()))) {
-              rs.next();
-              counts.put(t.name(), rs.getLong(1));
-            }
-          }
-          return counts;
-        });
+    return Database.openReadOnly(ConnectionConfig.sqlite(file)).countRows(schema);
   }
 
   private static void intoSqlite(

@@ -10,12 +10,9 @@ import io.expmgr.ProgressListener;
 import io.expmgr.SnapshotException;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
-import io.expmgr.db.Dialect;
 import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
-import io.expmgr.db.Sql;
-import io.expmgr.db.Table;
 import io.expmgr.db.TableCopier;
 import io.expmgr.schema.SchemaMigrator;
 import java.io.IOException;
@@ -31,7 +28,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -477,20 +473,7 @@ public final class SnapshotManager {
   }
 
   private static Map<String, Long> countRows(Path data) {
-    Database snapshot = Database.openReadOnly(ConnectionConfig.sqlite(data));
-    Dialect d = snapshot.dialect();
-    return snapshot.withConnection(
-        c -> {
-          Map<String, Long> counts = new LinkedHashMap<>();
-          for (Table t : Schema.v1().tables()) {
-            try (PreparedStatement ps = c.prepareStatement(Sql.count(t, d));
-                ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              counts.put(t.name(), rs.getLong(1));
-            }
-          }
-          return counts;
-        });
+    return Database.openReadOnly(ConnectionConfig.sqlite(data)).countRows(Schema.v1());
   }
 
   private String freeId(OffsetDateTime now) {

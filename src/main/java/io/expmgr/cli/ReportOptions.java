@@ -1,0 +1,23 @@
+package io.expmgr.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The report options of validate and check-hierarchy. */
+final class ReportOptions {
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "REPORT.json",
+      description = "Write the JSON report here (folders are created; written atomically).")
+  Path output;
+
+  @Option(names = "--json", description = "Print the JSON report instead of the summary.")
+  boolean json;
+
+  @Option(
+      names = "--sample-size",
+      defaultValue = "10",
+      paramLabel = "N",
+      description = "Offending rows kept per check (default: ${DEFAULT-VALUE}).")
+  int sampleSize;
+}
