@@ -163,7 +163,7 @@ public final class Restorer {
     String tag = Long.toString(System.currentTimeMillis(), 36);
     try (Connection from = source.connect();
         Connection to = db.connect()) {
-      Dialect.execute(to, "SET SESSION foreign_key_checks=0");
+      d.tuneForBulkLoad(to);
       dropLeftovers(db, to, schema);
       for (Table t : shadow.tables()) {
         Dialect.execute(to, Ddl.createTable(t, d, tag).toArray(String[]::new));
@@ -191,7 +191,7 @@ public final class Restorer {
       if (!drops.isEmpty()) {
         Dialect.execute(to, "DROP TABLE " + String.join(", ", drops));
       }
-      Dialect.execute(to, "SET SESSION foreign_key_checks=1");
+      Dialect.execute(to, "SET SESSION foreign_key_checks=1", "SET SESSION unique_checks=1");
       log.info("restored {} into {}", data, db.identity());
     } catch (SQLException e) {
       throw new DataAccessException(
