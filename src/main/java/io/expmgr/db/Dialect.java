@@ -70,6 +70,16 @@ public interface Dialect {
     return null;
   }
 
+  /**
+   * Lets this connection write rows whose parent is missing, or remove parents before their
+   * children within a transaction (orphan cleanup, planted test data). A no-op where the engine
+   * does not enforce foreign keys on our connections (SQLite).
+   */
+  default void suspendForeignKeyChecks(Connection connection) throws SQLException {}
+
+  /** Undoes {@link #suspendForeignKeyChecks}. */
+  default void resumeForeignKeyChecks(Connection connection) throws SQLException {}
+
   /** Runs statements on a connection; helper for dialect implementations. */
   static void execute(Connection connection, String... sql) throws SQLException {
     try (Statement st = connection.createStatement()) {

@@ -93,4 +93,14 @@ public final class MySqlDialect implements Dialect {
         "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
         "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
   }
+
+  @Override
+  public void suspendForeignKeyChecks(Connection connection) throws SQLException {
+    Dialect.execute(connection, "SET SESSION foreign_key_checks=0");
+  }
+
+  @Override
+  public void resumeForeignKeyChecks(Connection connection) throws SQLException {
+    Dialect.execute(connection, "SET SESSION foreign_key_checks=1");
+  }
 }

@@ -97,9 +97,9 @@ public final class DataGenerator {
         for (Table t : schema.tables()) {
           Dialect.execute(c, Ddl.dropIndexes(t, d).toArray(String[]::new));
         }
-      } else if (db.engine() == io.expmgr.db.Engine.MYSQL) {
-        // Planted orphans must be writable; InnoDB would refuse them otherwise.
-        Dialect.execute(c, "SET SESSION foreign_key_checks=0");
+      } else {
+        // Planted orphans must be writable where the engine enforces keys.
+        d.suspendForeignKeyChecks(c);
       }
       c.setAutoCommit(false);
       Run run = new Run(c, o, progress);

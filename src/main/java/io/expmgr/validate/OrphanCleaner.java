@@ -3,7 +3,6 @@ package io.expmgr.validate;
 import io.expmgr.DataAccessException;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
-import io.expmgr.db.Engine;
 import io.expmgr.db.ForeignKey;
 import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
@@ -50,11 +49,9 @@ public final class OrphanCleaner {
     Map<String, List<Map<String, Object>>> sample = new LinkedHashMap<>();
     int passes = 0;
     try (Connection c = db.connect()) {
-      if (db.engine() == Engine.MYSQL) {
-        // Parents and children of an orphaned branch go in one transaction; InnoDB would check
-        // each statement on its own.
-        Dialect.execute(c, "SET SESSION foreign_key_checks=0");
-      }
+      // Parents and children of an orphaned branch go in one transaction; InnoDB would check
+      // each statement on its own.
+      d.suspendForeignKeyChecks(c);
       c.setAutoCommit(false);
       try {
         List<Table> childrenFirst = new ArrayList<>(Schema.v1().tables());
@@ -95,9 +92,7 @@ public final class OrphanCleaner {
         c.rollback();
         throw e;
       } finally {
-        if (db.engine() == Engine.MYSQL) {
-          Dialect.execute(c, "SET SESSION foreign_key_checks=1");
-        }
+        d.resumeForeignKeyChecks(c);
       }
     } catch (SQLException e) {
       throw new DataAccessException(db.describe(e), e);
