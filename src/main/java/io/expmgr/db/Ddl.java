@@ -19,6 +19,31 @@ public final class Ddl {
    * tables that are swapped in must not reuse the names of the tables they replace.
    */
   public static List<String> createTable(Table table, Dialect d, String constraintTag) {
+    List<String> statements = new ArrayList<>();
+    statements.add(createTableOnly(table, d, constraintTag, true));
+    statements.addAll(createIndexes(table, d));
+    return statements;
+  }
+
+  /**
+   * ALTER TABLE adding the table's foreign keys, for tables created without them and loaded first;
+   * empty when it has none.
+   */
+  public static List<String> addForeignKeys(Table table, Dialect d, String constraintTag) {
+    List<String> parts = foreignKeys(table, d, constraintTag);
+    if (parts.isEmpty()) {
+      return List.of();
+    }
+    return List.of(
+        "ALTER TABLE "
+            + d.quote(table.name())
+            + " "
+            + String.join(", ", parts.stream().map(p -> "ADD " + p).toList()));
+  }
+
+  /** CREATE TABLE with its primary key, and its foreign keys when {@code withForeignKeys}. */
+  public static String createTableOnly(
+      Table table, Dialect d, String constraintTag, boolean withForeignKeys) {
     StringBuilder sb =
         new StringBuilder("CREATE TABLE ").append(d.quote(table.name())).append(" (");
     boolean autoId =
@@ -41,6 +66,15 @@ public final class Ddl {
     if (!table.primaryKey().isEmpty()) {
       parts.add("PRIMARY KEY (" + quoteAll(table.primaryKey(), d) + ")");
     }
+    if (withForeignKeys) {
+      parts.addAll(foreignKeys(table, d, constraintTag));
+    }
+    sb.append(String.join(", ", parts)).append(")").append(d.tableOptions(table));
+    return sb.toString();
+  }
+
+  private static List<String> foreignKeys(Table table, Dialect d, String constraintTag) {
+    List<String> parts = new ArrayList<>();
     int fkNumber = 0;
     for (ForeignKey fk : table.foreignKeys()) {
       fkNumber++;
@@ -65,11 +99,7 @@ public final class Ddl {
               + quoteAll(fk.parentColumns(), d)
               + ")");
     }
-    sb.append(String.join(", ", parts)).append(")").append(d.tableOptions(table));
-    List<String> statements = new ArrayList<>();
-    statements.add(sb.toString());
-    statements.addAll(createIndexes(table, d));
-    return statements;
+    return parts;
   }
 
   /** The name of a secondary index of the model. */

@@ -161,21 +161,21 @@ public final class Restorer {
     Dialect d = db.dialect();
     Schema shadow = schema.withSuffix(NEW);
     String tag = Long.toString(System.currentTimeMillis(), 36);
-    try (Connection from = source.connect();
-        Connection to = db.connect()) {
+    try (Connection to = db.connect()) {
       d.tuneForBulkLoad(to);
       dropLeftovers(db, to, schema);
+      // Shadow tables get their keys and indexes after the load: building them once from the
+      // loaded rows is cheaper than maintaining them row by row.
       for (Table t : shadow.tables()) {
-        Dialect.execute(to, Ddl.createTable(t, d, tag).toArray(String[]::new));
+        Dialect.execute(to, Ddl.createTableOnly(t, d, tag, false));
       }
-      to.setAutoCommit(false);
-      java.util.Map<String, Long> copied =
-          TableCopier.copy(from, source.dialect(), schema, to, d, shadow, progress);
-      java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
-      copied.forEach((name, n) -> rows.put(name.substring(0, name.length() - NEW.length()), n));
+      java.util.Map<String, Long> rows = loadInParallel(source, schema, db, shadow);
       requireRows(expectedRows, rows);
-      to.commit();
-      to.setAutoCommit(true);
+      for (Table t : shadow.tables()) {
+        Dialect.execute(to, Ddl.createIndexes(t, d).toArray(String[]::new));
+        Dialect.execute(to, Ddl.addForeignKeys(t, d, tag).toArray(String[]::new));
+      }
+      progress.onProgress(1, 1);
       var existing = db.existingTables(to);
       List<String> renames = new ArrayList<>();
       List<String> drops = new ArrayList<>();
@@ -196,6 +196,55 @@ public final class Restorer {
     } catch (SQLException e) {
       throw new DataAccessException(
           "cannot restore into " + db.identity() + ": " + db.describe(e), e);
+    }
+  }
+
+  /** Loads every shadow table, two at a time on connections of their own. */
+  private static java.util.Map<String, Long> loadInParallel(
+      Database source, Schema schema, Database db, Schema shadow) {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "restore-load");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<java.util.concurrent.Future<Long>> loads = new ArrayList<>();
+      for (int i = 0; i < schema.tables().size(); i++) {
+        Table from = schema.tables().get(i);
+        Table into = shadow.tables().get(i);
+        loads.add(
+            pool.submit(
+                () -> {
+                  try (Connection src = source.connect();
+                      Connection dst = db.connect()) {
+                    db.dialect().tuneForBulkLoad(dst);
+                    dst.setAutoCommit(false);
+                    long n =
+                        TableCopier.copyTable(src, source.dialect(), from, dst, db.dialect(), into);
+                    dst.commit();
+                    return n;
+                  }
+                }));
+      }
+      java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < loads.size(); i++) {
+        rows.put(schema.tables().get(i).name(), loads.get(i).get());
+      }
+      return rows;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DataAccessException("restore interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof SQLException sql) {
+        throw new DataAccessException(db.describe(sql), sql);
+      }
+      throw c instanceof RuntimeException re ? re : new DataAccessException(String.valueOf(c), c);
+    } finally {
+      pool.shutdownNow();
     }
   }
 

@@ -51,39 +51,43 @@ public final class TableCopier {
     Map<String, Long> counts = new LinkedHashMap<>();
     long done = 0;
     for (int ti = 0; ti < fromSchema.tables().size(); ti++) {
-      Table t = fromSchema.tables().get(ti);
       Table target = toSchema.tables().get(ti);
-      long n = 0;
-      List<Column> cols = t.columns();
-      try (PreparedStatement read =
-              fromDialect.prepareStreaming(from, Sql.selectAll(t, fromDialect));
-          ResultSet rs = read.executeQuery();
-          PreparedStatement write = to.prepareStatement(Sql.insert(target, toDialect))) {
-        int pending = 0;
-        while (rs.next()) {
-          for (int i = 0; i < cols.size(); i++) {
-            ColumnType type = cols.get(i).type();
-            Rows.bind(write, i + 1, type, Rows.read(rs, i + 1, type, fromDialect), toDialect);
-          }
-          write.addBatch();
-          n++;
-          if (++pending == BATCH) {
-            write.executeBatch();
-            pending = 0;
-            done += BATCH;
-            if (done % (BATCH * 50) == 0) {
-              progress.onProgress(done, -1);
-            }
-          }
-        }
-        if (pending > 0) {
-          write.executeBatch();
-          done += pending;
-        }
-      }
+      long n = copyTable(from, fromDialect, fromSchema.tables().get(ti), to, toDialect, target);
       counts.put(target.name(), n);
+      done += n;
+      progress.onProgress(done, -1);
     }
     progress.onProgress(done, done);
     return counts;
+  }
+
+  /** Copies the rows of one table into another of the same columns; returns how many. */
+  public static long copyTable(
+      Connection from, Dialect fromDialect, Table t, Connection to, Dialect toDialect, Table target)
+      throws SQLException {
+    long n = 0;
+    List<Column> cols = t.columns();
+    try (PreparedStatement read =
+            fromDialect.prepareStreaming(from, Sql.selectAll(t, fromDialect));
+        ResultSet rs = read.executeQuery();
+        PreparedStatement write = to.prepareStatement(Sql.insert(target, toDialect))) {
+      int pending = 0;
+      while (rs.next()) {
+        for (int i = 0; i < cols.size(); i++) {
+          ColumnType type = cols.get(i).type();
+          Rows.bind(write, i + 1, type, Rows.read(rs, i + 1, type, fromDialect), toDialect);
+        }
+        write.addBatch();
+        n++;
+        if (++pending == BATCH) {
+          write.executeBatch();
+          pending = 0;
+        }
+      }
+      if (pending > 0) {
+        write.executeBatch();
+      }
+    }
+    return n;
   }
 }

@@ -105,6 +105,30 @@ class SnapshotTest {
         .isEqualTo(sqliteContent);
     try (DatabaseManager api = DatabaseManager.open(newMaria)) {
       assertThat(api.listExperiments()).hasSize(2);
+      // Keys and indexes, added after the load, are all there.
+      long declared =
+          ((Number)
+                  api.query(
+                          "SELECT count(*) AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?",
+                          newMaria.database())
+                      .get(0)
+                      .get("n"))
+              .longValue();
+      long modelKeys =
+          io.expmgr.db.Schema.v1().tables().stream().mapToLong(t -> t.foreignKeys().size()).sum();
+      assertThat(declared).isEqualTo(modelKeys);
+      long indexes =
+          ((Number)
+                  api.query(
+                          "SELECT count(DISTINCT table_name, index_name) AS n FROM information_schema.STATISTICS"
+                              + " WHERE table_schema = ? AND index_name LIKE 'idx_%'",
+                          newMaria.database())
+                      .get(0)
+                      .get("n"))
+              .longValue();
+      assertThat(indexes)
+          .isEqualTo(
+              io.expmgr.db.Schema.v1().tables().stream().mapToLong(t -> t.indexes().size()).sum());
     }
   }
 
