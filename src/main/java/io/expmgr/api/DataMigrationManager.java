@@ -1,11 +1,20 @@
 package io.expmgr.api;
 
+import com.fasterxml.jackson.core.TreeNode;
+import io.expmgr.ProgressListener;
 import io.expmgr.snapshot.SnapshotInfo;
 import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.transfer.ExperimentExporter;
+import io.expmgr.transfer.ExperimentImporter;
+import io.expmgr.transfer.ExportOptions;
+import io.expmgr.transfer.ExportResult;
+import io.expmgr.transfer.ImportOptions;
+import io.expmgr.transfer.ImportResult;
 import io.expmgr.validate.CleanupResult;
 import io.expmgr.validate.DataValidator;
 import io.expmgr.validate.OrphanCleaner;
 import io.expmgr.validate.ValidationContext;
+import java.io.InputStream;
 import java.nio.file.Path;
 
 /**
@@ -85,5 +94,61 @@ public class DataMigrationManager {
                 io.expmgr.ProgressListener.NONE)
             : null;
     return cleaner.cleanup(false).withSnapshot(safety);
+  }
+
+  /**
+   * Writes one experiment to a JSON file (atomically), as {@code export-experiment} does.
+   *
+   * @param includeMetrics every metric with its per-label values (the FAQ's {@code
+   *     --include-metrics})
+   * @param includeArtifacts every artifact and its links ({@code --include-artifacts})
+   * @throws io.expmgr.NotFoundException when the experiment does not exist
+   */
+  public ExportResult exportExperiment(
+      long experimentId, Path file, boolean includeMetrics, boolean includeArtifacts) {
+    return exportExperiment(
+        experimentId,
+        file,
+        new ExportOptions(includeMetrics, includeArtifacts),
+        ProgressListener.NONE);
+  }
+
+  /** As {@link #exportExperiment(long, Path, boolean, boolean)}, with progress. */
+  public ExportResult exportExperiment(
+      long experimentId, Path file, ExportOptions options, ProgressListener progress) {
+    return new ExperimentExporter(db.database())
+        .exportToFile(experimentId, file, options, progress);
+  }
+
+  /**
+   * Imports an exported experiment from a file as a new experiment, all or nothing; returns its id.
+   * Refuses an export already imported here.
+   */
+  public long importExperimentData(Path file) {
+    return importExperimentData(file, ImportOptions.defaults(), ProgressListener.NONE)
+        .experimentId();
+  }
+
+  /** Imports an exported experiment read from a stream; returns the new experiment's id. */
+  public long importExperimentData(InputStream in) {
+    return new ExperimentImporter(db.database())
+        .importStream(in, "the input", ImportOptions.defaults(), ProgressListener.NONE)
+        .experimentId();
+  }
+
+  /**
+   * Imports an export already parsed (e.g. {@code new ObjectMapper().readTree(file)}), as the FAQ's
+   * {@code import_experiment_data(experiment_data)}; returns the new experiment's id.
+   */
+  public long importExperimentData(TreeNode document) {
+    return new ExperimentImporter(db.database())
+        .importTree(document, ImportOptions.defaults(), ProgressListener.NONE)
+        .experimentId();
+  }
+
+  /** Imports from a file with options; returns what was written. */
+  public ImportResult importExperimentData(
+      Path file, ImportOptions options, ProgressListener progress) {
+    return new ExperimentImporter(db.database()).importFile(file, options, progress);
   }
 }

@@ -40,6 +40,9 @@ public final class ExitCodes {
   /** The user answered no to a confirmation; nothing was changed. */
   public static final int CANCELLED = 10;
 
+  /** Refused because it repeats or collides with earlier work (an export already imported). */
+  public static final int CONFLICT = 11;
+
   /** An unexpected failure (a SQL error, a bug): see the log file. */
   public static final int INTERNAL = 70;
 
@@ -67,6 +70,9 @@ public final class ExitCodes {
     }
     if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
       return FILE_SYSTEM;
+    }
+    if (e instanceof io.expmgr.ConflictException) {
+      return CONFLICT;
     }
     if (e instanceof NotImplementedException) {
       return NOT_IMPLEMENTED;

@@ -26,8 +26,8 @@ import picocli.CommandLine.ScopeType;
       SnapshotCommands.Restore.class,
       SnapshotCommands.Delete.class,
       SnapshotCommands.Prune.class,
-      PlannedCommands.ExportExperiment.class,
-      PlannedCommands.ImportExperiment.class,
+      ExportExperimentCommand.class,
+      ImportExperimentCommand.class,
       PlannedCommands.MigrateExperiment.class,
       PlannedCommands.TransformMetrics.class,
       PlannedCommands.CreateTransformationTemplate.class,
@@ -39,7 +39,7 @@ import picocli.CommandLine.ScopeType;
       "",
       "Exit codes: 0 ok, 1 validation failed, 2 usage, 3 connection, 4 not found,",
       "5 invalid input, 6 schema, 7 snapshot, 8 file system, 9 not implemented yet,",
-      "10 cancelled, 70 internal error, 130 interrupted.",
+      "10 cancelled, 11 conflict (already done), 70 internal error, 130 interrupted.",
       "Logs: $EXPMGR_HOME/logs (default ~/.experiment_manager/logs)."
     })
 public final class ExpmgrCommand implements Runnable {

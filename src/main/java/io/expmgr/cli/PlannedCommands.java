@@ -28,16 +28,6 @@ final class PlannedCommands {
   }
 
   @Command(
-      name = "export-experiment",
-      description = "Writes one experiment as a JSON document. (not implemented yet)")
-  static final class ExportExperiment extends Planned {}
-
-  @Command(
-      name = "import-experiment",
-      description = "Imports an exported experiment, all or nothing. (not implemented yet)")
-  static final class ImportExperiment extends Planned {}
-
-  @Command(
       name = "migrate-experiment",
       description =
           "Copies an experiment's hierarchy, transforming metrics, in resumable batches. (not implemented yet)")

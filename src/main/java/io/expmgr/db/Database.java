@@ -158,9 +158,31 @@ public final class Database {
     }
   }
 
+  /**
+   * A new connection for one write transaction that must exclude other writers from its start: on
+   * SQLite its transactions begin IMMEDIATE (the write lock is taken at BEGIN, so what it read
+   * cannot change before it writes); on MySQL it is an ordinary connection and the work takes row
+   * locks with {@link Dialect#lockingReadSuffix()}. Switch off auto-commit to begin.
+   */
+  public Connection connectForWriting() {
+    requireWritable("writing");
+    try {
+      return connectRaw(OpenMode.EXISTING, true);
+    } catch (SQLException e) {
+      throw describeConnectFailure(e);
+    }
+  }
+
   private Connection connectRaw(OpenMode mode) throws SQLException {
+    return connectRaw(mode, false);
+  }
+
+  private Connection connectRaw(OpenMode mode, boolean immediate) throws SQLException {
     if (config.engine() == Engine.SQLITE) {
       SQLiteConfig sc = new SQLiteConfig();
+      if (immediate) {
+        sc.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+      }
       sc.setBusyTimeout(CONNECT_TIMEOUT_SECONDS * 1000);
       sc.setReadOnly(readOnly);
       // Orphans must be findable and removable: enforcement stays off, as SQLite's default.

@@ -33,6 +33,11 @@ public interface Dialect {
   /** Whether DDL statements take part in transactions (SQLite yes, MySQL no). */
   boolean supportsTransactionalDdl();
 
+  /** Whether DOUBLE columns hold NaN and the infinities (SQLite yes, MySQL no). */
+  default boolean storesNonFiniteDoubles() {
+    return engine() == Engine.SQLITE;
+  }
+
   /** Binds a time, or NULL, without losing microseconds. */
   void setTime(PreparedStatement ps, int index, LocalDateTime time) throws SQLException;
 
@@ -79,6 +84,15 @@ public interface Dialect {
 
   /** Undoes {@link #suspendForeignKeyChecks}. */
   default void resumeForeignKeyChecks(Connection connection) throws SQLException {}
+
+  /**
+   * What follows a {@code SELECT} inside a write transaction so that the rows it read (and the gap
+   * after the last one) stay as read until commit: {@code FOR UPDATE} on MySQL; nothing on SQLite,
+   * whose write transactions already exclude every other writer.
+   */
+  default String lockingReadSuffix() {
+    return "";
+  }
 
   /** Runs statements on a connection; helper for dialect implementations. */
   static void execute(Connection connection, String... sql) throws SQLException {

@@ -87,6 +87,11 @@ public final class MySqlDialect implements Dialect {
   }
 
   @Override
+  public String lockingReadSuffix() {
+    return " FOR UPDATE";
+  }
+
+  @Override
   public void beginConsistentRead(Connection connection) throws SQLException {
     Dialect.execute(
         connection,

@@ -588,7 +588,6 @@ public final class SnapshotManager {
   }
 
   private static String toolVersion() {
-    String v = SnapshotManager.class.getPackage().getImplementationVersion();
-    return v == null ? "dev" : v;
+    return io.expmgr.Version.tool();
   }
 }

@@ -1,0 +1,133 @@
+package io.expmgr.cli;
+
+import io.expmgr.ProgressListener;
+import io.expmgr.snapshot.SnapshotInfo;
+import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.transfer.ExperimentImporter;
+import io.expmgr.transfer.ImportOptions;
+import io.expmgr.transfer.ImportResult;
+import io.expmgr.transfer.ImportTarget;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code expmgr import-experiment}. */
+@Command(
+    name = "import-experiment",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Imports an exported experiment as a new experiment, all or nothing: one transaction,",
+      "committed only when the counts and the content checksum match the document.",
+      "Creates the database and its schema when missing. Refuses an export already imported."
+    })
+final class ImportExperimentCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = {"-i", "--input"},
+      required = true,
+      paramLabel = "FILE",
+      description = "The export document; '-' for standard input.")
+  String input;
+
+  @Option(
+      names = "--preserve-ids",
+      description = "Keep the document's ids; fails, importing nothing, if one is taken.")
+  boolean preserveIds;
+
+  @Option(
+      names = "--allow-duplicate",
+      description = "Import even if this export was imported here before.")
+  boolean allowDuplicate;
+
+  @Option(names = "--no-snapshot", description = "Skip the safety snapshot of the target.")
+  boolean noSnapshot;
+
+  @Option(
+      names = "--snapshot-dir",
+      paramLabel = "DIR",
+      description = "Where the safety snapshot goes (default: $EXPMGR_HOME/snapshots/<database>).")
+  Path snapshotDir;
+
+  @Option(names = "--json", description = "Print the summary as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    boolean fromStdin = input.equals("-");
+    Path file = fromStdin ? null : Path.of(input);
+    if (file != null && !java.nio.file.Files.exists(file)) {
+      throw new io.expmgr.NotFoundException("export file " + file + " does not exist");
+    }
+    ImportTarget target = ImportTarget.open(connection.toConfig());
+    ImportOptions options = new ImportOptions(preserveIds, allowDuplicate);
+    ImportResult r;
+    try {
+      ExperimentImporter importer = new ExperimentImporter(target.database());
+      if (file != null) {
+        importer.checkNotImported(file, options);
+      }
+      SnapshotInfo safety = null;
+      if (!noSnapshot && !target.wasEmpty()) {
+        safety =
+            new SnapshotManager(target.database(), snapshotDir)
+                .createSnapshot(
+                    "Before import-experiment " + input, List.of("safety"), ProgressListener.NONE);
+        if (!json) {
+          out.println("Safety snapshot " + safety.id() + " at " + safety.path());
+          out.flush();
+        }
+      }
+      try (Output.Progress progress = Output.progress("import", !json)) {
+        r =
+            fromStdin
+                ? importer.importStream(System.in, "<stdin>", options, progress)
+                : importer.importFile(file, options, progress);
+      }
+    } catch (RuntimeException e) {
+      target.discardIfCreated();
+      throw e;
+    }
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("experiment_id", r.experimentId());
+      m.put("database", target.database().identity());
+      m.put("source_identity", r.sourceIdentity());
+      m.put("source_experiment_id", r.sourceExperimentId());
+      m.put("counts", r.counts());
+      m.put("total_rows", r.totalRows());
+      m.put("content_sha256", r.contentSha256());
+      m.put("duration_ms", r.elapsed().toMillis());
+      Output.json(out, m);
+    } else {
+      out.printf(
+          "Imported experiment %d of %s as experiment %d of %s: %s rows (%s trials, %s runs,"
+              + " %s epochs, %s metrics, %s artifacts) in %.1f s%n",
+          r.sourceExperimentId(),
+          r.sourceIdentity(),
+          r.experimentId(),
+          target.database().identity(),
+          Output.count(r.totalRows()),
+          Output.count(r.counts().get("trials")),
+          Output.count(r.counts().get("trial_runs")),
+          Output.count(r.counts().get("epochs")),
+          Output.count(r.counts().get("metrics")),
+          Output.count(r.counts().get("artifacts")),
+          r.elapsed().toMillis() / 1000.0);
+      out.flush();
+    }
+    return ExitCodes.OK;
+  }
+}

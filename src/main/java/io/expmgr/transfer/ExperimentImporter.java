@@ -1,0 +1,1304 @@
+package io.expmgr.transfer;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.TreeNode;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.expmgr.ConflictException;
+import io.expmgr.DataAccessException;
+import io.expmgr.InvalidInputException;
+import io.expmgr.NotFoundException;
+import io.expmgr.ProgressListener;
+import io.expmgr.db.Column;
+import io.expmgr.db.ColumnType;
+import io.expmgr.db.Database;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Rows;
+import io.expmgr.db.Schema;
+import io.expmgr.db.SchemaCheck;
+import io.expmgr.db.Sql;
+import io.expmgr.db.Table;
+import io.expmgr.db.Times;
+import java.io.BufferedInputStream;
+import java.io.CharArrayWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Imports an {@link ExportFormat} document as a new experiment, streaming and all or nothing.
+ *
+ * <ul>
+ *   <li>One write transaction holds every row; nothing is committed until the counts written
+ *       (checked in the target with SQL) and the content checksum match what the document declares.
+ *       A truncated, malformed or edited document is refused with the JSON path, line and column at
+ *       fault, and the target is unchanged.
+ *   <li>New ids are the source ids shifted by one offset per kind ({@code max(id) + 1} of the
+ *       target minus the smallest source id): no id map in memory, whatever the size. Only a bit
+ *       per metric and artifact id is kept, to tell definitions from references.
+ *   <li>The target remembers each import ({@value ImportLedger#TABLE}); the same export again is
+ *       refused naming the experiment it became, unless duplicates are allowed.
+ * </ul>
+ */
+public final class ExperimentImporter {
+  private static final Logger log = LoggerFactory.getLogger(ExperimentImporter.class);
+
+  private static final int BATCH_ROWS = 4096;
+  private static final int PROGRESS_EVERY = 8192;
+  private static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
+
+  private final Database db;
+  private final Schema schema;
+  private final Dialect d;
+
+  /** An importer into a database that has the experiment tables. */
+  public ExperimentImporter(Database db) {
+    this.db = db;
+    this.schema = Schema.current();
+    this.d = db.dialect();
+  }
+
+  /** Imports the document in a file. */
+  public ImportResult importFile(Path file, ImportOptions options, ProgressListener progress) {
+    if (Files.isDirectory(file)) {
+      throw new InvalidInputException(file + " is a directory, not an export file");
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      return importStream(in, file.toString(), options, progress);
+    } catch (NoSuchFileException e) {
+      throw new NotFoundException("export file " + file + " does not exist");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new InvalidInputException("cannot read " + file + ": permission denied");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Imports the document read from a stream.
+   *
+   * @param name what to call the input in messages (a file name, {@code <stdin>})
+   */
+  public ImportResult importStream(
+      InputStream in, String name, ImportOptions options, ProgressListener progress) {
+    try (JsonParser p = JSON.createParser(in)) {
+      return run(p, name, options, progress);
+    } catch (IOException e) {
+      throw malformed(name, e);
+    }
+  }
+
+  /**
+   * Imports a document already parsed into a tree (the FAQ's {@code json.load} then {@code
+   * import_experiment_data}).
+   */
+  public ImportResult importTree(TreeNode document, ImportOptions options, ProgressListener p) {
+    try (JsonParser parser = MAPPER.treeAsTokens(document)) {
+      return run(parser, "the document", options, p);
+    } catch (IOException e) {
+      throw malformed("the document", e);
+    }
+  }
+
+  private ImportResult run(JsonParser p, String name, ImportOptions options, ProgressListener pl)
+      throws IOException {
+    long started = System.nanoTime();
+    SchemaCheck.require(db, schema);
+    Header header = readHeader(p, name);
+    ImportLedger.ensure(db);
+    try (Connection c = db.connectForWriting()) {
+      c.setAutoCommit(false);
+      try {
+        Load load = new Load(c, header, options, pl, name);
+        ImportResult result = load.run(p, started);
+        c.commit();
+        log.info(
+            "imported experiment {} of {} from {} as experiment {} of {}: {} rows in {} ms",
+            header.sourceExperimentId,
+            header.sourceIdentity,
+            name,
+            result.experimentId(),
+            db.identity(),
+            result.totalRows(),
+            result.elapsed().toMillis());
+        return result;
+      } catch (SQLException | IOException | RuntimeException | Error e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      if (options.preserveIds() && isDuplicateKey(e)) {
+        throw new ConflictException(
+            "--preserve-ids: an id of "
+                + name
+                + " is already taken in "
+                + db.identity()
+                + " ("
+                + db.describe(e)
+                + "); nothing was imported. Import without --preserve-ids to get new ids",
+            e);
+      }
+      throw new DataAccessException(db.describe(e), e);
+    }
+  }
+
+  private static boolean isDuplicateKey(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLIntegrityConstraintViolationException) {
+        return true;
+      }
+      if (t instanceof SQLException s
+          && (s.getErrorCode() == 1062
+              || String.valueOf(s.getMessage()).contains("UNIQUE constraint failed")
+              || String.valueOf(s.getMessage()).contains("PRIMARYKEY"))) {
+        return true;
+      }
+      if (t instanceof java.sql.BatchUpdateException b && b.getNextException() != null) {
+        if (isDuplicateKey(b.getNextException())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Refuses, before any other work (a safety snapshot), a file whose export was already imported
+   * here; does nothing with {@code allowDuplicate} or when the file is not readable as an export
+   * (the import itself then says what is wrong).
+   *
+   * @throws ConflictException naming the experiment the export became
+   */
+  public void checkNotImported(Path file, ImportOptions options) {
+    if (options.allowDuplicate()) {
+      return;
+    }
+    Header h;
+    try (JsonParser p = JSON.createParser(file.toFile())) {
+      h = readHeader(p, file.toString());
+    } catch (IOException | InvalidInputException e) {
+      return;
+    }
+    if (!db.existingTables().contains(ImportLedger.TABLE.toUpperCase(java.util.Locale.ROOT))) {
+      return;
+    }
+    var earlier =
+        db.withConnection(
+            c -> ImportLedger.find(c, d, h.sourceIdentity, h.sourceExperimentId, h.sha));
+    if (earlier.isPresent()) {
+      throw alreadyImported(file.toString(), h, earlier.get());
+    }
+  }
+
+  private ConflictException alreadyImported(String name, Header h, ImportLedger.Entry earlier) {
+    return new ConflictException(
+        name
+            + " (experiment "
+            + h.sourceExperimentId
+            + " of "
+            + h.sourceIdentity
+            + ") was already imported into "
+            + db.identity()
+            + " as experiment "
+            + earlier.targetExperimentId()
+            + " on "
+            + Times.format(earlier.importedAt()).substring(0, 19)
+            + "; nothing was imported (--allow-duplicate imports it again)");
+  }
+
+  // ------------------------------------------------------------------ header
+
+  /** What {@code format_version} and {@code metadata} declare. */
+  private static final class Header {
+    String sourceIdentity;
+    long sourceExperimentId;
+    String sha;
+    final Map<String, Long> counts = new LinkedHashMap<>();
+    final Map<String, long[]> ranges = new HashMap<>();
+
+    long total() {
+      return ExportFormat.totalRows(counts);
+    }
+  }
+
+  private Header readHeader(JsonParser p, String name) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw invalid(p, name, "not an expmgr export: the document must be a JSON object");
+    }
+    Integer version = null;
+    Header h = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      if (field.equals(ExportFormat.FORMAT_VERSION_FIELD)) {
+        if (!p.currentToken().isNumeric()) {
+          throw invalid(p, name, "format_version must be a number");
+        }
+        version = p.getIntValue();
+        if (version != ExportFormat.FORMAT_VERSION) {
+          throw invalid(
+              p,
+              name,
+              "unknown format_version "
+                  + p.getText()
+                  + ": this expmgr reads version "
+                  + ExportFormat.FORMAT_VERSION);
+        }
+      } else if (field.equals(ExportFormat.METADATA)) {
+        if (version == null) {
+          throw invalid(p, name, "format_version must come before metadata");
+        }
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+          throw invalid(p, name, "metadata must be an object");
+        }
+        JsonNode meta = p.readValueAsTree();
+        h = metadata(meta, p, name);
+        break;
+      } else {
+        throw invalid(
+            p,
+            name,
+            "'"
+                + field
+                + "' comes before format_version and metadata, which an expmgr export starts"
+                + " with (is this an expmgr export?)");
+      }
+    }
+    if (h == null) {
+      throw invalid(p, name, "no metadata: not an expmgr export, or it is truncated");
+    }
+    return h;
+  }
+
+  private Header metadata(JsonNode meta, JsonParser p, String name) {
+    Header h = new Header();
+    JsonNode source = meta.path("source");
+    h.sourceIdentity = requiredText(source.path("identity"), "metadata.source.identity", p, name);
+    h.sourceExperimentId =
+        requiredLong(meta.path("source_experiment_id"), "metadata.source_experiment_id", p, name);
+    h.sha =
+        requiredText(meta.path(ExportFormat.CONTENT_SHA256), "metadata.content_sha256", p, name);
+    if (!h.sha.matches("[0-9a-f]{64}")) {
+      throw invalid(p, name, "metadata.content_sha256 is not a SHA-256 in hex");
+    }
+    JsonNode counts = meta.path("counts");
+    if (!counts.isObject()) {
+      throw invalid(p, name, "metadata.counts is missing");
+    }
+    for (String kind : ExportFormat.COUNT_KINDS) {
+      h.counts.put(kind, requiredLong(counts.path(kind), "metadata.counts." + kind, p, name));
+    }
+    JsonNode ranges = meta.path("id_ranges");
+    for (String kind : ExportFormat.ID_KINDS) {
+      JsonNode r = ranges.path(kind);
+      if (r.isMissingNode() || r.isNull()) {
+        continue;
+      }
+      if (!r.isArray()
+          || r.size() != 2
+          || !r.get(0).canConvertToLong()
+          || !r.get(1).isIntegralNumber()) {
+        throw invalid(p, name, "metadata.id_ranges." + kind + " must be [min, max]");
+      }
+      long min = r.get(0).asLong();
+      long max = r.get(1).asLong();
+      if (min > max || min < 0) {
+        throw invalid(p, name, "metadata.id_ranges." + kind + " is not a range: " + r);
+      }
+      h.ranges.put(kind, new long[] {min, max});
+    }
+    if (h.counts.get("experiments") != 1) {
+      throw invalid(p, name, "metadata.counts.experiments must be 1");
+    }
+    return h;
+  }
+
+  private static String requiredText(JsonNode n, String field, JsonParser p, String name) {
+    if (!n.isTextual() || n.asText().isBlank()) {
+      throw invalid(p, name, field + " is missing or not a string");
+    }
+    return n.asText();
+  }
+
+  private static long requiredLong(JsonNode n, String field, JsonParser p, String name) {
+    if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
+      throw invalid(p, name, field + " is missing or not a non-negative integer");
+    }
+    return n.asLong();
+  }
+
+  // ------------------------------------------------------------------ loading
+
+  /** Per-label JSON in compact form, kept apart from plain text for the checksum. */
+  private record JsonText(String text, byte[] digested) {
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
+  /** One import: the transaction, batches, offsets and counters. */
+  private final class Load {
+    private final Connection c;
+    private final Header h;
+    private final ImportOptions options;
+    private final ProgressListener progress;
+    private final String name;
+    private final ContentDigest digest = new ContentDigest();
+    private final long[] counts = new long[ExportFormat.COUNT_KINDS.size()];
+    private final Map<String, Long> offsets = new HashMap<>();
+    private final LongBitSet trialsSeen = new LongBitSet();
+    private final LongBitSet runsSeen = new LongBitSet();
+    private final LongBitSet metricsSeen = new LongBitSet();
+    private final LongBitSet artifactsSeen = new LongBitSet();
+    private final Set<Long> linkedHere = new HashSet<>();
+    private final CharArrayWriter compact = new CharArrayWriter(256);
+    private final ContentDigest.Pending pendingDigest = new ContentDigest.Pending();
+    private final Map<String, Insert> inserts = new LinkedHashMap<>();
+    private long experimentId;
+    private long rows;
+    private long pending;
+    private long nextReport = PROGRESS_EVERY;
+
+    private final List<Column> experimentFields = ExportFormat.fields(schema, "EXPERIMENT");
+    private final List<Column> trialFields = ExportFormat.fields(schema, "TRIAL");
+    private final List<Column> runFields = ExportFormat.fields(schema, "TRIAL_RUN");
+    private final List<Column> epochFields = ExportFormat.fields(schema, "EPOCH");
+    private final List<Column> resultsFields = ExportFormat.fields(schema, "RESULTS");
+    private final List<Column> metricFields = ExportFormat.fields(schema, "METRIC");
+    private final List<Column> artifactFields = ExportFormat.fields(schema, "ARTIFACT");
+
+    Load(Connection c, Header h, ImportOptions options, ProgressListener progress, String name)
+        throws SQLException {
+      this.c = c;
+      this.h = h;
+      this.options = options;
+      this.progress = progress;
+      this.name = name;
+      // Parents first: with the engine's foreign keys on, a batch never precedes its parents'.
+      for (Table t : schema.tables()) {
+        inserts.put(t.name(), new Insert(c, t));
+      }
+    }
+
+    ImportResult run(JsonParser p, long started) throws SQLException, IOException {
+      if (!options.allowDuplicate()) {
+        var earlier = ImportLedger.find(c, d, h.sourceIdentity, h.sourceExperimentId, h.sha);
+        if (earlier.isPresent()) {
+          throw alreadyImported(name, h, earlier.get());
+        }
+      }
+      experimentId = options.preserveIds() ? h.sourceExperimentId : nextId("EXPERIMENT");
+      if (options.preserveIds() && taken("EXPERIMENT", experimentId)) {
+        throw new ConflictException(
+            "--preserve-ids: experiment id "
+                + experimentId
+                + " is already taken in "
+                + db.identity()
+                + "; nothing was imported. Import without --preserve-ids to get a new id");
+      }
+      String[][] kinds = {
+        {"trial", "TRIAL"},
+        {"trial_run", "TRIAL_RUN"},
+        {"metric", "METRIC"},
+        {"artifact", "ARTIFACT"}
+      };
+      for (String[] k : kinds) {
+        long[] r = h.ranges.get(k[0]);
+        long offset = options.preserveIds() || r == null ? 0 : nextId(k[1]) - r[0];
+        offsets.put(k[0], offset);
+      }
+      progress.onProgress(0, h.total());
+      boolean sawExperiment = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        switch (field) {
+          case ExportFormat.EXPERIMENT -> {
+            experiment(p);
+            sawExperiment = true;
+          }
+          case ExportFormat.ARTIFACTS -> {
+            requireSeen(p, sawExperiment, "experiment", "artifacts");
+            artifacts(
+                p, "EXPERIMENT_ARTIFACT", new Object[] {experimentId}, "experiment_artifacts");
+          }
+          case ExportFormat.TRIALS -> {
+            requireSeen(p, sawExperiment, "experiment", "trials");
+            array(p, "trials");
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              trial(p);
+            }
+          }
+          default -> throw invalid(p, name, "unknown field '" + field + "' in the document");
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT) {
+        throw invalid(p, name, "expected a field name");
+      }
+      if (!sawExperiment) {
+        throw invalid(p, name, "the document has no experiment");
+      }
+      if (p.nextToken() != null) {
+        throw invalid(p, name, "unexpected content after the end of the document");
+      }
+      flush();
+      verify();
+      ImportLedger.record(c, d, h.sourceIdentity, h.sourceExperimentId, h.sha, experimentId);
+      progress.onProgress(rows, h.total());
+      Map<String, Long> written = new LinkedHashMap<>();
+      for (int i = 0; i < counts.length; i++) {
+        written.put(ExportFormat.COUNT_KINDS.get(i), counts[i]);
+      }
+      return new ImportResult(
+          experimentId,
+          h.sourceIdentity,
+          h.sourceExperimentId,
+          written,
+          h.sha,
+          Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private void requireSeen(JsonParser p, boolean seen, String first, String second) {
+      if (!seen) {
+        throw invalid(p, name, "'" + first + "' must come before '" + second + "'");
+      }
+    }
+
+    /**
+     * The first id above every id of the table and every reference to one: an id whose row was
+     * deleted but whose orphans remain must not be reused, or the orphans would join the import.
+     */
+    private long nextId(String table) throws SQLException {
+      long max = 0;
+      for (String[] ref : references(table)) {
+        try (var st = c.createStatement();
+            ResultSet rs =
+                st.executeQuery(
+                    "SELECT max("
+                        + d.quote(ref[1])
+                        + ") FROM "
+                        + d.quote(ref[0])
+                        + (ref[0].equals(table) ? d.lockingReadSuffix() : ""))) {
+          rs.next();
+          max = Math.max(max, rs.getLong(1));
+        }
+      }
+      return max + 1;
+    }
+
+    /** Whether the id is used by the table or referenced by any of its children. */
+    private boolean taken(String table, long id) throws SQLException {
+      for (String[] ref : references(table)) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT 1 FROM " + d.quote(ref[0]) + " WHERE " + d.quote(ref[1]) + " = ?")) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              return true;
+            }
+          }
+        }
+      }
+      return false;
+    }
+
+    /** (table, column) pairs holding ids of {@code table}: its own id and every reference. */
+    private List<String[]> references(String table) {
+      List<String[]> refs = new ArrayList<>();
+      refs.add(new String[] {table, "id"});
+      for (Table t : schema.tables()) {
+        for (var fk : t.foreignKeys()) {
+          if (fk.parentTable().equals(table) && fk.parentColumns().equals(List.of("id"))) {
+            refs.add(new String[] {t.name(), fk.columns().get(0)});
+          }
+        }
+      }
+      return refs;
+    }
+
+    // -------------------------------------------------------------- elements
+
+    private void experiment(JsonParser p) throws IOException, SQLException {
+      object(p, "experiment");
+      Object[] v = new Object[experimentFields.size()];
+      String nested = scalars(p, experimentFields, v, Set.of(), "experiment");
+      if (nested != null) {
+        throw invalid(p, name, "unexpected '" + nested + "' in experiment");
+      }
+      Object sourceId = v[indexOf(experimentFields, "id")];
+      if (sourceId == null || (Long) sourceId != h.sourceExperimentId) {
+        throw invalid(
+            p,
+            name,
+            "experiment.id is "
+                + sourceId
+                + " but metadata.source_experiment_id says "
+                + h.sourceExperimentId);
+      }
+      row(
+          p,
+          "EXPERIMENT",
+          experimentFields,
+          v,
+          ExportFormat.TAG_EXPERIMENT,
+          Map.of(),
+          "experiment");
+      count("experiments");
+    }
+
+    private void trial(JsonParser p) throws IOException, SQLException {
+      object(p, "trial");
+      Object[] v = new Object[trialFields.size()];
+      String nested = scalars(p, trialFields, v, Set.of("artifacts", "trial_runs"), "trial");
+      long trialId = newId(p, "trial", v, trialFields, trialsSeen);
+      row(
+          p,
+          "TRIAL",
+          trialFields,
+          v,
+          ExportFormat.TAG_TRIAL,
+          Map.of("experiment_id", experimentId),
+          "trial");
+      count("trials");
+      while (nested != null) {
+        switch (nested) {
+          case ExportFormat.ARTIFACTS ->
+              artifacts(p, "TRIAL_ARTIFACT", new Object[] {trialId}, "trial_artifacts");
+          default -> {
+            array(p, nested);
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              trialRun(p, trialId);
+            }
+          }
+        }
+        nested = nextNested(p, Set.of("artifacts", "trial_runs"), "trial");
+      }
+    }
+
+    private void trialRun(JsonParser p, long trialId) throws IOException, SQLException {
+      object(p, "trial run");
+      Set<String> allowed = Set.of("artifacts", "epochs", "results");
+      Object[] v = new Object[runFields.size()];
+      String nested = scalars(p, runFields, v, allowed, "trial run");
+      long runId = newId(p, "trial_run", v, runFields, runsSeen);
+      row(
+          p,
+          "TRIAL_RUN",
+          runFields,
+          v,
+          ExportFormat.TAG_RUN,
+          Map.of("trial_id", trialId),
+          "trial run");
+      count("trial_runs");
+      Set<Integer> epochIdx = new HashSet<>();
+      while (nested != null) {
+        switch (nested) {
+          case ExportFormat.ARTIFACTS ->
+              artifacts(p, "TRIAL_RUN_ARTIFACT", new Object[] {runId}, "trial_run_artifacts");
+          case ExportFormat.EPOCHS -> {
+            array(p, nested);
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              epoch(p, runId, epochIdx);
+            }
+          }
+          default -> results(p, runId);
+        }
+        nested = nextNested(p, allowed, "trial run");
+      }
+    }
+
+    private void epoch(JsonParser p, long runId, Set<Integer> seen)
+        throws IOException, SQLException {
+      object(p, "epoch");
+      Set<String> allowed = Set.of("metrics", "artifacts");
+      Object[] v = new Object[epochFields.size()];
+      String nested = scalars(p, epochFields, v, allowed, "epoch");
+      Integer idx = (Integer) v[indexOf(epochFields, "idx")];
+      if (idx != null && !seen.add(idx)) {
+        throw invalid(p, name, "epoch idx " + idx + " appears twice in one trial run");
+      }
+      row(
+          p,
+          "EPOCH",
+          epochFields,
+          v,
+          ExportFormat.TAG_EPOCH,
+          Map.of("trial_run_id", runId),
+          "epoch");
+      count("epochs");
+      Object[] parent = {idx, runId};
+      while (nested != null) {
+        if (nested.equals(ExportFormat.METRICS)) {
+          metrics(p, "EPOCH_METRIC", parent, "epoch_metrics");
+        } else {
+          artifacts(p, "EPOCH_ARTIFACT", parent, "epoch_artifacts");
+        }
+        nested = nextNested(p, allowed, "epoch");
+      }
+    }
+
+    private void results(JsonParser p, long runId) throws IOException, SQLException {
+      if (p.currentToken() == JsonToken.VALUE_NULL) {
+        digest.element(ExportFormat.TAG_NO_RESULTS);
+        return;
+      }
+      object(p, "results");
+      Set<String> allowed = Set.of("metrics", "artifacts");
+      Object[] v = new Object[resultsFields.size()];
+      String nested = scalars(p, resultsFields, v, allowed, "results");
+      row(
+          p,
+          "RESULTS",
+          resultsFields,
+          v,
+          ExportFormat.TAG_RESULTS,
+          Map.of("trial_run_id", runId),
+          "results");
+      count("results");
+      Object[] parent = {runId};
+      while (nested != null) {
+        if (nested.equals(ExportFormat.METRICS)) {
+          metrics(p, "RESULTS_METRIC", parent, "results_metrics");
+        } else {
+          artifacts(p, "RESULTS_ARTIFACT", parent, "results_artifacts");
+        }
+        nested = nextNested(p, allowed, "results");
+      }
+    }
+
+    private void metrics(JsonParser p, String linkTable, Object[] parent, String linkKind)
+        throws IOException, SQLException {
+      array(p, "metrics");
+      linkedHere.clear();
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        object(p, "metric");
+        long sourceId;
+        if (p.nextToken() == JsonToken.FIELD_NAME && p.currentName().equals(ExportFormat.REF)) {
+          sourceId = ref(p, "metric", metricsSeen);
+          digest.element(ExportFormat.TAG_METRIC_REF);
+          digest.value(sourceId);
+        } else {
+          sourceId = metric(p) - offsets.get("metric");
+        }
+        link(p, linkTable, parent, sourceId + offsets.get("metric"), linkKind, "metric", sourceId);
+      }
+    }
+
+    /**
+     * A metric definition; the parser is on its first field (or the end of an empty object).
+     * Returns the metric's new id.
+     */
+    private long metric(JsonParser p) throws IOException, SQLException {
+      Object[] v = new Object[metricFields.size()];
+      int perLabel = indexOf(metricFields, ExportFormat.PER_LABEL);
+      boolean sawPerLabel = false;
+      for (JsonToken t = p.currentToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+        if (t != JsonToken.FIELD_NAME) {
+          throw invalid(p, name, "expected a field name in a metric");
+        }
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals(ExportFormat.PER_LABEL) || field.equals(ExportFormat.PER_LABEL_RAW)) {
+          if (sawPerLabel) {
+            throw invalid(p, name, "a metric has both per_label_val and per_label_val_raw");
+          }
+          sawPerLabel = true;
+          v[perLabel] = perLabel(p, field, value);
+          continue;
+        }
+        int i = indexOf(metricFields, field);
+        if (i < 0) {
+          throw unknownField(p, field, metricFields, "metric");
+        }
+        v[i] = value(p, metricFields.get(i), value);
+      }
+      long newId = newId(p, "metric", v, metricFields, metricsSeen);
+      row(p, "METRIC", metricFields, v, ExportFormat.TAG_METRIC, Map.of(), "metric");
+      count("metrics");
+      return newId;
+    }
+
+    private Object perLabel(JsonParser p, String field, JsonToken value) throws IOException {
+      if (value == JsonToken.VALUE_NULL) {
+        return null;
+      }
+      if (field.equals(ExportFormat.PER_LABEL_RAW)) {
+        if (value != JsonToken.VALUE_STRING) {
+          throw invalid(p, name, "per_label_val_raw must be a string");
+        }
+        return p.getText();
+      }
+      if (value != JsonToken.START_OBJECT && value != JsonToken.START_ARRAY) {
+        throw invalid(
+            p,
+            name,
+            "per_label_val must be a JSON object, an array or null (other text goes in"
+                + " per_label_val_raw)");
+      }
+      compact.reset();
+      try (JsonGenerator g = JSON.createGenerator(compact)) {
+        JsonCopy.copyStructure(p, g, pendingDigest);
+      }
+      return new JsonText(compact.toString(), pendingDigest.take());
+    }
+
+    private void artifacts(JsonParser p, String linkTable, Object[] parent, String linkKind)
+        throws IOException, SQLException {
+      array(p, "artifacts");
+      linkedHere.clear();
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        object(p, "artifact");
+        long sourceId;
+        if (p.nextToken() == JsonToken.FIELD_NAME && p.currentName().equals(ExportFormat.REF)) {
+          sourceId = ref(p, "artifact", artifactsSeen);
+          digest.element(ExportFormat.TAG_ARTIFACT_REF);
+          digest.value(sourceId);
+        } else {
+          Object[] v = new Object[artifactFields.size()];
+          String nested = scalarsFrom(p, artifactFields, v, Set.of(), "artifact");
+          if (nested != null) {
+            throw invalid(p, name, "unexpected '" + nested + "' in an artifact");
+          }
+          sourceId =
+              newId(p, "artifact", v, artifactFields, artifactsSeen) - offsets.get("artifact");
+          row(p, "ARTIFACT", artifactFields, v, ExportFormat.TAG_ARTIFACT, Map.of(), "artifact");
+          count("artifacts");
+        }
+        link(
+            p,
+            linkTable,
+            parent,
+            sourceId + offsets.get("artifact"),
+            linkKind,
+            "artifact",
+            sourceId);
+      }
+    }
+
+    /** {@code {"ref": id}}: the parser is on the field name; leaves it on the closing brace. */
+    private long ref(JsonParser p, String kind, LongBitSet seen) throws IOException {
+      if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+        throw invalid(p, name, "a " + kind + " ref must be an integer id");
+      }
+      long id = p.getLongValue();
+      if (p.nextToken() != JsonToken.END_OBJECT) {
+        throw invalid(p, name, "a " + kind + " ref has no other fields");
+      }
+      if (!seen.contains(id)) {
+        throw invalid(
+            p,
+            name,
+            "ref to " + kind + " " + id + ", which is not defined earlier in the document");
+      }
+      return id;
+    }
+
+    private void link(
+        JsonParser p,
+        String linkTable,
+        Object[] parent,
+        long childId,
+        String linkKind,
+        String kind,
+        long sourceId)
+        throws SQLException {
+      if (!linkedHere.add(sourceId)) {
+        throw invalid(p, name, kind + " " + sourceId + " is linked twice to the same parent");
+      }
+      Object[] row = new Object[parent.length + 1];
+      System.arraycopy(parent, 0, row, 0, parent.length);
+      row[parent.length] = childId;
+      inserts.get(linkTable).add(row);
+      count(linkKind);
+    }
+
+    // -------------------------------------------------------------- fields
+
+    /**
+     * Reads an element's column fields up to its first nested collection; returns that collection's
+     * name (the parser on its value) or null at the end of the object.
+     */
+    private String scalars(
+        JsonParser p, List<Column> fields, Object[] values, Set<String> nested, String what)
+        throws IOException {
+      p.nextToken();
+      return scalarsFrom(p, fields, values, nested, what);
+    }
+
+    private String scalarsFrom(
+        JsonParser p, List<Column> fields, Object[] values, Set<String> nested, String what)
+        throws IOException {
+      for (JsonToken t = p.currentToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+        if (t != JsonToken.FIELD_NAME) {
+          throw invalid(p, name, "expected a field name in " + what);
+        }
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (nested.contains(field)) {
+          return field;
+        }
+        int i = indexOf(fields, field);
+        if (i < 0) {
+          throw unknownField(p, field, fields, what);
+        }
+        values[i] = value(p, fields.get(i), value);
+      }
+      return null;
+    }
+
+    /** After a nested collection: the next one, or null at the end of the object. */
+    private String nextNested(JsonParser p, Set<String> nested, String what) throws IOException {
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.END_OBJECT) {
+        return null;
+      }
+      if (t != JsonToken.FIELD_NAME) {
+        throw invalid(p, name, "expected a field name in " + what);
+      }
+      String field = p.currentName();
+      p.nextToken();
+      if (!nested.contains(field)) {
+        if (fieldsOf(what).stream().noneMatch(col -> col.name().equals(field))) {
+          throw unknownField(p, field, fieldsOf(what), what);
+        }
+        throw invalid(
+            p,
+            name,
+            "'"
+                + field
+                + "' in "
+                + what
+                + " comes after its nested lists; fields must come before "
+                + String.join(", ", nested));
+      }
+      return field;
+    }
+
+    private List<Column> fieldsOf(String what) {
+      return switch (what) {
+        case "trial" -> trialFields;
+        case "trial run" -> runFields;
+        case "epoch" -> epochFields;
+        default -> resultsFields;
+      };
+    }
+
+    private Object value(JsonParser p, Column column, JsonToken t) throws IOException {
+      if (t == JsonToken.VALUE_NULL) {
+        return null;
+      }
+      String field = column.name();
+      switch (column.type()) {
+        case ID, INT -> {
+          if (t != JsonToken.VALUE_NUMBER_INT) {
+            throw invalid(p, name, "'" + field + "' must be an integer, got " + describe(p, t));
+          }
+          if (column.type() == ColumnType.INT) {
+            if (p.getNumberType() != JsonParser.NumberType.INT) {
+              throw invalid(p, name, "'" + field + "' is out of range: " + p.getText());
+            }
+            return p.getIntValue();
+          }
+          if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw invalid(p, name, "'" + field + "' is out of range: " + p.getText());
+          }
+          return p.getLongValue();
+        }
+        case DOUBLE -> {
+          if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            return p.getDoubleValue();
+          }
+          if (t == JsonToken.VALUE_STRING && !d.storesNonFiniteDoubles()) {
+            throw invalid(
+                p,
+                name,
+                "'"
+                    + field
+                    + "' is "
+                    + p.getText()
+                    + ", which "
+                    + d.engine().label()
+                    + " cannot store in a DOUBLE column (set it to null in the source first)");
+          }
+          if (t == JsonToken.VALUE_STRING) {
+            switch (p.getText()) {
+              case "NaN":
+                return Double.NaN;
+              case "Infinity":
+                return Double.POSITIVE_INFINITY;
+              case "-Infinity":
+                return Double.NEGATIVE_INFINITY;
+              default:
+                break;
+            }
+          }
+          throw invalid(p, name, "'" + field + "' must be a number, got " + describe(p, t));
+        }
+        case TIMESTAMP -> {
+          if (t != JsonToken.VALUE_STRING) {
+            throw invalid(p, name, "'" + field + "' must be a time string, got " + describe(p, t));
+          }
+          try {
+            return Times.normalize(Times.parse(p.getText()));
+          } catch (IllegalArgumentException e) {
+            throw invalid(p, name, "'" + field + "' is not a time: '" + p.getText() + "'");
+          }
+        }
+        default -> {
+          if (t != JsonToken.VALUE_STRING) {
+            throw invalid(p, name, "'" + field + "' must be a string, got " + describe(p, t));
+          }
+          return p.getText();
+        }
+      }
+    }
+
+    private String describe(JsonParser p, JsonToken t) throws IOException {
+      return switch (t) {
+        case START_OBJECT -> "an object";
+        case START_ARRAY -> "an array";
+        case VALUE_STRING -> "the string \"" + abbreviate(p.getText()) + "\"";
+        default -> p.getText();
+      };
+    }
+
+    private InvalidInputException unknownField(
+        JsonParser p, String field, List<Column> fields, String what) {
+      return invalid(
+          p,
+          name,
+          "unknown field '"
+              + field
+              + "' in "
+              + what
+              + " (the target's schema "
+              + schema.version()
+              + " has "
+              + String.join(", ", fields.stream().map(Column::name).toList())
+              + ")");
+    }
+
+    /** Maps the element's source id to its new id, checking range and uniqueness. */
+    private long newId(
+        JsonParser p, String kind, Object[] v, List<Column> fields, LongBitSet seen) {
+      int i = indexOf(fields, "id");
+      Long sourceId = (Long) v[i];
+      if (sourceId == null) {
+        throw invalid(p, name, "a " + kind.replace('_', ' ') + " has no id");
+      }
+      long[] r = h.ranges.get(kind);
+      if (r == null || sourceId < r[0] || sourceId > r[1]) {
+        throw invalid(
+            p,
+            name,
+            kind.replace('_', ' ')
+                + " id "
+                + sourceId
+                + " is outside metadata.id_ranges."
+                + kind
+                + (r == null ? " (none declared)" : " [" + r[0] + ", " + r[1] + "]"));
+      }
+      if (!seen.add(sourceId)) {
+        throw invalid(
+            p, name, kind.replace('_', ' ') + " " + sourceId + " is defined twice in the document");
+      }
+      long newId = sourceId + offsets.get(kind);
+      return newId;
+    }
+
+    /**
+     * Digests an element and queues its row: {@code v} holds its fields (source id still in it);
+     * {@code keys} the parent columns.
+     */
+    private void row(
+        JsonParser p,
+        String table,
+        List<Column> fields,
+        Object[] v,
+        byte tag,
+        Map<String, Long> keys,
+        String what) {
+      digest.element(tag);
+      for (int i = 0; i < fields.size(); i++) {
+        Object value = v[i];
+        if (value instanceof JsonText j) {
+          digest.raw(j.digested());
+        } else {
+          digest.value(value);
+        }
+        if (value == null && !fields.get(i).nullable()) {
+          throw invalid(p, name, "'" + fields.get(i).name() + "' is missing in " + what);
+        }
+      }
+      Table t = schema.table(table);
+      Object[] row = new Object[t.columns().size()];
+      for (int i = 0; i < row.length; i++) {
+        Column col = t.columns().get(i);
+        Long key = keys.get(col.name());
+        if (key != null) {
+          row[i] = key;
+          continue;
+        }
+        int f = indexOf(fields, col.name());
+        Object value = v[f];
+        if (col.name().equals("id")) {
+          value =
+              table.equals("EXPERIMENT") ? experimentId : (Long) value + offsets.get(idKind(table));
+        }
+        row[i] = value instanceof JsonText j ? j.text() : value;
+      }
+      inserts.get(table).add(row);
+    }
+
+    private void object(JsonParser p, String what) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        throw invalid(p, name, "expected " + what + " to be an object");
+      }
+    }
+
+    private void array(JsonParser p, String what) {
+      if (p.currentToken() != JsonToken.START_ARRAY) {
+        throw invalid(p, name, "'" + what + "' must be an array");
+      }
+    }
+
+    private void count(String kind) throws SQLException {
+      counts[ExportFormat.COUNT_KINDS.indexOf(kind)]++;
+      rows++;
+      if (++pending >= BATCH_ROWS) {
+        flush();
+      }
+      if (rows >= nextReport) {
+        nextReport = rows + PROGRESS_EVERY;
+        progress.onProgress(rows, h.total());
+      }
+    }
+
+    private void flush() throws SQLException {
+      for (Insert i : inserts.values()) {
+        i.flush();
+      }
+      pending = 0;
+    }
+
+    // -------------------------------------------------------------- verification
+
+    private void verify() throws SQLException {
+      List<String> wrong = new ArrayList<>();
+      for (int i = 0; i < counts.length; i++) {
+        String kind = ExportFormat.COUNT_KINDS.get(i);
+        if (counts[i] != h.counts.get(kind)) {
+          wrong.add(kind + " " + counts[i] + " (declared " + h.counts.get(kind) + ")");
+        }
+      }
+      if (!wrong.isEmpty()) {
+        throw new InvalidInputException(
+            name
+                + " does not hold what its metadata declares: "
+                + String.join(", ", wrong)
+                + "; nothing was imported");
+      }
+      String computed = digest.hex();
+      if (!computed.equals(h.sha)) {
+        throw new InvalidInputException(
+            name
+                + ": content checksum mismatch (declared "
+                + h.sha.substring(0, 12)
+                + "…, computed "
+                + computed.substring(0, 12)
+                + "…): the document was changed after export; nothing was imported");
+      }
+      // The target's own count of what this transaction holds, against the declaration.
+      Map<String, Long> inTarget = countInTarget();
+      List<String> off = new ArrayList<>();
+      inTarget.forEach(
+          (kind, n) -> {
+            if (!n.equals(h.counts.get(kind))) {
+              off.add(kind + " " + n + " (declared " + h.counts.get(kind) + ")");
+            }
+          });
+      if (!off.isEmpty()) {
+        throw new DataAccessException(
+            "the target holds other counts than written: "
+                + String.join(", ", off)
+                + "; the import was rolled back");
+      }
+    }
+
+    private Map<String, Long> countInTarget() throws SQLException {
+      String trials = d.quote("TRIAL") + " t";
+      String runs = trials + " JOIN " + d.quote("TRIAL_RUN") + " r ON r.trial_id = t.id";
+      Map<String, String> sql = new LinkedHashMap<>();
+      sql.put("trials", "FROM " + trials + " WHERE t.experiment_id = ?");
+      sql.put("trial_runs", "FROM " + runs + " WHERE t.experiment_id = ?");
+      sql.put(
+          "epochs",
+          "FROM "
+              + runs
+              + " JOIN "
+              + d.quote("EPOCH")
+              + " e ON e.trial_run_id = r.id"
+              + " WHERE t.experiment_id = ?");
+      sql.put(
+          "results",
+          "FROM "
+              + runs
+              + " JOIN "
+              + d.quote("RESULTS")
+              + " s ON s.trial_run_id = r.id"
+              + " WHERE t.experiment_id = ?");
+      sql.put(
+          "epoch_metrics",
+          "FROM "
+              + runs
+              + " JOIN "
+              + d.quote("EPOCH_METRIC")
+              + " l ON l.epoch_trial_run_id = r.id WHERE t.experiment_id = ?");
+      sql.put(
+          "results_metrics",
+          "FROM "
+              + runs
+              + " JOIN "
+              + d.quote("RESULTS_METRIC")
+              + " l ON l.results_id = r.id WHERE t.experiment_id = ?");
+      Map<String, Long> out = new LinkedHashMap<>();
+      for (var e : sql.entrySet()) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) " + e.getValue())) {
+          ps.setLong(1, experimentId);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            out.put(e.getKey(), rs.getLong(1));
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  /** One table's batched INSERT. */
+  private final class Insert {
+    private final Connection c;
+    private final Table table;
+    private PreparedStatement ps;
+    private int queued;
+
+    Insert(Connection c, Table table) {
+      this.c = c;
+      this.table = table;
+    }
+
+    void add(Object[] row) {
+      try {
+        if (ps == null) {
+          ps = c.prepareStatement(Sql.insert(table, d));
+        }
+        for (int i = 0; i < row.length; i++) {
+          Rows.bind(ps, i + 1, table.columns().get(i).type(), row[i], d);
+        }
+        ps.addBatch();
+        queued++;
+      } catch (SQLException e) {
+        throw new DataAccessException(db.describe(e), e);
+      }
+    }
+
+    void flush() throws SQLException {
+      if (queued > 0) {
+        ps.executeBatch();
+        queued = 0;
+      }
+    }
+  }
+
+  private static int indexOf(List<Column> fields, String name) {
+    for (int i = 0; i < fields.size(); i++) {
+      if (fields.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String idKind(String table) {
+    return switch (table) {
+      case "TRIAL" -> "trial";
+      case "TRIAL_RUN" -> "trial_run";
+      case "METRIC" -> "metric";
+      case "ARTIFACT" -> "artifact";
+      default -> throw new IllegalArgumentException(table);
+    };
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+
+  static InvalidInputException invalid(JsonParser p, String name, String message) {
+    return new InvalidInputException(
+        name + ": " + message + " " + where(p) + "; nothing was imported");
+  }
+
+  private static String where(JsonParser p) {
+    String pointer = p.getParsingContext().pathAsPointer().toString();
+    var loc = p.currentLocation();
+    String at = pointer.isEmpty() ? "" : "at " + pointer;
+    if (loc != null && loc.getLineNr() > 0) {
+      at +=
+          (at.isEmpty() ? "at " : ", ")
+              + "line "
+              + loc.getLineNr()
+              + " column "
+              + loc.getColumnNr();
+    }
+    return at.isEmpty() ? "" : "(" + at + ")";
+  }
+
+  private static InvalidInputException malformed(String name, IOException e) {
+    String detail =
+        e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+    if (e instanceof JsonProcessingException jpe) {
+      detail = jpe.getOriginalMessage().lines().findFirst().orElse("");
+      var loc = jpe.getLocation();
+      String at = loc == null ? "" : " at line " + loc.getLineNr() + " column " + loc.getColumnNr();
+      if (e instanceof JsonEOFException) {
+        return new InvalidInputException(
+            name + " ends early" + at + " (truncated?): " + detail + "; nothing was imported", e);
+      }
+      return new InvalidInputException(
+          name + " is not valid JSON" + at + ": " + detail + "; nothing was imported", e);
+    }
+    return new InvalidInputException("cannot read " + name + ": " + detail, e);
+  }
+}
