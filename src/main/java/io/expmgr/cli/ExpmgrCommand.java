@@ -33,7 +33,7 @@ import picocli.CommandLine.ScopeType;
       PlannedCommands.CreateTransformationTemplate.class,
       PlannedCommands.ListMigrations.class,
       PlannedCommands.RollbackTransform.class,
-      PlannedCommands.SchemaCommand.class,
+      SchemaCommand.class,
     },
     footer = {
       "",

@@ -53,9 +53,4 @@ final class PlannedCommands {
       name = "rollback-transform",
       description = "Puts back the originals of a transform run. (not implemented yet)")
   static final class RollbackTransform extends Planned {}
-
-  @Command(
-      name = "schema",
-      description = "Schema versions: 'schema status', 'schema upgrade'. (not implemented yet)")
-  static final class SchemaCommand extends Planned {}
 }

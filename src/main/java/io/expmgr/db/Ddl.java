@@ -56,8 +56,7 @@ public final class Ddl {
                 .noneMatch(fk -> fk.columns().contains(table.primaryKey().get(0)));
     List<String> parts = new ArrayList<>();
     for (Column c : table.columns()) {
-      String def =
-          d.quote(c.name()) + " " + d.sqlType(c.type()) + (c.nullable() ? "" : " NOT NULL");
+      String def = columnDefinition(c, d);
       if (autoId && c.name().equals(table.primaryKey().get(0))) {
         def += d.autoIncrement();
       }
@@ -71,6 +70,20 @@ public final class Ddl {
     }
     sb.append(String.join(", ", parts)).append(")").append(d.tableOptions(table));
     return sb.toString();
+  }
+
+  /** {@code name TYPE [NOT NULL] [DEFAULT ...]}. */
+  public static String columnDefinition(Column c, Dialect d) {
+    return d.quote(c.name())
+        + " "
+        + d.sqlType(c.type())
+        + (c.nullable() ? "" : " NOT NULL")
+        + (c.defaultText() == null ? "" : d.defaultClause(c.defaultText()));
+  }
+
+  /** {@code ALTER TABLE t ADD COLUMN ...}: existing rows get the column's default. */
+  public static String addColumn(Table table, Column c, Dialect d) {
+    return "ALTER TABLE " + d.quote(table.name()) + " ADD COLUMN " + columnDefinition(c, d);
   }
 
   private static List<String> foreignKeys(Table table, Dialect d, String constraintTag) {

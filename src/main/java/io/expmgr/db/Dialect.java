@@ -33,6 +33,11 @@ public interface Dialect {
   /** Whether DDL statements take part in transactions (SQLite yes, MySQL no). */
   boolean supportsTransactionalDdl();
 
+  /** The DEFAULT clause of a column whose default is a constant text. */
+  default String defaultClause(String text) {
+    return " DEFAULT '" + text.replace("'", "''") + "'";
+  }
+
   /** Whether DOUBLE columns hold NaN and the infinities (SQLite yes, MySQL no). */
   default boolean storesNonFiniteDoubles() {
     return engine() == Engine.SQLITE;
@@ -92,6 +97,14 @@ public interface Dialect {
    */
   default String lockingReadSuffix() {
     return "";
+  }
+
+  /**
+   * Takes a server-wide named lock held by this connection until it closes (and released by the
+   * server when the client dies), without waiting; true when taken. SQLite has no server: true.
+   */
+  default boolean tryNamedLock(Connection connection, String name) throws SQLException {
+    return true;
   }
 
   /** Runs statements on a connection; helper for dialect implementations. */

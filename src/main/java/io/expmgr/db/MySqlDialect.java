@@ -87,6 +87,23 @@ public final class MySqlDialect implements Dialect {
   }
 
   @Override
+  public String defaultClause(String text) {
+    // MySQL 8 takes a default for a TEXT column only as an expression; MariaDB takes both.
+    return " DEFAULT ('" + text.replace("\\", "\\\\").replace("'", "''") + "')";
+  }
+
+  @Override
+  public boolean tryNamedLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT GET_LOCK(?, 0)")) {
+      // Lock names are at most 64 characters.
+      ps.setString(1, name.length() > 64 ? name.substring(name.length() - 64) : name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getInt(1) == 1;
+      }
+    }
+  }
+
+  @Override
   public String lockingReadSuffix() {
     return " FOR UPDATE";
   }

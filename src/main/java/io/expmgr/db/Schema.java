@@ -25,7 +25,13 @@ public final class Schema {
   /** The version string of the schema this model describes. */
   public static final String VERSION_1_0 = "1.0";
 
+  public static final String VERSION_2_0 = "2.0";
+  public static final String VERSION_2_1 = "2.1";
+
   private static final Schema V1_0 = buildV1();
+  private static final Schema V2_0 = buildV2_0(V1_0);
+  private static final Schema V2_1 = buildV2_1(V2_0);
+  private static final List<Schema> VERSIONS = List.of(V1_0, V2_0, V2_1);
 
   private final String version;
   private final List<Table> tables;
@@ -40,9 +46,27 @@ public final class Schema {
     return V1_0;
   }
 
-  /** The newest schema this build knows. */
+  /**
+   * The schema new databases are created with: 1.0, the tables of the product description. Later
+   * versions are applied deliberately, with {@code expmgr schema upgrade}.
+   */
   public static Schema current() {
     return V1_0;
+  }
+
+  /** The newest schema this build knows. */
+  public static Schema latest() {
+    return V2_1;
+  }
+
+  /** Every version this build knows, oldest first. */
+  public static List<Schema> versions() {
+    return VERSIONS;
+  }
+
+  /** The model of a version this build knows. */
+  public static Optional<Schema> forVersion(String version) {
+    return VERSIONS.stream().filter(v -> v.version.equals(version)).findFirst();
   }
 
   public String version() {
@@ -123,6 +147,45 @@ public final class Schema {
 
   private static List<ForeignKey> fk(String column, String parent, String parentColumn) {
     return List.of(ForeignKey.of(column, parent, parentColumn));
+  }
+
+  /** 2.0: {@code METRIC.metadata} (JSON text, {@code '{}'} by default) and an index on type. */
+  private static Schema buildV2_0(Schema base) {
+    List<Table> t = new ArrayList<>();
+    for (Table table : base.tables) {
+      if (table.name().equals("METRIC")) {
+        List<Column> cols = new ArrayList<>(table.columns());
+        cols.add(new Column("metadata", TEXT, false, "{}"));
+        List<List<String>> idx = new ArrayList<>(table.indexes());
+        idx.add(List.of("type"));
+        table = new Table(table.name(), cols, table.primaryKey(), table.foreignKeys(), idx);
+      }
+      t.add(table);
+    }
+    return new Schema(VERSION_2_0, t);
+  }
+
+  /** 2.1: {@code EXPERIMENT.tags} and the table {@code EXPERIMENT_TAG(experiment_id, tag_name)}. */
+  private static Schema buildV2_1(Schema base) {
+    List<Table> t = new ArrayList<>();
+    for (Table table : base.tables) {
+      if (table.name().equals("EXPERIMENT")) {
+        List<Column> cols = new ArrayList<>(table.columns());
+        cols.add(optional("tags", TEXT));
+        table =
+            new Table(table.name(), cols, table.primaryKey(), table.foreignKeys(), table.indexes());
+      }
+      t.add(table);
+    }
+    t.add(
+        table(
+            "EXPERIMENT_TAG",
+            List.of(required("experiment_id", ID), required("tag_name", SHORT_TEXT)),
+            List.of("experiment_id", "tag_name"),
+            fk("experiment_id", "EXPERIMENT", "id"),
+            // Finds the experiments with a tag without a scan.
+            List.of(List.of("tag_name"))));
+    return new Schema(VERSION_2_1, t);
   }
 
   private static Schema buildV1() {

@@ -3,11 +3,16 @@ package io.expmgr.schema;
 import io.expmgr.SchemaException;
 import io.expmgr.db.Database;
 import io.expmgr.db.Schema;
+import io.expmgr.db.SchemaCheck;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -45,6 +50,183 @@ public final class SchemaMigrator {
               + db.redact(firstLine(e)),
           e);
     }
+  }
+
+  /**
+   * Brings a database to {@code targetVersion}; one with the tables of a known version but no
+   * history (made by another tool) is first recorded as that version (baselined).
+   *
+   * @return the number of versions applied
+   */
+  public static int upgrade(Database db, String targetVersion) {
+    Detected found = detect(db);
+    String baseline = found.recorded() || found.version() == null ? null : found.version();
+    try {
+      return flyway(db, targetVersion, baseline).migrate().migrationsExecuted;
+    } catch (FlywayException e) {
+      throw new SchemaException(
+          "cannot bring "
+              + db.identity()
+              + " to schema "
+              + targetVersion
+              + ": "
+              + db.redact(firstLine(e)),
+          e);
+    }
+  }
+
+  /**
+   * Makes the version history say {@code version} and nothing above it: after a restore has put
+   * back the tables of that version, and after a failed upgrade (which Flyway records as failed).
+   */
+  public static void resetHistory(Database db, String version) {
+    db.withConnection(
+        c -> {
+          if (db.existingTables(c).contains(HISTORY_TABLE.toUpperCase())) {
+            io.expmgr.db.Dialect.execute(c, "DROP TABLE " + db.dialect().quote(HISTORY_TABLE));
+          }
+          return null;
+        });
+    try {
+      flyway(db, version, version).baseline();
+    } catch (FlywayException e) {
+      throw new SchemaException(
+          "cannot record schema " + version + " in " + db.identity() + ": " + firstLine(e), e);
+    }
+  }
+
+  /** What a database's schema is, and how that is known. */
+  public record Detected(
+      String version, boolean recorded, Map<String, SchemaCheck.Gaps> gapsByVersion) {
+    /** True when the database has none of the experiment tables. */
+    public boolean isEmpty() {
+      return version == null
+          && gapsByVersion.values().stream().allMatch(g -> g.isEmpty(Schema.v1()));
+    }
+  }
+
+  /**
+   * The database's schema version: the one its history records or, for a database made by another
+   * tool, the newest version whose tables and columns it has (null when none matches).
+   *
+   * @throws SchemaException when the history records a version newer than this build knows
+   */
+  public static Detected detect(Database db) {
+    Map<String, SchemaCheck.Gaps> gaps = new LinkedHashMap<>();
+    db.withConnection(
+        c -> {
+          for (Schema v : Schema.versions()) {
+            gaps.put(v.version(), SchemaCheck.gaps(db, c, v));
+          }
+          return null;
+        });
+    Optional<String> recorded = recordedVersion(db);
+    if (recorded.isPresent()) {
+      if (Schema.forVersion(recorded.get()).isEmpty()) {
+        throw new SchemaException(
+            db.identity()
+                + " has schema "
+                + recorded.get()
+                + ", which this expmgr does not know (it knows up to "
+                + Schema.latest().version()
+                + "): use a newer expmgr");
+      }
+      return new Detected(recorded.get(), true, gaps);
+    }
+    String best = null;
+    for (Schema v : Schema.versions()) {
+      if (gaps.get(v.version()).isComplete()) {
+        best = v.version();
+      }
+    }
+    return new Detected(best, false, gaps);
+  }
+
+  /**
+   * The schema model of the database's version, for work that walks every table (snapshots,
+   * validation, export). An empty database is taken as {@link Schema#current()}.
+   *
+   * @throws SchemaException when its tables match no known version, or it is newer than known
+   */
+  public static Schema schemaOf(Database db) {
+    Detected d = detect(db);
+    if (d.version() != null) {
+      return Schema.forVersion(d.version()).orElseThrow();
+    }
+    if (d.isEmpty()) {
+      return Schema.current();
+    }
+    SchemaCheck.Gaps g = d.gapsByVersion().get(Schema.VERSION_1_0);
+    throw new SchemaException(
+        db.identity()
+            + " matches no schema version expmgr knows: compared with 1.0 it lacks "
+            + String.join(", ", concat(g.missingTables(), g.missingColumns())));
+  }
+
+  /** Fails unless the database's schema is at least {@code version} (e.g. for add_metadata). */
+  public static void requireAtLeast(Database db, String version, String what) {
+    Schema s = schemaOf(db);
+    if (compareVersions(s.version(), version) < 0) {
+      throw new SchemaException(
+          what
+              + " needs schema "
+              + version
+              + " but "
+              + db.identity()
+              + " has "
+              + s.version()
+              + ": run 'expmgr schema upgrade --to "
+              + version
+              + "' first");
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  /** A hook that tests use to make a step fail half-way; null in production. */
+  static volatile java.util.function.BiConsumer<String, String> faultHook;
+
+  static void faultPoint(String version, String sql) {
+    var hook = faultHook;
+    if (hook != null) {
+      hook.accept(version, sql);
+    }
+  }
+
+  /** The schema changes an upgrade from {@code from} to {@code to} applies, per version. */
+  public static Map<String, List<String>> plannedChanges(String from, String to) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (VersionStep step : steps(from, to)) {
+      out.put(step.to().version(), step.describe());
+    }
+    return out;
+  }
+
+  /** The statements an upgrade would run on an engine, per version. */
+  public static Map<String, List<String>> plannedStatements(
+      String from, String to, io.expmgr.db.Dialect dialect) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (VersionStep step : steps(from, to)) {
+      out.put(step.to().version(), step.statements(dialect));
+    }
+    return out;
+  }
+
+  private static List<VersionStep> steps(String from, String to) {
+    List<VersionStep> out = new ArrayList<>();
+    List<Schema> all = Schema.versions();
+    for (int i = 1; i < all.size(); i++) {
+      Schema a = all.get(i - 1);
+      Schema b = all.get(i);
+      if (compareVersions(a.version(), from) >= 0 && compareVersions(b.version(), to) <= 0) {
+        out.add(new VersionStep(a, b));
+      }
+    }
+    return out;
   }
 
   /** Creates the current schema in an empty database. */
@@ -101,9 +283,23 @@ public final class SchemaMigrator {
   }
 
   private static Flyway flyway(Database db, String targetVersion) {
-    return Flyway.configure(SchemaMigrator.class.getClassLoader())
-        .dataSource(new DatabaseDataSource(db))
-        .javaMigrations(new V1_0__Base_tables())
+    return flyway(db, targetVersion, null);
+  }
+
+  private static Flyway flyway(Database db, String targetVersion, String baselineVersion) {
+    var config =
+        Flyway.configure(SchemaMigrator.class.getClassLoader())
+            .dataSource(new DatabaseDataSource(db))
+            .javaMigrations(
+                new V1_0__Base_tables(), new V2_0__Metric_metadata(), new V2_1__Experiment_tags());
+    if (baselineVersion != null) {
+      config =
+          config
+              .baselineOnMigrate(true)
+              .baselineVersion(baselineVersion)
+              .baselineDescription("recognised as " + baselineVersion + " by expmgr");
+    }
+    return config
         // Versions come only from the migrations above: no classpath scanning at start-up.
         .locations("classpath:io/expmgr/schema/none")
         .failOnMissingLocations(false)

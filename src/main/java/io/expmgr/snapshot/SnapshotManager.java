@@ -13,6 +13,7 @@ import io.expmgr.db.Database;
 import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
+import io.expmgr.db.Table;
 import io.expmgr.db.TableCopier;
 import io.expmgr.schema.SchemaMigrator;
 import java.io.IOException;
@@ -34,10 +35,12 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,11 +131,12 @@ public final class SnapshotManager {
       Files.createDirectory(partial);
       restrict(partial, true);
       Path data = partial.resolve(DATA_FILE);
-      String version = SchemaMigrator.recordedVersion(db).orElse("unversioned");
+      Schema schema = SchemaMigrator.schemaOf(db);
+      String version = schema.version();
       if (db.engine() == Engine.SQLITE) {
         db.backupSqliteTo(data);
       } else {
-        copyMysql(data, progress);
+        copyMysql(data, schema, progress);
       }
       // Checksum and row counts read the copy side by side: one is Java, the other SQLite.
       var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> checksums(data));
@@ -341,23 +345,61 @@ public final class SnapshotManager {
                     + " is damaged (its data differs from the recorded checksum); nothing was restored");
           }
         };
+    Schema schema =
+        Schema.forVersion(info.schemaVersion())
+            .orElseGet(
+                () ->
+                    SchemaMigrator.schemaOf(
+                        Database.openReadOnly(
+                            ConnectionConfig.sqlite(info.path().resolve(DATA_FILE)))));
+    Database target = null;
     if (db.engine() == Engine.MYSQL) {
       // A database without the tables gets the versioned schema first; the restore then swaps
       // its tables for the snapshot's.
-      Database target = Database.open(db.config(), OpenMode.CREATE);
+      target = Database.open(db.config(), OpenMode.CREATE);
       if (io.expmgr.db.SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1())) {
-        SchemaMigrator.migrateToCurrent(target);
+        SchemaMigrator.migrate(target, schema.version());
       }
     }
     io.expmgr.db.Restorer.restore(
-        info.path().resolve(DATA_FILE),
-        verifier,
-        info.rowCounts(),
-        db.config(),
-        Schema.v1(),
-        progress);
+        info.path().resolve(DATA_FILE), verifier, info.rowCounts(), db.config(), schema, progress);
+    if (target != null) {
+      alignMysqlSchema(target, schema);
+    }
     log.info("restored snapshot {} into {}", id, db.identity());
     return info;
+  }
+
+  /**
+   * After the snapshot's tables were swapped in: tables of later schema versions that the snapshot
+   * does not have go (their rows hang off the replaced data), and the version history says the
+   * snapshot's version.
+   */
+  private static void alignMysqlSchema(Database target, Schema schema) {
+    Set<String> keep = new HashSet<>(schema.tableNames());
+    List<String> later = new ArrayList<>();
+    for (Schema v : Schema.versions()) {
+      for (Table t : v.tables()) {
+        if (!keep.contains(t.name()) && !later.contains(t.name())) {
+          later.add(t.name());
+        }
+      }
+    }
+    target.withConnection(
+        c -> {
+          Set<String> present = target.existingTables(c);
+          java.util.Collections.reverse(later);
+          for (String t : later) {
+            if (present.contains(t.toUpperCase(java.util.Locale.ROOT))) {
+              io.expmgr.db.Dialect.execute(c, "DROP TABLE " + target.dialect().quote(t));
+              log.info("dropped {} (not in schema {})", t, schema.version());
+            }
+          }
+          return null;
+        });
+    if (!SchemaMigrator.recordedVersion(target).orElse("").equals(schema.version())) {
+      SchemaMigrator.resetHistory(target, schema.version());
+    }
   }
 
   /** Applies a retention policy (restic's rules); damaged snapshots are always kept. */
@@ -454,16 +496,16 @@ public final class SnapshotManager {
     }
   }
 
-  private void copyMysql(Path data, ProgressListener progress) {
+  private void copyMysql(Path data, Schema schema, ProgressListener progress) {
     Database target = Database.open(ConnectionConfig.sqlite(data), OpenMode.CREATE);
-    SchemaMigrator.migrateToCurrent(target);
+    SchemaMigrator.migrate(target, schema.version());
     try (Connection from = db.connect();
         Connection to = target.connect()) {
       from.setAutoCommit(false);
       db.dialect().beginConsistentRead(from);
       target.dialect().tuneForBulkLoad(to);
       to.setAutoCommit(false);
-      TableCopier.copy(from, db.dialect(), to, target.dialect(), Schema.v1(), progress);
+      TableCopier.copy(from, db.dialect(), to, target.dialect(), schema, progress);
       to.commit();
       from.commit();
     } catch (SQLException e) {
@@ -473,7 +515,8 @@ public final class SnapshotManager {
   }
 
   private static Map<String, Long> countRows(Path data) {
-    return Database.openReadOnly(ConnectionConfig.sqlite(data)).countRows(Schema.v1());
+    Database copy = Database.openReadOnly(ConnectionConfig.sqlite(data));
+    return copy.countRows(SchemaMigrator.schemaOf(copy));
   }
 
   private String freeId(OffsetDateTime now) {

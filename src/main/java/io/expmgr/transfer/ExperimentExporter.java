@@ -72,7 +72,7 @@ public final class ExperimentExporter {
 
   public ExperimentExporter(Database db) {
     this.db = db;
-    this.schema = Schema.current();
+    this.schema = io.expmgr.schema.SchemaMigrator.schemaOf(db);
     this.d = db.dialect();
   }
 

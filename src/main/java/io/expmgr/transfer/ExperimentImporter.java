@@ -80,7 +80,7 @@ public final class ExperimentImporter {
   /** An importer into a database that has the experiment tables. */
   public ExperimentImporter(Database db) {
     this.db = db;
-    this.schema = Schema.current();
+    this.schema = io.expmgr.schema.SchemaMigrator.schemaOf(db);
     this.d = db.dialect();
   }
 
@@ -996,6 +996,32 @@ public final class ExperimentImporter {
 
     private InvalidInputException unknownField(
         JsonParser p, String field, List<Column> fields, String what) {
+      for (Schema later : Schema.versions()) {
+        boolean known =
+            later.tables().stream()
+                .anyMatch(
+                    t ->
+                        t.column(field).isPresent()
+                            && fields.stream().allMatch(f -> t.column(f.name()).isPresent()));
+        if (known
+            && io.expmgr.schema.SchemaMigrator.compareVersions(later.version(), schema.version())
+                > 0) {
+          return invalid(
+              p,
+              name,
+              "'"
+                  + field
+                  + "' in "
+                  + what
+                  + " needs schema "
+                  + later.version()
+                  + " but the target has "
+                  + schema.version()
+                  + ": run 'expmgr schema upgrade --to "
+                  + later.version()
+                  + "' on it first");
+        }
+      }
       return invalid(
           p,
           name,

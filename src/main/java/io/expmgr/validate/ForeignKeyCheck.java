@@ -3,7 +3,6 @@ package io.expmgr.validate;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.ForeignKey;
-import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +30,7 @@ public final class ForeignKeyCheck implements ValidationCheck {
     Dialect d = db.dialect();
     Map<String, Object> byTable = new LinkedHashMap<>();
     long total = 0;
-    for (Table t : Schema.v1().tables()) {
+    for (Table t : context.schema().tables()) {
       if (t.foreignKeys().isEmpty()) {
         continue;
       }

@@ -4,7 +4,6 @@ import io.expmgr.DataAccessException;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.ForeignKey;
-import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -54,7 +53,8 @@ public final class OrphanCleaner {
       d.suspendForeignKeyChecks(c);
       c.setAutoCommit(false);
       try {
-        List<Table> childrenFirst = new ArrayList<>(Schema.v1().tables());
+        List<Table> childrenFirst =
+            new ArrayList<>(io.expmgr.schema.SchemaMigrator.schemaOf(db).tables());
         java.util.Collections.reverse(childrenFirst);
         long removedThisPass;
         do {

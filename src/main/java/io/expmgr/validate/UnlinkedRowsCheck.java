@@ -27,7 +27,7 @@ public final class UnlinkedRowsCheck implements ValidationCheck {
   public CheckResult run(ValidationContext context) {
     Database db = context.database();
     Dialect d = db.dialect();
-    Schema schema = Schema.v1();
+    Schema schema = context.schema();
     Map<String, Object> details = new LinkedHashMap<>();
     List<Map<String, Object>> sample = new ArrayList<>();
     long issues = 0;

@@ -20,6 +20,11 @@ public record ValidationContext(Database database, OptionalLong experimentId, in
     }
   }
 
+  /** The schema model of the database's version (1.0, 2.0 ...), whose tables checks walk. */
+  public io.expmgr.db.Schema schema() {
+    return io.expmgr.schema.SchemaMigrator.schemaOf(database);
+  }
+
   /** A manager over the same database; the caller closes it. */
   public DatabaseManager manager() {
     return DatabaseManager.of(database);

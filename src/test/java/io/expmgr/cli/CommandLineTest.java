@@ -82,11 +82,11 @@ class CommandLineTest {
   @Test
   void commandsNotBuiltYetSaySoAndDoNothing() {
     Path db = dir.resolve("x.db");
-    CliRunner.Result r = CliRunner.run("export-experiment", "-d", db.toString(), "-e", "1");
+    CliRunner.Result r = CliRunner.run("migrate-experiment", "-d", db.toString(), "-s", "1");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.NOT_IMPLEMENTED);
     assertThat(r.err().strip())
         .isEqualTo(
-            "error: 'export-experiment' is not implemented in this version of expmgr yet; nothing was done");
+            "error: 'migrate-experiment' is not implemented in this version of expmgr yet; nothing was done");
     assertThat(db).doesNotExist();
   }
 

@@ -85,6 +85,55 @@ class LauncherIT {
   }
 
   @Test
+  void exportAndImportOfALargeExperimentNeedLittleMemory() throws Exception {
+    Path db = dir.resolve("one.db");
+    Run gen =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "1",
+            "--trials",
+            "10",
+            "--runs",
+            "10",
+            "--epochs",
+            "200",
+            "--metrics",
+            "10");
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    Path file = dir.resolve("one.json");
+    Run ex =
+        java(
+            Map.of(),
+            "-Xmx48m",
+            "export-experiment",
+            "-d",
+            db.toString(),
+            "-e",
+            "1",
+            "-o",
+            file.toString(),
+            "--include-metrics",
+            "--include-artifacts");
+    assertThat(ex.exitCode()).as(ex.err()).isZero();
+    Path copy = dir.resolve("copy.db");
+    Run im =
+        java(
+            Map.of(), "-Xmx48m", "import-experiment", "-d", copy.toString(), "-i", file.toString());
+    assertThat(im.exitCode()).as(im.err()).isZero();
+    Map<String, Long> source =
+        TestDatabases.counts(Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING));
+    assertThat(source.get("METRIC")).isEqualTo(10L * 10 * 201 * 10);
+    assertThat(
+            TestDatabases.counts(Database.open(ConnectionConfig.sqlite(copy), OpenMode.EXISTING)))
+        .isEqualTo(source);
+  }
+
+  @Test
   void validatingAMillionRowsNeedsLittleMemoryAndFindsEveryPlantedProblem() throws Exception {
     Path db = dir.resolve("planted.db");
     Run gen =

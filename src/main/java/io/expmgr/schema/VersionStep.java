@@ -1,0 +1,149 @@
+package io.expmgr.schema;
+
+import io.expmgr.db.Column;
+import io.expmgr.db.Ddl;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Schema;
+import io.expmgr.db.Table;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The change from one schema version to the next, derived from the two models: new tables, new
+ * columns (existing rows get their default), new indexes. Its statements are computed against the
+ * database as it is, leaving out what is already there, so that re-running a step that a crash
+ * interrupted half-way finishes it instead of failing on what was done.
+ */
+final class VersionStep {
+  private final Schema from;
+  private final Schema to;
+
+  VersionStep(Schema from, Schema to) {
+    this.from = from;
+    this.to = to;
+  }
+
+  Schema from() {
+    return from;
+  }
+
+  Schema to() {
+    return to;
+  }
+
+  /** A line per change, for people. */
+  List<String> describe() {
+    List<String> out = new ArrayList<>();
+    for (Table t : to.tables()) {
+      var old = from.find(t.name());
+      if (old.isEmpty()) {
+        out.add("create table " + t.name() + " (" + String.join(", ", t.columnNames()) + ")");
+        continue;
+      }
+      for (Column c : t.columns()) {
+        if (old.get().column(c.name()).isEmpty()) {
+          out.add(
+              "add column "
+                  + t.name()
+                  + "."
+                  + c.name()
+                  + (c.defaultText() == null ? "" : " (existing rows: '" + c.defaultText() + "')"));
+        }
+      }
+      for (List<String> idx : t.indexes()) {
+        if (!old.get().indexes().contains(idx)) {
+          out.add("add index on " + t.name() + "(" + String.join(", ", idx) + ")");
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every statement of the step, as on a database at {@link #from()}. */
+  List<String> statements(Dialect d) {
+    try {
+      return statements(null, d);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The statements still needed on this database (all of them when {@code c} is null). */
+  List<String> statements(Connection c, Dialect d) throws SQLException {
+    Set<String> tables = c == null ? Set.of() : tables(c);
+    List<String> out = new ArrayList<>();
+    for (Table t : to.tables()) {
+      var old = from.find(t.name());
+      if (old.isEmpty()) {
+        if (!tables.contains(t.name().toUpperCase(Locale.ROOT))) {
+          out.addAll(Ddl.createTable(t, d));
+        }
+        continue;
+      }
+      Set<String> columns = c == null ? Set.of() : columns(c, t.name());
+      for (Column col : t.columns()) {
+        if (old.get().column(col.name()).isEmpty()
+            && !columns.contains(col.name().toLowerCase(Locale.ROOT))) {
+          out.add(Ddl.addColumn(t, col, d));
+        }
+      }
+      Set<String> indexes = c == null ? Set.of() : indexes(c, t.name());
+      for (List<String> idx : t.indexes()) {
+        if (!old.get().indexes().contains(idx)
+            && !indexes.contains(Ddl.indexName(t, idx).toLowerCase(Locale.ROOT))) {
+          out.add(
+              "CREATE INDEX "
+                  + d.quote(Ddl.indexName(t, idx))
+                  + " ON "
+                  + d.quote(t.name())
+                  + " ("
+                  + Ddl.quoteAll(idx, d)
+                  + ")");
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> tables(Connection c) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (ResultSet rs =
+        c.getMetaData().getTables(c.getCatalog(), null, "%", new String[] {"TABLE"})) {
+      while (rs.next()) {
+        out.add(rs.getString("TABLE_NAME").toUpperCase(Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> columns(Connection c, String table) throws SQLException {
+    Set<String> out = new HashSet<>();
+    DatabaseMetaData md = c.getMetaData();
+    try (ResultSet rs = md.getColumns(c.getCatalog(), null, table, "%")) {
+      while (rs.next()) {
+        out.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> indexes(Connection c, String table) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (ResultSet rs = c.getMetaData().getIndexInfo(c.getCatalog(), null, table, false, true)) {
+      while (rs.next()) {
+        String name = rs.getString("INDEX_NAME");
+        if (name != null) {
+          out.add(name.toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return out;
+  }
+}

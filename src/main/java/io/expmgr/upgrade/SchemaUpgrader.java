@@ -1,0 +1,574 @@
+package io.expmgr.upgrade;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.expmgr.AtomicFiles;
+import io.expmgr.ConflictException;
+import io.expmgr.ExpmgrHome;
+import io.expmgr.InvalidInputException;
+import io.expmgr.ProgressListener;
+import io.expmgr.SchemaException;
+import io.expmgr.api.DatabaseManager;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Engine;
+import io.expmgr.db.OpenMode;
+import io.expmgr.db.Schema;
+import io.expmgr.db.SchemaCheck;
+import io.expmgr.schema.SchemaMigrator;
+import io.expmgr.snapshot.SnapshotInfo;
+import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.validate.DataValidator;
+import io.expmgr.validate.Status;
+import io.expmgr.validate.ValidationReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Schema status and upgrades, done the FAQ's safe way: snapshot, validate, apply to a copy and
+ * validate it, apply for real and validate again; on any failure put the snapshot back and say so.
+ *
+ * <p>One upgrade at a time per database: an operating-system lock on a file under {@code
+ * $EXPMGR_HOME/locks} (released by the system when a process dies, so a killed run never blocks the
+ * next). While the real database changes, a journal names the snapshot taken before; a run that
+ * finds a journal left by a killed run restores that snapshot first, so it starts clean.
+ */
+public final class SchemaUpgrader {
+  private static final Logger log = LoggerFactory.getLogger(SchemaUpgrader.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Database db;
+  private final Path snapshotDir;
+  private Function<Database, ValidationReport> validator =
+      d -> new DataValidator(DatabaseManager.of(d)).validateDataConsistency();
+
+  public SchemaUpgrader(Database db, Path snapshotDir) {
+    this.db = db;
+    this.snapshotDir = snapshotDir;
+  }
+
+  /** Replaces the validation run before and after each change (tests, custom checks). */
+  public SchemaUpgrader validator(Function<Database, ValidationReport> validator) {
+    this.validator = validator;
+    return this;
+  }
+
+  // ------------------------------------------------------------------ status
+
+  /** Where the database stands. */
+  public SchemaStatus status() {
+    SchemaMigrator.Detected found = SchemaMigrator.detect(db);
+    List<String> available = Schema.versions().stream().map(Schema::version).toList();
+    String latest = Schema.latest().version();
+    Map<String, List<String>> pending =
+        found.version() == null ? Map.of() : SchemaMigrator.plannedChanges(found.version(), latest);
+    List<String> missing = new ArrayList<>();
+    List<String> extra = new ArrayList<>();
+    if (found.version() != null) {
+      SchemaCheck.Gaps g = found.gapsByVersion().get(found.version());
+      missing.addAll(g.missingTables());
+      missing.addAll(g.missingColumns());
+      extra.addAll(extraColumns(Schema.forVersion(found.version()).orElseThrow()));
+    } else if (!found.isEmpty()) {
+      SchemaCheck.Gaps g = found.gapsByVersion().get(Schema.VERSION_1_0);
+      missing.addAll(g.missingTables());
+      missing.addAll(g.missingColumns());
+    }
+    return new SchemaStatus(
+        db.identity(),
+        found.version(),
+        found.recorded(),
+        found.isEmpty(),
+        available,
+        latest,
+        pending,
+        missing,
+        extra);
+  }
+
+  private List<String> extraColumns(Schema schema) {
+    return db.withConnection(
+        c -> {
+          List<String> out = new ArrayList<>();
+          Set<String> tables = db.existingTables(c);
+          for (var t : schema.tables()) {
+            if (!tables.contains(t.name().toUpperCase(java.util.Locale.ROOT))) {
+              continue;
+            }
+            for (String col : db.existingColumns(c, t.name())) {
+              if (t.column(col).isEmpty()) {
+                out.add(t.name() + "." + col);
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  // ------------------------------------------------------------------ upgrade
+
+  /**
+   * Upgrades the database.
+   *
+   * @param say receives one line per step, for the person watching
+   * @throws SchemaException when the upgrade fails (after restoring the snapshot), is a downgrade,
+   *     or the database matches no known version
+   * @throws ConflictException when another upgrade of the same database is running
+   */
+  public UpgradeResult upgrade(UpgradeOptions options, Consumer<String> say) {
+    long t0 = System.nanoTime();
+    try (UpgradeLock lock = UpgradeLock.acquire(db)) {
+      recoverInterrupted(say);
+      SchemaMigrator.Detected found = SchemaMigrator.detect(db);
+      if (found.isEmpty()) {
+        throw new SchemaException(
+            db.identity()
+                + " has none of the experiment tables: nothing to upgrade (new databases get"
+                + " schema "
+                + Schema.current().version()
+                + ")");
+      }
+      if (found.version() == null) {
+        throw new SchemaException(
+            db.identity()
+                + " matches no schema version expmgr knows, nothing was changed: "
+                + String.join("; ", status().problems()));
+      }
+      String from = found.version();
+      String to = options.toVersion() == null ? Schema.latest().version() : options.toVersion();
+      if (Schema.forVersion(to).isEmpty()) {
+        throw new InvalidInputException(
+            "--to "
+                + to
+                + " is not a schema version expmgr knows ("
+                + String.join(", ", Schema.versions().stream().map(Schema::version).toList())
+                + ")");
+      }
+      int cmp = SchemaMigrator.compareVersions(to, from);
+      if (cmp < 0) {
+        throw new SchemaException(downgradeMessage(from, to));
+      }
+      Map<String, List<String>> statements =
+          SchemaMigrator.plannedStatements(from, to, db.dialect());
+      if (cmp == 0) {
+        if (!found.recorded() && !options.dryRun()) {
+          SchemaMigrator.resetHistory(db, from);
+          say.accept("Recorded " + db.identity() + " as schema " + from + " (baselined).");
+        }
+        return result(from, to, UpgradeResult.Outcome.UP_TO_DATE, statements, null, null, null, t0);
+      }
+      if (!found.recorded()) {
+        say.accept(
+            "No version history: the tables match schema " + from + "; it will be baselined.");
+      }
+      if (options.dryRun()) {
+        return result(from, to, UpgradeResult.Outcome.DRY_RUN, statements, null, null, null, t0);
+      }
+      SnapshotInfo snapshot = null;
+      SnapshotManager snapshots = new SnapshotManager(db, snapshotDir);
+      if (!options.noSnapshot()) {
+        snapshot =
+            snapshots.createSnapshot(
+                "Before schema upgrade " + from + " -> " + to,
+                List.of("pre-upgrade", "schema-" + from),
+                ProgressListener.NONE);
+        say.accept("1/5 snapshot " + snapshot.id() + " taken (" + snapshot.path() + ")");
+      } else {
+        say.accept("1/5 no snapshot (--no-snapshot): a failure cannot be undone automatically");
+      }
+      ValidationReport before = validator.apply(db);
+      if (before.overallStatus() == Status.FAIL) {
+        say.accept("2/5 validation FAILED: the upgrade stops; nothing was changed");
+        return result(
+            from,
+            to,
+            UpgradeResult.Outcome.VALIDATION_FAILED,
+            statements,
+            snapshot,
+            before,
+            null,
+            t0);
+      }
+      say.accept("2/5 validation " + before.overallStatus());
+      if (snapshot != null) {
+        trialOnCopy(snapshots, snapshot, to);
+        say.accept("3/5 the upgrade worked on a copy restored from the snapshot, which validates");
+      } else {
+        say.accept("3/5 no trial on a copy (no snapshot to make it from)");
+      }
+      Path journal = writeJournal(snapshot, from, to);
+      ValidationReport after;
+      try {
+        SchemaMigrator.upgrade(db, to);
+        say.accept(
+            "4/5 applied " + String.join(", ", statements.keySet()) + " to " + db.identity());
+        after = validator.apply(db);
+        if (after.overallStatus() == Status.FAIL) {
+          throw new SchemaException(
+              "validation failed after the upgrade (" + after.totalIssues() + " issues)");
+        }
+      } catch (RuntimeException e) {
+        String cause =
+            e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+        if (snapshot == null) {
+          throw new SchemaException(
+              "schema upgrade "
+                  + from
+                  + " -> "
+                  + to
+                  + " failed and there is no snapshot to restore"
+                  + " (--no-snapshot): "
+                  + cause,
+              e);
+        }
+        restore(snapshot, from);
+        deleteQuietly(journal);
+        throw new SchemaException(
+            "schema upgrade "
+                + from
+                + " -> "
+                + to
+                + " failed ("
+                + cause
+                + "); "
+                + db.identity()
+                + " was restored from snapshot "
+                + snapshot.id()
+                + " and is as before",
+            e);
+      }
+      deleteQuietly(journal);
+      say.accept("5/5 validation " + after.overallStatus() + ": " + db.identity() + " is at " + to);
+      return result(
+          from, to, UpgradeResult.Outcome.UPGRADED, statements, snapshot, before, after, t0);
+    }
+  }
+
+  private UpgradeResult result(
+      String from,
+      String to,
+      UpgradeResult.Outcome outcome,
+      Map<String, List<String>> statements,
+      SnapshotInfo snapshot,
+      ValidationReport before,
+      ValidationReport after,
+      long t0) {
+    return new UpgradeResult(
+        db.identity(),
+        from,
+        to,
+        outcome,
+        statements,
+        snapshot,
+        before,
+        after,
+        Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  private String downgradeMessage(String from, String to) {
+    String hint = "restore the snapshot taken before the upgrade with 'expmgr restore-snapshot'";
+    try {
+      for (SnapshotInfo s : new SnapshotManager(db, snapshotDir).listSnapshots()) {
+        if (!s.isDamaged() && to.equals(s.schemaVersion())) {
+          hint =
+              "restore the snapshot taken at schema "
+                  + to
+                  + ": expmgr restore-snapshot --snapshot-id "
+                  + s.id()
+                  + " ("
+                  + s.description()
+                  + ")";
+          break;
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("no snapshot list for the downgrade hint", e);
+    }
+    return "downgrades are not supported ("
+        + db.identity()
+        + " has "
+        + from
+        + ", asked for "
+        + to
+        + "); "
+        + hint;
+  }
+
+  /** Restores the snapshot into a scratch database, upgrades and validates it, drops it. */
+  private void trialOnCopy(SnapshotManager snapshots, SnapshotInfo snapshot, String to) {
+    ConnectionConfig scratch;
+    Path scratchDir = null;
+    if (db.engine() == Engine.SQLITE) {
+      try {
+        scratchDir = Files.createTempDirectory("expmgr-upgrade-trial");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot make a scratch folder: " + e.getMessage(), e);
+      }
+      scratch = ConnectionConfig.sqlite(scratchDir.resolve("trial.db"));
+    } else {
+      String name = db.config().database();
+      name = (name.length() > 40 ? name.substring(0, 40) : name) + "__upgrade_trial";
+      scratch = db.config().withDatabase(name);
+      dropMysqlDatabase(scratch);
+    }
+    try {
+      new SnapshotManager(Database.unopened(scratch), snapshots.directory())
+          .restoreSnapshot(snapshot.id(), ProgressListener.NONE);
+      Database copy = Database.open(scratch, OpenMode.EXISTING);
+      try {
+        SchemaMigrator.upgrade(copy, to);
+      } catch (RuntimeException e) {
+        throw new SchemaException(
+            "the upgrade failed on a copy, "
+                + db.identity()
+                + " was not touched: "
+                + e.getMessage().lines().findFirst().orElse(""),
+            e);
+      }
+      ValidationReport r = validator.apply(copy);
+      if (r.overallStatus() == Status.FAIL) {
+        throw new SchemaException(
+            "the upgraded copy fails validation ("
+                + r.totalIssues()
+                + " issues), "
+                + db.identity()
+                + " was not touched");
+      }
+    } finally {
+      if (scratchDir != null) {
+        deleteTree(scratchDir);
+      } else {
+        dropMysqlDatabase(scratch);
+      }
+    }
+  }
+
+  private void dropMysqlDatabase(ConnectionConfig scratch) {
+    try {
+      db.withConnection(
+          c -> {
+            io.expmgr.db.Dialect.execute(
+                c, "DROP DATABASE IF EXISTS " + db.dialect().quote(scratch.database()));
+            return null;
+          });
+    } catch (RuntimeException e) {
+      log.warn("could not drop scratch database {}: {}", scratch.database(), e.getMessage());
+    }
+  }
+
+  private void restore(SnapshotInfo snapshot, String version) {
+    log.warn("restoring {} from snapshot {} after a failed upgrade", db.identity(), snapshot.id());
+    new SnapshotManager(db, snapshotDir).restoreSnapshot(snapshot.id(), ProgressListener.NONE);
+    if (!SchemaMigrator.recordedVersion(db).orElse("").equals(version)) {
+      SchemaMigrator.resetHistory(db, version);
+    }
+  }
+
+  // ------------------------------------------------------------------ journal
+
+  private Path journalPath() {
+    return UpgradeLock.lockDir().resolve(UpgradeLock.slug(db) + ".journal.json");
+  }
+
+  private Path writeJournal(SnapshotInfo snapshot, String from, String to) {
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("database", db.identity());
+    j.put("from", from);
+    j.put("to", to);
+    j.put("snapshot_id", snapshot == null ? null : snapshot.id());
+    j.put("snapshot_dir", snapshot == null ? null : snapshot.path().getParent().toString());
+    j.put("pid", ProcessHandle.current().pid());
+    j.put("started", OffsetDateTime.now().toString());
+    Path p = journalPath();
+    try {
+      AtomicFiles.write(p, JSON.writeValueAsBytes(j));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p;
+  }
+
+  /** A journal left by a run that died while changing the database: put its snapshot back. */
+  private void recoverInterrupted(Consumer<String> say) {
+    Path p = journalPath();
+    if (!Files.exists(p)) {
+      return;
+    }
+    try {
+      var j = JSON.readTree(p.toFile());
+      String id = j.path("snapshot_id").asText(null);
+      String from = j.path("from").asText();
+      if (id == null) {
+        say.accept(
+            "An earlier upgrade to "
+                + j.path("to").asText()
+                + " was interrupted without a snapshot"
+                + " (--no-snapshot); continuing from the database as it is");
+      } else {
+        SnapshotManager sm = new SnapshotManager(db, Path.of(j.path("snapshot_dir").asText()));
+        sm.restoreSnapshot(id, ProgressListener.NONE);
+        if (!SchemaMigrator.recordedVersion(db).orElse("").equals(from)) {
+          SchemaMigrator.resetHistory(db, from);
+        }
+        say.accept(
+            "An earlier upgrade (pid "
+                + j.path("pid").asText()
+                + ", started "
+                + j.path("started").asText()
+                + ") was interrupted: restored snapshot "
+                + id
+                + ", the database is at "
+                + from
+                + " again");
+        log.warn("recovered from an interrupted upgrade by restoring snapshot {}", id);
+      }
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot read the upgrade journal " + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      log.warn("could not remove {}: {}", p, e.getMessage());
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(SchemaUpgrader::deleteQuietly);
+    } catch (IOException e) {
+      log.warn("could not remove {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /** The per-database upgrade lock. */
+  static final class UpgradeLock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+    private java.sql.Connection serverLock;
+
+    private UpgradeLock(FileChannel channel, FileLock lock) {
+      this.channel = channel;
+      this.lock = lock;
+    }
+
+    /** On a server, also a named lock there, so runs from other hosts are excluded too. */
+    private void lockServer(Database db) {
+      java.sql.Connection c = db.connect();
+      try {
+        if (!db.dialect().tryNamedLock(c, "expmgr_upgrade_" + db.config().database())) {
+          c.close();
+          close();
+          throw new ConflictException(
+              "another schema upgrade of "
+                  + db.identity()
+                  + " is running (from another host);"
+                  + " try again when it ends");
+        }
+        serverLock = c;
+      } catch (java.sql.SQLException e) {
+        close();
+        throw new io.expmgr.DataAccessException(db.describe(e), e);
+      }
+    }
+
+    static Path lockDir() {
+      return ExpmgrHome.path().resolve("locks");
+    }
+
+    static String slug(Database db) {
+      return SnapshotManager.defaultDirectory(db.config()).getFileName().toString();
+    }
+
+    /** Takes the lock or fails fast naming the holder. */
+    static UpgradeLock acquire(Database db) {
+      Path file = lockDir().resolve(slug(db) + ".upgrade.lock");
+      try {
+        Files.createDirectories(file.getParent());
+        FileChannel ch =
+            FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileLock l = ch.tryLock();
+        if (l == null) {
+          String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+          ch.close();
+          throw new ConflictException(
+              "another schema upgrade of "
+                  + db.identity()
+                  + " is running ("
+                  + (holder.isEmpty() ? "holder unknown" : holder)
+                  + "); try again when it ends");
+        }
+        String me =
+            "pid "
+                + ProcessHandle.current().pid()
+                + " on "
+                + host()
+                + ", started "
+                + OffsetDateTime.now().withNano(0);
+        ch.truncate(0);
+        ch.write(java.nio.ByteBuffer.wrap(me.getBytes(StandardCharsets.UTF_8)), 0);
+        ch.force(false);
+        UpgradeLock taken = new UpgradeLock(ch, l);
+        taken.lockServer(db);
+        return taken;
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        throw new ConflictException(
+            "another schema upgrade of " + db.identity() + " is running in this process");
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot take the upgrade lock " + file + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static String host() {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        return "this host";
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        if (serverLock != null) {
+          serverLock.close();
+          serverLock = null;
+        }
+      } catch (java.sql.SQLException e) {
+        log.warn("could not release the server lock: {}", e.getMessage());
+      }
+      try {
+        if (!channel.isOpen()) {
+          return;
+        }
+        channel.truncate(0);
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        log.warn("could not release the upgrade lock: {}", e.getMessage());
+      }
+    }
+  }
+}

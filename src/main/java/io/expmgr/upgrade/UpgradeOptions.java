@@ -1,0 +1,10 @@
+package io.expmgr.upgrade;
+
+/**
+ * What {@code schema upgrade} does.
+ *
+ * @param toVersion the version to reach; null for the newest this build knows
+ * @param dryRun print the statements and checks, change nothing
+ * @param noSnapshot skip the snapshot (and with it the trial on a copy and the automatic restore)
+ */
+public record UpgradeOptions(String toVersion, boolean dryRun, boolean noSnapshot) {}
