@@ -84,6 +84,23 @@ final class VersionStep {
       if (old.isEmpty()) {
         if (!tables.contains(t.name().toUpperCase(Locale.ROOT))) {
           out.addAll(Ddl.createTable(t, d));
+        } else {
+          // Left by an interrupted run of this step, or someone else's table of the same name.
+          Set<String> have = columns(c, t.name());
+          List<String> lacking =
+              t.columnNames().stream()
+                  .filter(n -> !have.contains(n.toLowerCase(Locale.ROOT)))
+                  .toList();
+          if (!lacking.isEmpty()) {
+            throw new SQLException(
+                "table "
+                    + t.name()
+                    + " already exists but is not the one of schema "
+                    + to.version()
+                    + " (it lacks "
+                    + String.join(", ", lacking)
+                    + "); rename or drop it first");
+          }
         }
         continue;
       }

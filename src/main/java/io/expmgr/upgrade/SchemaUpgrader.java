@@ -341,7 +341,17 @@ public final class SchemaUpgrader {
                 + e.getMessage().lines().findFirst().orElse(""),
             e);
       }
-      ValidationReport r = validator.apply(copy);
+      ValidationReport r;
+      try {
+        r = validator.apply(copy);
+      } catch (RuntimeException e) {
+        throw new SchemaException(
+            "the upgraded copy cannot be validated, "
+                + db.identity()
+                + " was not touched: "
+                + String.valueOf(e.getMessage()).lines().findFirst().orElse(""),
+            e);
+      }
       if (r.overallStatus() == Status.FAIL) {
         throw new SchemaException(
             "the upgraded copy fails validation ("
@@ -454,10 +464,15 @@ public final class SchemaUpgrader {
   }
 
   private static void deleteTree(Path dir) {
-    try (var s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(SchemaUpgrader::deleteQuietly);
-    } catch (IOException e) {
-      log.warn("could not remove {}: {}", dir, e.getMessage());
+    // SQLite's -wal and -shm files may vanish while the folder is listed: list, delete, repeat.
+    for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
+      try (var s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder())
+            .toList()
+            .forEach(SchemaUpgrader::deleteQuietly);
+      } catch (IOException | UncheckedIOException e) {
+        log.debug("retrying removal of {}: {}", dir, e.getMessage());
+      }
     }
   }
 

@@ -1,0 +1,356 @@
+package io.expmgr.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.expmgr.ConflictException;
+import io.expmgr.ProgressListener;
+import io.expmgr.SchemaException;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Ddl;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Engine;
+import io.expmgr.db.OpenMode;
+import io.expmgr.db.Schema;
+import io.expmgr.db.Table;
+import io.expmgr.generate.DataGenerator;
+import io.expmgr.generate.GenerateOptions;
+import io.expmgr.schema.SchemaMigrator;
+import io.expmgr.support.TestDatabases;
+import io.expmgr.validate.DataValidator;
+import io.expmgr.validate.ValidationCheck;
+import io.expmgr.validate.ValidationReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** schema status and schema upgrade on both engines, including the ways they must fail. */
+class SchemaUpgradeTest {
+  @TempDir Path dir;
+  private final List<ConnectionConfig> made = new ArrayList<>();
+  private final List<String> said = new ArrayList<>();
+
+  @AfterEach
+  void dispose() {
+    made.forEach(TestDatabases::dispose);
+  }
+
+  private Database generated(Engine engine) {
+    ConnectionConfig c = TestDatabases.fresh(engine, dir, "up" + made.size());
+    made.add(c);
+    DataGenerator.generate(
+        c, new GenerateOptions(2, 2, 2, 3, 2, 3, 1, 5, 0, 0, 0), false, ProgressListener.NONE);
+    return Database.open(c, OpenMode.EXISTING);
+  }
+
+  private SchemaUpgrader upgrader(Database db) {
+    return new SchemaUpgrader(db, dir.resolve("snaps"));
+  }
+
+  private UpgradeResult upgrade(Database db, String to) {
+    return upgrader(db).upgrade(new UpgradeOptions(to, false, false), said::add);
+  }
+
+  /** Every row of the 1.0 tables, the way a 1.0 reader sees them. */
+  private static Map<String, List<List<Object>>> v1Content(Database db) {
+    return TestDatabases.content(db);
+  }
+
+  private static List<String> columns(Database db, String table) {
+    return db.withConnection(c -> new ArrayList<>(db.existingColumns(c, table)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aGeneratedDatabaseUpgradesStepByStepWithAllDataIntact(Engine engine) {
+    Database db = generated(engine);
+    var before = v1Content(db);
+    SchemaStatus s0 = upgrader(db).status();
+    assertThat(s0.version()).isEqualTo("1.0");
+    assertThat(s0.recorded()).isTrue();
+    assertThat(s0.matchesModel()).isTrue();
+    assertThat(s0.pending()).containsOnlyKeys("2.0", "2.1");
+
+    UpgradeResult r = upgrade(db, "2.0");
+    assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
+    assertThat(r.snapshot()).isNotNull();
+    assertThat(r.snapshot().tags()).contains("pre-upgrade");
+    assertThat(said).anyMatch(l -> l.startsWith("3/5")).anyMatch(l -> l.startsWith("5/5"));
+    SchemaStatus s1 = upgrader(db).status();
+    assertThat(s1.version()).isEqualTo("2.0");
+    assertThat(s1.matchesModel()).isTrue();
+    assertThat(s1.pending()).containsOnlyKeys("2.1");
+    assertThat(v1Content(db)).isEqualTo(before);
+    long metrics = before.get("METRIC").size();
+    assertThat(count(db, "SELECT count(*) FROM METRIC WHERE metadata = '{}'")).isEqualTo(metrics);
+
+    upgrade(db, null);
+    SchemaStatus s2 = upgrader(db).status();
+    assertThat(s2.version()).isEqualTo("2.1");
+    assertThat(s2.matchesModel()).isTrue();
+    assertThat(s2.pending()).isEmpty();
+    assertThat(v1Content(db)).isEqualTo(before);
+    assertThat(columns(db, "EXPERIMENT")).contains("tags");
+    assertThat(db.existingTables()).contains("EXPERIMENT_TAG");
+    assertThat(SchemaMigrator.recordedVersion(db)).contains("2.1");
+    // The new table is real: keys and foreign key hold, and validation walks it.
+    db.withConnection(
+        c -> {
+          Dialect.execute(
+              c, "INSERT INTO EXPERIMENT_TAG (experiment_id, tag_name) VALUES (1, 'x')");
+          return null;
+        });
+    assertThat(upgrader(db).upgrade(new UpgradeOptions(null, false, false), said::add).outcome())
+        .isEqualTo(UpgradeResult.Outcome.UP_TO_DATE);
+    ValidationReport report =
+        new DataValidator(io.expmgr.api.DatabaseManager.of(db)).validateDataConsistency();
+    assertThat(report.summaryStatus()).isEqualTo("PASS");
+  }
+
+  private static long count(Database db, String sql) {
+    return db.withConnection(
+        c -> {
+          try (var st = c.createStatement();
+              var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aDatabaseMadeByAnotherToolIsBaselinedThenUpgraded(Engine engine) {
+    ConnectionConfig c = TestDatabases.fresh(engine, dir, "foreign" + made.size());
+    made.add(c);
+    Database db = Database.open(c, OpenMode.CREATE);
+    db.withConnection(
+        conn -> {
+          for (Table t : Schema.v1().tables()) {
+            for (String sql : Ddl.createTable(t, db.dialect())) {
+              Dialect.execute(conn, sql);
+            }
+          }
+          Dialect.execute(conn, "INSERT INTO EXPERIMENT (id, title) VALUES (7, 'made elsewhere')");
+          return null;
+        });
+    SchemaStatus s = upgrader(db).status();
+    assertThat(s.version()).isEqualTo("1.0");
+    assertThat(s.recorded()).isFalse();
+    UpgradeResult r = upgrade(db, "2.1");
+    assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
+    assertThat(said).anyMatch(l -> l.contains("baselined"));
+    assertThat(SchemaMigrator.recordedVersion(db)).contains("2.1");
+    assertThat(count(db, "SELECT count(*) FROM EXPERIMENT WHERE id = 7")).isEqualTo(1);
+  }
+
+  @Test
+  void aDatabaseThatMatchesNoVersionIsRefusedWithWhatDiffers() {
+    ConnectionConfig c = ConnectionConfig.sqlite(dir.resolve("odd.db"));
+    Database db = Database.open(c, OpenMode.CREATE);
+    db.withConnection(
+        conn -> {
+          Dialect.execute(conn, "CREATE TABLE EXPERIMENT (id INTEGER PRIMARY KEY, title TEXT)");
+          return null;
+        });
+    assertThat(upgrader(db).status().version()).isNull();
+    assertThatThrownBy(() -> upgrade(db, null))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("matches no schema version")
+        .hasMessageContaining("TRIAL")
+        .hasMessageContaining("EXPERIMENT.desc");
+    assertThat(db.existingTables()).doesNotContain("FLYWAY_SCHEMA_HISTORY");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aConflictingObjectMakesTheUpgradeFailAndLeavesTheDatabaseAsItWas(Engine engine) {
+    Database db = generated(engine);
+    // Planted: a table of the name 2.1 creates, of another shape.
+    db.withConnection(
+        c -> {
+          Dialect.execute(c, "CREATE TABLE EXPERIMENT_TAG (other_column INTEGER)");
+          return null;
+        });
+    var before = v1Content(db);
+    List<String> columnsBefore = columns(db, "METRIC");
+    assertThatThrownBy(() -> upgrade(db, "2.1"))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("2.1");
+    assertThat(v1Content(db)).isEqualTo(before);
+    assertThat(columns(db, "METRIC")).containsExactlyInAnyOrderElementsOf(columnsBefore);
+    assertThat(columns(db, "EXPERIMENT")).doesNotContain("tags");
+    assertThat(SchemaMigrator.recordedVersion(db)).contains("1.0");
+    assertThat(upgrader(db).status().version()).isEqualTo("1.0");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aFailureAfterTheRealChangeRestoresTheSnapshotAndSaysSo(Engine engine) {
+    Database db = generated(engine);
+    var before = v1Content(db);
+    String realIdentity = db.identity();
+    // Validation that fails only on the real database once it has METRIC.metadata.
+    SchemaUpgrader u =
+        upgrader(db)
+            .validator(
+                d -> {
+                  DataValidator v = new DataValidator(io.expmgr.api.DatabaseManager.of(d));
+                  if (d.identity().equals(realIdentity)) {
+                    v.register(
+                        ValidationCheck.fromQuery(
+                            "no_metadata_yet",
+                            io.expmgr.validate.Status.FAIL,
+                            engine == Engine.SQLITE
+                                ? "SELECT name FROM pragma_table_info('METRIC')"
+                                    + " WHERE name = 'metadata'"
+                                : "SELECT column_name FROM information_schema.columns"
+                                    + " WHERE table_schema = DATABASE() AND table_name = 'METRIC'"
+                                    + " AND column_name = 'metadata'",
+                            row -> "METRIC has metadata"));
+                  }
+                  return v.validateDataConsistency();
+                });
+    assertThatThrownBy(() -> u.upgrade(new UpgradeOptions("2.0", false, false), said::add))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("was restored from snapshot")
+        .hasMessageContaining("is as before");
+    assertThat(v1Content(db)).isEqualTo(before);
+    assertThat(columns(db, "METRIC")).doesNotContain("metadata");
+    assertThat(SchemaMigrator.recordedVersion(db)).contains("1.0");
+    // The next run starts clean.
+    assertThat(upgrade(db, "2.0").outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aDryRunPrintsTheStatementsAndChangesNothing(Engine engine) {
+    Database db = generated(engine);
+    var before = v1Content(db);
+    UpgradeResult r = upgrader(db).upgrade(new UpgradeOptions(null, true, false), said::add);
+    assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.DRY_RUN);
+    assertThat(r.statements().get("2.0"))
+        .anyMatch(s -> s.startsWith("ALTER TABLE") && s.contains("metadata"));
+    assertThat(r.statements().get("2.1")).anyMatch(s -> s.contains("EXPERIMENT_TAG"));
+    assertThat(v1Content(db)).isEqualTo(before);
+    assertThat(columns(db, "METRIC")).doesNotContain("metadata");
+    assertThat(dir.resolve("snaps")).doesNotExist();
+  }
+
+  @Test
+  void aDowngradeIsRefusedPointingAtTheSnapshotBeforeTheUpgrade() {
+    Database db = generated(Engine.SQLITE);
+    UpgradeResult r = upgrade(db, "2.0");
+    assertThatThrownBy(() -> upgrade(db, "1.0"))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("downgrades are not supported")
+        .hasMessageContaining("restore-snapshot --snapshot-id " + r.snapshot().id());
+    assertThatThrownBy(() -> upgrade(db, "9.9"))
+        .isInstanceOf(io.expmgr.InvalidInputException.class)
+        .hasMessageContaining("--to 9.9");
+  }
+
+  @Test
+  void aSecondUpgradeOfTheSameDatabaseFailsFast() {
+    Database db = generated(Engine.SQLITE);
+    try (var held = SchemaUpgrader.UpgradeLock.acquire(db)) {
+      assertThatThrownBy(() -> upgrade(db, "2.0"))
+          .isInstanceOf(ConflictException.class)
+          .hasMessageContaining("another schema upgrade");
+    }
+    assertThat(upgrade(db, "2.0").outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
+  }
+
+  @Test
+  void aRunKilledWhileChangingTheDatabaseIsUndoneByTheNextRun() throws Exception {
+    Database db = generated(Engine.SQLITE);
+    var before = v1Content(db);
+    // What a killed run leaves: its snapshot, its journal, and a database half way (at 2.0).
+    var snap =
+        new io.expmgr.snapshot.SnapshotManager(db, dir.resolve("snaps"))
+            .createSnapshot(
+                "Before schema upgrade 1.0 -> 2.1", List.of("pre-upgrade"), ProgressListener.NONE);
+    SchemaMigrator.upgrade(db, "2.0");
+    Path journal =
+        SchemaUpgrader.UpgradeLock.lockDir()
+            .resolve(SchemaUpgrader.UpgradeLock.slug(db) + ".journal.json");
+    Files.createDirectories(journal.getParent());
+    Files.writeString(
+        journal,
+        "{\"from\":\"1.0\",\"to\":\"2.1\",\"snapshot_id\":\""
+            + snap.id()
+            + "\",\"snapshot_dir\":\""
+            + snap.path().getParent()
+            + "\",\"pid\":999999,\"started\":\"earlier\"}");
+    SchemaStatus s = upgrader(db).status();
+    assertThat(s.version()).isEqualTo("2.0");
+    UpgradeResult r = upgrader(db).upgrade(new UpgradeOptions("1.0", false, false), said::add);
+    assertThat(said).anyMatch(l -> l.contains("was interrupted: restored snapshot " + snap.id()));
+    assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.UP_TO_DATE);
+    assertThat(journal).doesNotExist();
+    assertThat(columns(db, "METRIC")).doesNotContain("metadata");
+    assertThat(v1Content(db)).isEqualTo(before);
+  }
+
+  @Test
+  void commandsRefuseADatabaseNewerThanTheyKnow() {
+    Database db = generated(Engine.SQLITE);
+    db.withConnection(
+        c -> {
+          Dialect.execute(
+              c, "UPDATE flyway_schema_history SET version = '3.0' WHERE version = '1.0'");
+          return null;
+        });
+    assertThatThrownBy(() -> SchemaMigrator.schemaOf(db))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("schema 3.0")
+        .hasMessageContaining("use a newer expmgr");
+    assertThatThrownBy(() -> upgrader(db).status()).isInstanceOf(SchemaException.class);
+    assertThatThrownBy(() -> SchemaMigrator.requireAtLeast(db, "2.0", "add_metadata"))
+        .isInstanceOf(SchemaException.class);
+  }
+
+  @Test
+  void addMetadataNeedsSchemaTwoAndSaysHowToGetIt() {
+    Database db = generated(Engine.SQLITE);
+    assertThatThrownBy(() -> SchemaMigrator.requireAtLeast(db, "2.0", "add_metadata"))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("add_metadata needs schema 2.0")
+        .hasMessageContaining("schema upgrade --to 2.0");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void snapshotsOfAnUpgradedDatabaseKeepTheNewColumnsAndTables(Engine engine) {
+    Database db = generated(engine);
+    upgrade(db, "2.1");
+    db.withConnection(
+        c -> {
+          Dialect.execute(
+              c,
+              "INSERT INTO EXPERIMENT_TAG (experiment_id, tag_name) VALUES (1, 'milestone')",
+              "UPDATE METRIC SET metadata = '{\"unit\":\"%\"}' WHERE id = 1");
+          return null;
+        });
+    var sm = new io.expmgr.snapshot.SnapshotManager(db, dir.resolve("snaps2"));
+    var snap = sm.createSnapshot("v2.1");
+    assertThat(snap.schemaVersion()).isEqualTo("2.1");
+    assertThat(snap.rowCounts()).containsEntry("EXPERIMENT_TAG", 1L);
+    db.withConnection(
+        c -> {
+          Dialect.execute(c, "DELETE FROM EXPERIMENT_TAG", "UPDATE METRIC SET metadata = '{}'");
+          return null;
+        });
+    sm.restoreSnapshot(snap.id(), ProgressListener.NONE);
+    assertThat(count(db, "SELECT count(*) FROM EXPERIMENT_TAG")).isEqualTo(1);
+    assertThat(count(db, "SELECT count(*) FROM METRIC WHERE metadata <> '{}'")).isEqualTo(1);
+  }
+}
