@@ -65,6 +65,12 @@ public interface Dialect {
   void tuneForBulkLoad(Connection connection) throws SQLException;
 
   /**
+   * Session settings for one large write transaction on a live database (an import): nothing that
+   * weakens durability, only more memory for pages. Default: nothing.
+   */
+  default void tuneForLargeTransaction(Connection connection) throws SQLException {}
+
+  /**
    * Starts a read-only transaction that sees one consistent state of every table until it ends,
    * whatever other connections write meanwhile. The connection must be in manual-commit mode.
    */

@@ -42,7 +42,76 @@ public final class Times {
   }
 
   public static String format(LocalDateTime time) {
-    return time == null ? null : WRITE.format(time);
+    if (time == null) {
+      return null;
+    }
+    int year = time.getYear();
+    if (year < 1 || year > 9999) {
+      return WRITE.format(time);
+    }
+    // By hand: this runs for every time of every row copied, about ten times faster.
+    char[] c = new char[26];
+    digits(c, 0, year, 4);
+    c[4] = '-';
+    digits(c, 5, time.getMonthValue(), 2);
+    c[7] = '-';
+    digits(c, 8, time.getDayOfMonth(), 2);
+    c[10] = ' ';
+    digits(c, 11, time.getHour(), 2);
+    c[13] = ':';
+    digits(c, 14, time.getMinute(), 2);
+    c[16] = ':';
+    digits(c, 17, time.getSecond(), 2);
+    c[19] = '.';
+    digits(c, 20, time.getNano() / 1000, 6);
+    return new String(c);
+  }
+
+  private static void digits(char[] c, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      c[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  }
+
+  /** Parses exactly {@code yyyy-MM-dd HH:mm:ss.SSSSSS} (or 'T'), or returns null. */
+  private static LocalDateTime parseCanonical(String s) {
+    if (s.length() != 26
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || (s.charAt(10) != ' ' && s.charAt(10) != 'T')
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':'
+        || s.charAt(19) != '.') {
+      return null;
+    }
+    int year = number(s, 0, 4);
+    int month = number(s, 5, 2);
+    int day = number(s, 8, 2);
+    int hour = number(s, 11, 2);
+    int minute = number(s, 14, 2);
+    int second = number(s, 17, 2);
+    int micros = number(s, 20, 6);
+    if ((year | month | day | hour | minute | second | micros) < 0 || year == 0) {
+      return null;
+    }
+    try {
+      return LocalDateTime.of(year, month, day, hour, minute, second, micros * 1000);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
+  }
+
+  private static int number(String s, int at, int width) {
+    int n = 0;
+    for (int i = at; i < at + width; i++) {
+      char ch = s.charAt(i);
+      if (ch < '0' || ch > '9') {
+        return -1;
+      }
+      n = n * 10 + (ch - '0');
+    }
+    return n;
   }
 
   /**
@@ -54,6 +123,10 @@ public final class Times {
   public static LocalDateTime parse(String text) {
     if (text == null) {
       return null;
+    }
+    LocalDateTime fast = parseCanonical(text);
+    if (fast != null) {
+      return fast;
     }
     String s = text.trim();
     if (!s.isEmpty() && s.chars().allMatch(Character::isDigit)) {

@@ -20,7 +20,6 @@ import io.expmgr.db.Schema;
 import io.expmgr.db.Times;
 import io.expmgr.schema.SchemaMigrator;
 import java.io.BufferedOutputStream;
-import java.io.CharArrayWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -64,7 +63,11 @@ public final class ExperimentExporter {
   static final int METADATA_SPACE = 16 * 1024;
 
   private static final int PROGRESS_EVERY = 8192;
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+          .build();
 
   private final Database db;
   private final Schema schema;
@@ -235,7 +238,7 @@ public final class ExperimentExporter {
     private final long[][] ranges = new long[ExportFormat.ID_KINDS.size()][];
     private final LongBitSet metricsSeen = new LongBitSet();
     private final LongBitSet artifactsSeen = new LongBitSet();
-    private final CharArrayWriter compact = new CharArrayWriter(256);
+    private final StringBuilder compact = new StringBuilder(256);
     // Text that turns out not to be JSON half-way must leave no trace in the digest.
     private final ContentDigest.Pending scratch = new ContentDigest.Pending();
     long dangling;
@@ -246,6 +249,7 @@ public final class ExperimentExporter {
     private final List<Column> trialFields = ExportFormat.fields(schema, "TRIAL");
     private final List<Column> runFields = ExportFormat.fields(schema, "TRIAL_RUN");
     private final List<Column> epochFields = ExportFormat.fields(schema, "EPOCH");
+    private final int idxField = epochFields.stream().map(Column::name).toList().indexOf("idx");
     private final List<Column> resultsFields = ExportFormat.fields(schema, "RESULTS");
     private final List<Column> metricFields = ExportFormat.fields(schema, "METRIC");
     private final List<Column> artifactFields = ExportFormat.fields(schema, "ARTIFACT");
@@ -355,9 +359,9 @@ public final class ExperimentExporter {
       Integer open = null;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Object[] epoch = read(rs, 1, epochFields);
-          int idx = (Integer) epoch[0];
+          int idx = rs.getInt(1 + idxField);
           if (open == null || open != idx) {
+            Object[] epoch = read(rs, 1, epochFields);
             if (open != null) {
               nextArtifact = closeEpoch(open, epochArtifacts, nextArtifact);
             }
@@ -486,9 +490,13 @@ public final class ExperimentExporter {
         digest.value(null);
         return;
       }
-      if (compact(text)) {
+      if (CompactJson.digestIfCompact(text, scratch)) {
         gen.writeFieldName(ExportFormat.PER_LABEL);
-        gen.writeRawValue(compact.toCharArray(), 0, compact.size());
+        gen.writeRawValue(text);
+        scratch.drainInto(digest);
+      } else if (compact(text)) {
+        gen.writeFieldName(ExportFormat.PER_LABEL);
+        gen.writeRawValue(compact.toString());
         scratch.drainInto(digest);
       } else {
         gen.writeStringField(ExportFormat.PER_LABEL_RAW, text);
@@ -497,16 +505,14 @@ public final class ExperimentExporter {
     }
 
     private boolean compact(String text) throws IOException {
-      compact.reset();
+      compact.setLength(0);
       try (JsonParser p = JSON.createParser(text)) {
         JsonToken first = p.nextToken();
         if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
           return false;
         }
         scratch.reset();
-        try (JsonGenerator g = JSON.createGenerator(compact)) {
-          JsonCopy.copyStructure(p, g, scratch);
-        }
+        JsonCopy.copyStructure(p, compact, scratch);
         return p.nextToken() == null;
       } catch (JsonProcessingException e) {
         return false;

@@ -1,7 +1,6 @@
 package io.expmgr.transfer;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -26,7 +25,6 @@ import io.expmgr.db.Sql;
 import io.expmgr.db.Table;
 import io.expmgr.db.Times;
 import java.io.BufferedInputStream;
-import java.io.CharArrayWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,10 +65,13 @@ import org.slf4j.LoggerFactory;
 public final class ExperimentImporter {
   private static final Logger log = LoggerFactory.getLogger(ExperimentImporter.class);
 
-  private static final int BATCH_ROWS = 4096;
+  private static final int BATCH_ROWS = 16_384;
   private static final int PROGRESS_EVERY = 8192;
   private static final JsonFactory JSON =
-      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          .build();
   private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
   private final Database db;
@@ -136,7 +137,12 @@ public final class ExperimentImporter {
       c.setAutoCommit(false);
       try {
         Load load = new Load(c, header, options, pl, name);
-        ImportResult result = load.run(p, started);
+        ImportResult result;
+        try {
+          result = load.run(p, started);
+        } finally {
+          load.stopWriter();
+        }
         c.commit();
         log.info(
             "imported experiment {} of {} from {} as experiment {} of {}: {} rows in {} ms",
@@ -382,9 +388,10 @@ public final class ExperimentImporter {
     private final LongBitSet metricsSeen = new LongBitSet();
     private final LongBitSet artifactsSeen = new LongBitSet();
     private final Set<Long> linkedHere = new HashSet<>();
-    private final CharArrayWriter compact = new CharArrayWriter(256);
+    private final StringBuilder compact = new StringBuilder(256);
     private final ContentDigest.Pending pendingDigest = new ContentDigest.Pending();
     private final Map<String, Insert> inserts = new LinkedHashMap<>();
+    private Writer writer;
     private long experimentId;
     private long rows;
     private long pending;
@@ -439,6 +446,9 @@ public final class ExperimentImporter {
         offsets.put(k[0], offset);
       }
       progress.onProgress(0, h.total());
+      d.tuneForLargeTransaction(c);
+      List<Table> deferred = deferIndexesOfEmptyTables();
+      writer = new Writer();
       boolean sawExperiment = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
@@ -473,6 +483,12 @@ public final class ExperimentImporter {
         throw invalid(p, name, "unexpected content after the end of the document");
       }
       flush();
+      writer.finish();
+      for (Table t : deferred) {
+        for (String sql : io.expmgr.db.Ddl.createIndexes(t, d)) {
+          io.expmgr.db.Dialect.execute(c, sql);
+        }
+      }
       verify();
       ImportLedger.record(c, d, h.sourceIdentity, h.sourceExperimentId, h.sha, experimentId);
       progress.onProgress(rows, h.total());
@@ -487,6 +503,41 @@ public final class ExperimentImporter {
           written,
           h.sha,
           Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Stops the insert thread, so the connection is free for the rollback. */
+    void stopWriter() {
+      if (writer != null) {
+        writer.close();
+      }
+    }
+
+    /**
+     * On an engine whose DDL is transactional (SQLite), the secondary indexes of tables that are
+     * empty are dropped for the load and built once at the end, inside the same transaction: a
+     * rollback brings them back. About a third faster into a new database; a no-op elsewhere.
+     */
+    private List<Table> deferIndexesOfEmptyTables() throws SQLException {
+      List<Table> out = new ArrayList<>();
+      if (!d.supportsTransactionalDdl()) {
+        return out;
+      }
+      for (Table t : schema.tables()) {
+        if (t.indexes().isEmpty()) {
+          continue;
+        }
+        try (var st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT 1 FROM " + d.quote(t.name()) + " LIMIT 1")) {
+          if (rs.next()) {
+            continue;
+          }
+        }
+        for (String sql : io.expmgr.db.Ddl.dropIndexes(t, d)) {
+          io.expmgr.db.Dialect.execute(c, sql);
+        }
+        out.add(t);
+      }
+      return out;
     }
 
     private void requireSeen(JsonParser p, boolean seen, String first, String second) {
@@ -767,10 +818,9 @@ public final class ExperimentImporter {
             "per_label_val must be a JSON object, an array or null (other text goes in"
                 + " per_label_val_raw)");
       }
-      compact.reset();
-      try (JsonGenerator g = JSON.createGenerator(compact)) {
-        JsonCopy.copyStructure(p, g, pendingDigest);
-      }
+      compact.setLength(0);
+      pendingDigest.reset();
+      JsonCopy.copyStructure(p, compact, pendingDigest);
       return new JsonText(compact.toString(), pendingDigest.take());
     }
 
@@ -1088,24 +1138,22 @@ public final class ExperimentImporter {
           throw invalid(p, name, "'" + fields.get(i).name() + "' is missing in " + what);
         }
       }
-      Table t = schema.table(table);
-      Object[] row = new Object[t.columns().size()];
+      Insert insert = inserts.get(table);
+      Table t = insert.table;
+      int[] pos = insert.fieldPositions(fields);
+      Object[] row = new Object[pos.length];
       for (int i = 0; i < row.length; i++) {
-        Column col = t.columns().get(i);
-        Long key = keys.get(col.name());
-        if (key != null) {
-          row[i] = key;
+        if (pos[i] < 0) {
+          row[i] = keys.get(t.columns().get(i).name());
           continue;
         }
-        int f = indexOf(fields, col.name());
-        Object value = v[f];
-        if (col.name().equals("id")) {
-          value =
-              table.equals("EXPERIMENT") ? experimentId : (Long) value + offsets.get(idKind(table));
+        Object value = v[pos[i]];
+        if (i == insert.idColumn) {
+          value = table.equals("EXPERIMENT") ? experimentId : (Long) value + insert.offset(offsets);
         }
         row[i] = value instanceof JsonText j ? j.text() : value;
       }
-      inserts.get(table).add(row);
+      insert.add(row);
     }
 
     private void object(JsonParser p, String what) {
@@ -1133,10 +1181,17 @@ public final class ExperimentImporter {
     }
 
     private void flush() throws SQLException {
+      List<Map.Entry<Insert, List<Object[]>>> batch = new ArrayList<>();
       for (Insert i : inserts.values()) {
-        i.flush();
+        List<Object[]> rows = i.take();
+        if (!rows.isEmpty()) {
+          batch.add(Map.entry(i, rows));
+        }
       }
       pending = 0;
+      if (!batch.isEmpty()) {
+        writer.submit(batch);
+      }
     }
 
     // -------------------------------------------------------------- verification
@@ -1237,33 +1292,159 @@ public final class ExperimentImporter {
   private final class Insert {
     private final Connection c;
     private final Table table;
+    private final int idColumn;
+    private int[] positions;
+    private Long offset;
     private PreparedStatement ps;
-    private int queued;
 
     Insert(Connection c, Table table) {
       this.c = c;
       this.table = table;
+      this.idColumn = table.columnNames().indexOf("id");
     }
 
-    void add(Object[] row) {
-      try {
-        if (ps == null) {
-          ps = c.prepareStatement(Sql.insert(table, d));
+    /** For each column, its index among an element's fields, or -1 for a parent key. */
+    int[] fieldPositions(List<Column> fields) {
+      if (positions == null) {
+        positions = new int[table.columns().size()];
+        for (int i = 0; i < positions.length; i++) {
+          positions[i] = indexOf(fields, table.columns().get(i).name());
         }
+      }
+      return positions;
+    }
+
+    long offset(Map<String, Long> offsets) {
+      if (offset == null) {
+        offset = offsets.get(idKind(table.name()));
+      }
+      return offset;
+    }
+
+    private List<Object[]> rows = new ArrayList<>();
+
+    /** Queues a row (parser thread). */
+    void add(Object[] row) {
+      rows.add(row);
+    }
+
+    /** The rows queued since the last call (parser thread). */
+    List<Object[]> take() {
+      List<Object[]> out = rows;
+      rows = new ArrayList<>(Math.max(16, out.size()));
+      return out;
+    }
+
+    /** Binds and runs rows as one JDBC batch (writer thread). */
+    void write(List<Object[]> batch) throws SQLException {
+      if (batch.isEmpty()) {
+        return;
+      }
+      if (ps == null) {
+        ps = c.prepareStatement(Sql.insert(table, d));
+      }
+      List<Column> columns = table.columns();
+      for (Object[] row : batch) {
         for (int i = 0; i < row.length; i++) {
-          Rows.bind(ps, i + 1, table.columns().get(i).type(), row[i], d);
+          Rows.bind(ps, i + 1, columns.get(i).type(), row[i], d);
         }
         ps.addBatch();
-        queued++;
-      } catch (SQLException e) {
-        throw new DataAccessException(db.describe(e), e);
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
+   * Runs the inserts on a thread of their own, so parsing the next rows overlaps with the engine
+   * writing the last ones (two cores: about a third faster). Batches pass through a queue of two,
+   * so memory stays flat; the connection is used by one thread at a time.
+   */
+  private final class Writer implements AutoCloseable {
+    private static final List<Map.Entry<Insert, List<Object[]>>> END = List.of();
+    private final java.util.concurrent.ArrayBlockingQueue<List<Map.Entry<Insert, List<Object[]>>>>
+        queue = new java.util.concurrent.ArrayBlockingQueue<>(2);
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    Writer() {
+      thread = new Thread(this::loop, "import-writer");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void loop() {
+      try {
+        while (true) {
+          var batch = queue.take();
+          if (batch == END) {
+            return;
+          }
+          if (failure == null) {
+            for (var e : batch) {
+              e.getKey().write(e.getValue());
+            }
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Throwable t) {
+        failure = t;
+        queue.clear();
       }
     }
 
-    void flush() throws SQLException {
-      if (queued > 0) {
-        ps.executeBatch();
-        queued = 0;
+    void submit(List<Map.Entry<Insert, List<Object[]>>> batch) throws SQLException {
+      try {
+        while (!queue.offer(batch, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          check();
+          if (!thread.isAlive()) {
+            throw new IllegalStateException("the import writer stopped");
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+      check();
+    }
+
+    /** Waits until every submitted batch is written; rethrows the writer's failure. */
+    void finish() throws SQLException {
+      submit(END);
+      join();
+      check();
+    }
+
+    private void check() throws SQLException {
+      Throwable t = failure;
+      if (t instanceof SQLException e) {
+        throw e;
+      }
+      if (t instanceof RuntimeException e) {
+        throw e;
+      }
+      if (t instanceof Error e) {
+        throw e;
+      }
+    }
+
+    private void join() {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void close() {
+      if (thread.isAlive()) {
+        if (failure == null) {
+          failure = new IllegalStateException("import abandoned");
+        }
+        queue.clear();
+        queue.offer(END);
+        join();
       }
     }
   }
