@@ -65,6 +65,28 @@ public interface Dialect {
   void tuneForBulkLoad(Connection connection) throws SQLException;
 
   /**
+   * Inserts rows of a model table (values in model column order, the Java types of {@link Rows}) as
+   * fast as the engine allows on this connection, inside the caller's transaction. Default: a JDBC
+   * batch of one prepared statement.
+   */
+  default void bulkInsert(Connection connection, Table table, java.util.List<Object[]> rows)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = connection.prepareStatement(Sql.insert(table, this))) {
+      var columns = table.columns();
+      for (Object[] row : rows) {
+        for (int i = 0; i < row.length; i++) {
+          Rows.bind(ps, i + 1, columns.get(i).type(), row[i], this);
+        }
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
    * Session settings for one large write transaction on a live database (an import): nothing that
    * weakens durability, only more memory for pages. Default: nothing.
    */

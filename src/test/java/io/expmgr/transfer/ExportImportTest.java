@@ -77,7 +77,12 @@ class ExportImportTest {
     DatabaseManager db = manager(c);
     Random rnd = new Random(5);
     LocalDateTime t = LocalDateTime.of(2025, 2, 28, 23, 59, 59, 123_456_000);
-    long trial = db.createTrial(1, "ünï \"cödé\"\nline 2 \t✓ 🚀", t, t.plusNanos(1000));
+    long trial =
+        db.createTrial(
+            1,
+            "ünï \"cödé\"\nline 2 \t✓ 🚀 back\\slash 'single' \r\u001a end",
+            t,
+            t.plusNanos(1000));
     long run = db.createTrialRun(trial, null, null, null);
     db.createEpoch(run, 0, t);
     db.createEpoch(run, 7, null);
