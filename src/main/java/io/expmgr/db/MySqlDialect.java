@@ -96,18 +96,10 @@ public final class MySqlDialect implements Dialect {
   /** Statements of a bulk insert are cut at about this many characters (max_allowed_packet). */
   private static final int BULK_STATEMENT_CHARS = 2 << 20;
 
-  @Override
-  public void tuneForLargeTransaction(Connection connection) throws SQLException {
-    // bulkInsert escapes with backslashes: make sure this session reads them as escapes.
-    Dialect.execute(
-        connection,
-        "SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
-  }
-
   /**
    * Multi-row INSERT statements written here, as mysqldump writes them: Connector/J's rewritten
    * batches spend more time building the same text (a bound value object per cell, copied per row)
-   * than the server spends inserting. Needs {@link #tuneForLargeTransaction} on the session.
+   * than the server spends inserting.
    */
   @Override
   public void bulkInsert(Connection connection, Table table, java.util.List<Object[]> rows)
@@ -125,6 +117,8 @@ public final class MySqlDialect implements Dialect {
     StringBuilder sb =
         new StringBuilder(Math.min(BULK_STATEMENT_CHARS + 65536, 64 + rows.size() * 64));
     try (Statement st = connection.createStatement()) {
+      // The literals below escape with backslashes: make sure this session reads them so.
+      st.execute("SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
       // No JDBC {escape} sequences here: spares the driver a scan of every statement.
       st.setEscapeProcessing(false);
       sb.append(head);

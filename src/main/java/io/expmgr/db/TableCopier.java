@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,26 +68,23 @@ public final class TableCopier {
       throws SQLException {
     long n = 0;
     List<Column> cols = t.columns();
+    List<Object[]> batch = new ArrayList<>(BATCH);
     try (PreparedStatement read =
             fromDialect.prepareStreaming(from, Sql.selectAll(t, fromDialect));
-        ResultSet rs = read.executeQuery();
-        PreparedStatement write = to.prepareStatement(Sql.insert(target, toDialect))) {
-      int pending = 0;
+        ResultSet rs = read.executeQuery()) {
       while (rs.next()) {
-        for (int i = 0; i < cols.size(); i++) {
-          ColumnType type = cols.get(i).type();
-          Rows.bind(write, i + 1, type, Rows.read(rs, i + 1, type, fromDialect), toDialect);
+        Object[] row = new Object[cols.size()];
+        for (int i = 0; i < row.length; i++) {
+          row[i] = Rows.read(rs, i + 1, cols.get(i).type(), fromDialect);
         }
-        write.addBatch();
+        batch.add(row);
         n++;
-        if (++pending == BATCH) {
-          write.executeBatch();
-          pending = 0;
+        if (batch.size() == BATCH) {
+          toDialect.bulkInsert(to, target, batch);
+          batch.clear();
         }
       }
-      if (pending > 0) {
-        write.executeBatch();
-      }
+      toDialect.bulkInsert(to, target, batch);
     }
     return n;
   }
