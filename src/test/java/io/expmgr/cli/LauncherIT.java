@@ -253,6 +253,74 @@ class LauncherIT {
   }
 
   @Test
+  void killNineDuringASchemaUpgradeIsUndoneByTheNextRun() throws Exception {
+    Path db = dir.resolve("upgrade.db");
+    Run gen =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "10",
+            "--trials",
+            "10",
+            "--runs",
+            "10",
+            "--epochs",
+            "100",
+            "--metrics",
+            "6");
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    long before = total(db);
+    Process p =
+        start(
+            "schema",
+            "upgrade",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            dir.resolve("snaps").toString());
+    // The journal exists exactly while the real database changes: kill it then.
+    Path locks = dir.resolve("home").resolve("locks");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    boolean killed = false;
+    while (p.isAlive() && System.nanoTime() < deadline) {
+      if (Files.isDirectory(locks)) {
+        try (Stream<Path> s = Files.list(locks)) {
+          if (s.anyMatch(f -> f.getFileName().toString().endsWith(".journal.json"))) {
+            p.destroyForcibly();
+            killed = true;
+            break;
+          }
+        }
+      }
+      Thread.sleep(1);
+    }
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(total(db)).isEqualTo(before);
+    Run again =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "schema",
+            "upgrade",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            dir.resolve("snaps").toString());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    if (killed) {
+      assertThat(again.out()).contains("was interrupted: restored snapshot");
+    }
+    assertThat(again.out()).containsAnyOf("Upgraded", "already at schema 2.1");
+    Run status = java(Map.of(), "-Xmx128m", "schema", "status", "-d", db.toString(), "--json");
+    assertThat(status.out()).contains("\"version\" : \"2.1\"", "\"matches_model\" : true");
+    assertThat(total(db)).isEqualTo(before);
+  }
+
+  @Test
   void killNineDuringSnapshotAndRestoreNeverLeavesAHalfOfAnything() throws Exception {
     Path db = dir.resolve("snap.db");
     Run gen =
