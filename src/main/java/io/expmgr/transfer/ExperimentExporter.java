@@ -282,6 +282,26 @@ public final class ExperimentExporter {
       if (options.includeArtifacts()) {
         artifacts(c, "EXPERIMENT_ARTIFACT", "experiment_id", experimentId, "experiment_artifacts");
       }
+      if (schema.find("EXPERIMENT_TAG").isPresent()) {
+        gen.writeArrayFieldStart(ExportFormat.EXPERIMENT_TAGS);
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT tag_name FROM "
+                    + t("EXPERIMENT_TAG")
+                    + " WHERE experiment_id = ? ORDER BY tag_name")) {
+          ps.setLong(1, experimentId);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              String tag = rs.getString(1);
+              gen.writeString(tag);
+              digest.element(ExportFormat.TAG_EXPERIMENT_TAG);
+              digest.value(tag);
+              count("experiment_tags");
+            }
+          }
+        }
+        gen.writeEndArray();
+      }
       List<Object[]> trials =
           list(
               c,

@@ -320,6 +320,10 @@ public final class ExperimentImporter {
       throw invalid(p, name, "metadata.counts is missing");
     }
     for (String kind : ExportFormat.COUNT_KINDS) {
+      if (ExportFormat.OPTIONAL_COUNTS.contains(kind) && counts.path(kind).isMissingNode()) {
+        h.counts.put(kind, 0L);
+        continue;
+      }
       h.counts.put(kind, requiredLong(counts.path(kind), "metadata.counts." + kind, p, name));
     }
     JsonNode ranges = meta.path("id_ranges");
@@ -465,6 +469,10 @@ public final class ExperimentImporter {
             artifacts(
                 p, "EXPERIMENT_ARTIFACT", new Object[] {experimentId}, "experiment_artifacts");
           }
+          case ExportFormat.EXPERIMENT_TAGS -> {
+            requireSeen(p, sawExperiment, "experiment", "experiment_tags");
+            experimentTags(p);
+          }
           case ExportFormat.TRIALS -> {
             requireSeen(p, sawExperiment, "experiment", "trials");
             array(p, "trials");
@@ -606,6 +614,7 @@ public final class ExperimentImporter {
 
     private void experiment(JsonParser p) throws IOException, SQLException {
       object(p, "experiment");
+      digest.element(ExportFormat.TAG_EXPERIMENT);
       Object[] v = new Object[experimentFields.size()];
       String nested = scalars(p, experimentFields, v, Set.of(), "experiment");
       if (nested != null) {
@@ -632,8 +641,35 @@ public final class ExperimentImporter {
       count("experiments");
     }
 
+    private void experimentTags(JsonParser p) throws IOException, SQLException {
+      array(p, ExportFormat.EXPERIMENT_TAGS);
+      Set<String> seen = new HashSet<>();
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+          throw invalid(p, name, "experiment_tags must be strings");
+        }
+        if (!inserts.containsKey("EXPERIMENT_TAG")) {
+          throw invalid(
+              p,
+              name,
+              "experiment_tags need schema 2.1 but the target has "
+                  + schema.version()
+                  + ": run 'expmgr schema upgrade --to 2.1' on it first");
+        }
+        String tag = p.getText();
+        if (!seen.add(tag)) {
+          throw invalid(p, name, "tag '" + tag + "' appears twice");
+        }
+        digest.element(ExportFormat.TAG_EXPERIMENT_TAG);
+        digest.value(tag);
+        inserts.get("EXPERIMENT_TAG").add(new Object[] {experimentId, tag});
+        count("experiment_tags");
+      }
+    }
+
     private void trial(JsonParser p) throws IOException, SQLException {
       object(p, "trial");
+      digest.element(ExportFormat.TAG_TRIAL);
       Object[] v = new Object[trialFields.size()];
       String nested = scalars(p, trialFields, v, Set.of("artifacts", "trial_runs"), "trial");
       long trialId = newId(p, "trial", v, trialFields, trialsSeen);
@@ -663,6 +699,7 @@ public final class ExperimentImporter {
 
     private void trialRun(JsonParser p, long trialId) throws IOException, SQLException {
       object(p, "trial run");
+      digest.element(ExportFormat.TAG_RUN);
       Set<String> allowed = Set.of("artifacts", "epochs", "results");
       Object[] v = new Object[runFields.size()];
       String nested = scalars(p, runFields, v, allowed, "trial run");
@@ -696,6 +733,7 @@ public final class ExperimentImporter {
     private void epoch(JsonParser p, long runId, Set<Integer> seen)
         throws IOException, SQLException {
       object(p, "epoch");
+      digest.element(ExportFormat.TAG_EPOCH);
       Set<String> allowed = Set.of("metrics", "artifacts");
       Object[] v = new Object[epochFields.size()];
       String nested = scalars(p, epochFields, v, allowed, "epoch");
@@ -729,6 +767,7 @@ public final class ExperimentImporter {
         return;
       }
       object(p, "results");
+      digest.element(ExportFormat.TAG_RESULTS);
       Set<String> allowed = Set.of("metrics", "artifacts");
       Object[] v = new Object[resultsFields.size()];
       String nested = scalars(p, resultsFields, v, allowed, "results");
@@ -764,6 +803,7 @@ public final class ExperimentImporter {
           digest.element(ExportFormat.TAG_METRIC_REF);
           digest.value(sourceId);
         } else {
+          digest.element(ExportFormat.TAG_METRIC);
           sourceId = metric(p) - offsets.get("metric");
         }
         link(p, linkTable, parent, sourceId + offsets.get("metric"), linkKind, "metric", sourceId);
@@ -790,13 +830,22 @@ public final class ExperimentImporter {
           }
           sawPerLabel = true;
           v[perLabel] = perLabel(p, field, value);
+          if (v[perLabel] instanceof JsonText j) {
+            digest.raw(j.digested());
+          } else {
+            digest.value(v[perLabel]);
+          }
           continue;
         }
         int i = indexOf(metricFields, field);
         if (i < 0) {
+          if (ignorableLaterField(p, field, metricFields, value)) {
+            continue;
+          }
           throw unknownField(p, field, metricFields, "metric");
         }
         v[i] = value(p, metricFields.get(i), value);
+        digest.value(v[i]);
       }
       long newId = newId(p, "metric", v, metricFields, metricsSeen);
       row(p, "METRIC", metricFields, v, ExportFormat.TAG_METRIC, Map.of(), "metric");
@@ -839,6 +888,7 @@ public final class ExperimentImporter {
           digest.element(ExportFormat.TAG_ARTIFACT_REF);
           digest.value(sourceId);
         } else {
+          digest.element(ExportFormat.TAG_ARTIFACT);
           Object[] v = new Object[artifactFields.size()];
           String nested = scalarsFrom(p, artifactFields, v, Set.of(), "artifact");
           if (nested != null) {
@@ -924,9 +974,13 @@ public final class ExperimentImporter {
         }
         int i = indexOf(fields, field);
         if (i < 0) {
+          if (ignorableLaterField(p, field, fields, value)) {
+            continue;
+          }
           throw unknownField(p, field, fields, what);
         }
         values[i] = value(p, fields.get(i), value);
+        digest.value(values[i]);
       }
       return null;
     }
@@ -1047,6 +1101,33 @@ public final class ExperimentImporter {
       };
     }
 
+    /**
+     * A column of a later schema version than the target's, holding only its default (null, or
+     * {@code '{}'} for {@code METRIC.metadata}): nothing is lost by leaving it out, so a 2.x export
+     * of data that does not use 2.x imports into a 1.0 database. It is digested like any value.
+     */
+    private boolean ignorableLaterField(
+        JsonParser p, String field, List<Column> fields, JsonToken value) throws IOException {
+      for (Schema later : Schema.versions()) {
+        for (Table t : later.tables()) {
+          var col = t.column(field);
+          if (col.isEmpty() || !fields.stream().allMatch(f -> t.column(f.name()).isPresent())) {
+            continue;
+          }
+          boolean isDefault =
+              value == JsonToken.VALUE_NULL
+                  || (value == JsonToken.VALUE_STRING
+                      && col.get().defaultText() != null
+                      && col.get().defaultText().equals(p.getText()));
+          if (isDefault) {
+            digest.value(value == JsonToken.VALUE_NULL ? null : p.getText());
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
     private InvalidInputException unknownField(
         JsonParser p, String field, List<Column> fields, String what) {
       for (Schema later : Schema.versions()) {
@@ -1129,14 +1210,8 @@ public final class ExperimentImporter {
         byte tag,
         Map<String, Long> keys,
         String what) {
-      digest.element(tag);
       for (int i = 0; i < fields.size(); i++) {
         Object value = v[i];
-        if (value instanceof JsonText j) {
-          digest.raw(j.digested());
-        } else {
-          digest.value(value);
-        }
         if (value == null && !fields.get(i).nullable()) {
           throw invalid(p, name, "'" + fields.get(i).name() + "' is missing in " + what);
         }
@@ -1246,6 +1321,11 @@ public final class ExperimentImporter {
       String runs = trials + " JOIN " + d.quote("TRIAL_RUN") + " r ON r.trial_id = t.id";
       Map<String, String> sql = new LinkedHashMap<>();
       sql.put("trials", "FROM " + trials + " WHERE t.experiment_id = ?");
+      if (schema.find("EXPERIMENT_TAG").isPresent()) {
+        sql.put(
+            "experiment_tags",
+            "FROM " + d.quote("EXPERIMENT_TAG") + " g WHERE g.experiment_id = ?");
+      }
       sql.put("trial_runs", "FROM " + runs + " WHERE t.experiment_id = ?");
       sql.put(
           "epochs",

@@ -43,6 +43,13 @@ public final class ExportFormat {
   static final String EPOCHS = "epochs";
   static final String RESULTS = "results";
   static final String METRICS = "metrics";
+
+  /** Rows of EXPERIMENT_TAG (schema 2.1): the experiment's tag names. */
+  static final String EXPERIMENT_TAGS = "experiment_tags";
+
+  /** Count kinds a document of an older expmgr may lack (taken as 0). */
+  static final java.util.Set<String> OPTIONAL_COUNTS = java.util.Set.of("experiment_tags");
+
   static final String REF = "ref";
   static final String PER_LABEL = "per_label_val";
 
@@ -67,7 +74,8 @@ public final class ExportFormat {
           "trial_artifacts",
           "trial_run_artifacts",
           "epoch_artifacts",
-          "results_artifacts");
+          "results_artifacts",
+          "experiment_tags");
 
   /** Kinds whose ids are renumbered on import, as named in {@code metadata.id_ranges}. */
   static final List<String> ID_KINDS = List.of("trial", "trial_run", "metric", "artifact");
@@ -84,6 +92,7 @@ public final class ExportFormat {
   static final byte TAG_ARTIFACT = 'A';
   static final byte TAG_ARTIFACT_REF = 'a';
   static final byte TAG_NO_RESULTS = 's';
+  static final byte TAG_EXPERIMENT_TAG = 'G';
 
   private ExportFormat() {}
 

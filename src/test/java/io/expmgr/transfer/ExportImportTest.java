@@ -541,6 +541,46 @@ class ExportImportTest {
         .isEqualTo(1);
   }
 
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void schemaTwoOneDataTravelsAndAnOlderTargetSaysWhatItNeeds(Engine engine) throws Exception {
+    DatabaseManager src = tricky(Engine.SQLITE);
+    io.expmgr.schema.SchemaMigrator.upgrade(src.database(), "2.1");
+    Path plain = dir.resolve("plain21.json");
+    new DataMigrationManager(src).exportExperiment(1, plain, true, true);
+    // Only defaults in the 2.x columns: a 1.0 target takes it, leaving them out.
+    DatabaseManager old = manager(fresh(engine, "old"));
+    long id = new DataMigrationManager(old).importExperimentData(plain);
+    assertThat(old.count("METRIC")).isEqualTo(src.count("METRIC"));
+    src.update("INSERT INTO EXPERIMENT_TAG (experiment_id, tag_name) VALUES (1, 'milestone')");
+    src.update("INSERT INTO EXPERIMENT_TAG (experiment_id, tag_name) VALUES (1, 'b\u00e9ta')");
+    src.update("UPDATE METRIC SET metadata = '{\"unit\":\"%\"}' WHERE id = 2");
+    src.update("UPDATE EXPERIMENT SET tags = 'milestone,b\u00e9ta' WHERE id = 1");
+    Path rich = dir.resolve("rich21.json");
+    ExportResult r = new DataMigrationManager(src).exportExperiment(1, rich, true, true);
+    assertThat(r.counts().get("experiment_tags")).isEqualTo(2);
+    refusedWithoutChange(old, rich, InvalidInputException.class, "schema upgrade --to 2.");
+    DatabaseManager target = manager(fresh(engine, "new21"));
+    io.expmgr.schema.SchemaMigrator.upgrade(target.database(), "2.1");
+    long copied = new DataMigrationManager(target).importExperimentData(rich);
+    assertThat(
+            target.query(
+                "SELECT tag_name FROM EXPERIMENT_TAG WHERE experiment_id = ? ORDER BY tag_name",
+                copied))
+        .extracting(m -> m.get("tag_name"))
+        .containsExactly("b\u00e9ta", "milestone");
+    assertThat(target.query("SELECT tags FROM EXPERIMENT WHERE id = ?", copied).get(0).get("tags"))
+        .isEqualTo("milestone,b\u00e9ta");
+    assertThat(
+            target
+                .query("SELECT count(*) AS n FROM METRIC WHERE metadata = '{\"unit\":\"%\"}'")
+                .get(0)
+                .get("n")
+                .toString())
+        .isEqualTo("1");
+    assertThat(id).isEqualTo(1);
+  }
+
   @Test
   void perLabelWhitespaceIsNormalisedButValuesAndDigitsAreKept() throws Exception {
     DatabaseManager src = manager(fresh(Engine.SQLITE, "ws"));
