@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,14 +48,7 @@ final class CleanupOrphansCommand implements Callable<Integer> {
       description = "Do not ask for confirmation.")
   boolean yes;
 
-  @Option(names = "--no-snapshot", description = "Skip the safety snapshot (you have a backup).")
-  boolean noSnapshot;
-
-  @Option(
-      names = "--snapshot-dir",
-      paramLabel = "DIR",
-      description = "Where the safety snapshot goes (default: $EXPMGR_HOME/snapshots/<database>).")
-  Path snapshotDir;
+  @Mixin SafetySnapshotOptions snapshotOptions;
 
   @Option(names = "--json", description = "Print the result as JSON.")
   boolean json;
@@ -88,9 +80,9 @@ final class CleanupOrphansCommand implements Callable<Integer> {
       return ExitCodes.CANCELLED;
     }
     SnapshotInfo safety = null;
-    if (!noSnapshot) {
+    if (!snapshotOptions.noSnapshot) {
       safety =
-          new SnapshotManager(db, snapshotDir)
+          new SnapshotManager(db, snapshotOptions.snapshotDir)
               .createSnapshot(
                   "Before cleanup-orphans (" + preview.totalDeleted() + " rows)",
                   List.of("safety"),

@@ -51,14 +51,7 @@ final class ImportExperimentCommand implements Callable<Integer> {
       description = "Import even if this export was imported here before.")
   boolean allowDuplicate;
 
-  @Option(names = "--no-snapshot", description = "Skip the safety snapshot of the target.")
-  boolean noSnapshot;
-
-  @Option(
-      names = "--snapshot-dir",
-      paramLabel = "DIR",
-      description = "Where the safety snapshot goes (default: $EXPMGR_HOME/snapshots/<database>).")
-  Path snapshotDir;
+  @Mixin SafetySnapshotOptions snapshotOptions;
 
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;
@@ -80,9 +73,9 @@ final class ImportExperimentCommand implements Callable<Integer> {
         importer.checkNotImported(file, options);
       }
       SnapshotInfo safety = null;
-      if (!noSnapshot && !target.wasEmpty()) {
+      if (!snapshotOptions.noSnapshot && !target.wasEmpty()) {
         safety =
-            new SnapshotManager(target.database(), snapshotDir)
+            new SnapshotManager(target.database(), snapshotOptions.snapshotDir)
                 .createSnapshot(
                     "Before import-experiment " + input, List.of("safety"), ProgressListener.NONE);
         if (!json) {

@@ -37,19 +37,7 @@ public final class SchemaMigrator {
    * @return the number of versions applied
    */
   public static int migrate(Database db, String targetVersion) {
-    try {
-      MigrateResult result = flyway(db, targetVersion).migrate();
-      return result.migrationsExecuted;
-    } catch (FlywayException e) {
-      throw new SchemaException(
-          "cannot bring "
-              + db.identity()
-              + " to schema "
-              + targetVersion
-              + ": "
-              + db.redact(firstLine(e)),
-          e);
-    }
+    return run(db, targetVersion, null);
   }
 
   /**
@@ -60,9 +48,13 @@ public final class SchemaMigrator {
    */
   public static int upgrade(Database db, String targetVersion) {
     Detected found = detect(db);
-    String baseline = found.recorded() || found.version() == null ? null : found.version();
+    return run(db, targetVersion, found.recorded() ? null : found.version());
+  }
+
+  private static int run(Database db, String targetVersion, String baseline) {
     try {
-      return flyway(db, targetVersion, baseline).migrate().migrationsExecuted;
+      MigrateResult result = flyway(db, targetVersion, baseline).migrate();
+      return result.migrationsExecuted;
     } catch (FlywayException e) {
       throw new SchemaException(
           "cannot bring "
