@@ -12,6 +12,13 @@ import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Schema;
 import io.expmgr.generate.GenerateOptions;
 import io.expmgr.generate.GenerateResult;
+import io.expmgr.transfer.ExperimentImporter;
+import io.expmgr.transfer.ExportResult;
+import io.expmgr.transfer.ImportOptions;
+import io.expmgr.transfer.ImportResult;
+import io.expmgr.transfer.ImportTarget;
+import io.expmgr.upgrade.SchemaStatus;
+import io.expmgr.upgrade.SchemaUpgrader;
 import io.expmgr.validate.CleanupResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -143,9 +150,44 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  expmgr validate -d " + db + "   (again)");
       ReportPrinter.print(out, migrator.validator().validateDataConsistency());
       out.println("  The bad per-label values stay: transforming metrics is a later command.");
+
+      step(out, 7, "Export experiment 1 and import it into a second database");
+      Path export = db.getParent().resolve("experiment_1.json");
+      Path copy = db.getParent().resolve(COPY_NAME);
+      out.println(
+          "  expmgr export-experiment -d "
+              + db
+              + " -e 1 -o "
+              + export
+              + " --include-metrics --include-artifacts");
+      ExportResult exported = migrator.exportExperiment(1, export, true, true);
+      out.printf(
+          "  %s rows, %s bytes, checksum %s...%n",
+          Output.count(exported.totalRows()),
+          Output.count(exported.bytes()),
+          exported.contentSha256().substring(0, 12));
+      out.println("  expmgr import-experiment -d " + copy + " -i " + export);
+      ImportTarget target = ImportTarget.open(ConnectionConfig.sqlite(copy));
+      ImportResult imported =
+          new ExperimentImporter(target.database())
+              .importFile(export, ImportOptions.defaults(), ProgressListener.NONE);
+      out.printf(
+          "  experiment %d of %s, every count and the checksum verified before commit%n",
+          imported.experimentId(), copy);
+      out.println("  (a second import of the same file is refused: the copy remembers it)");
+
+      step(out, 8, "Schema versions");
+      out.println("  expmgr schema status -d " + db);
+      SchemaStatus status = new SchemaUpgrader(manager.database(), snapshots).status();
+      out.printf("  at %s; an upgrade to %s would apply:%n", status.version(), status.latest());
+      status
+          .pending()
+          .forEach((v, changes) -> changes.forEach(c -> out.println("    " + v + ": " + c)));
+      out.println(
+          "  expmgr schema upgrade -d " + db + "   (snapshot, validate, trial on a copy, apply)");
     }
 
-    step(out, 7, "Your turn");
+    step(out, 9, "Your turn");
     out.println("  The database stays at " + db + ", its snapshots in " + snapshots(db));
     out.println("  sqlite3 " + db + " 'SELECT * FROM EXPERIMENT'");
     out.println("  ./expmgr list-snapshots -d " + db + " --snapshot-dir " + snapshots(db));
@@ -161,6 +203,8 @@ final class DemoCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  private static final String COPY_NAME = "copy.db";
+
   private static Path snapshots(Path db) {
     return db.getParent().resolve("snapshots");
   }
@@ -172,6 +216,7 @@ final class DemoCommand implements Callable<Integer> {
       Path db = folder.resolve(DB_NAME);
       for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
         Files.deleteIfExists(folder.resolve(DB_NAME + suffix));
+        Files.deleteIfExists(folder.resolve(COPY_NAME + suffix));
       }
       Path snapshots = folder.resolve("snapshots");
       if (Files.isDirectory(snapshots)) {

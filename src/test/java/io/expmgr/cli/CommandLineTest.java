@@ -277,7 +277,9 @@ class CommandLineTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("== 1.")
-        .contains("== 7. Your turn")
+        .contains("== 9. Your turn")
+        .contains("every count and the checksum verified")
+        .contains("2.0: add column METRIC.metadata")
         .contains(demo.resolve("experiments.db").toString());
     Database d =
         Database.open(ConnectionConfig.sqlite(demo.resolve("experiments.db")), OpenMode.EXISTING);
@@ -289,6 +291,9 @@ class CommandLineTest {
     // Running it again starts over instead of piling up.
     assertThat(CliRunner.run("demo", "--dir", demo.toString()).exitCode()).isZero();
     assertThat(TestDatabases.counts(d).get("EXPERIMENT")).isEqualTo(4);
+    Database copy =
+        Database.open(ConnectionConfig.sqlite(demo.resolve("copy.db")), OpenMode.EXISTING);
+    assertThat(TestDatabases.counts(copy).get("EXPERIMENT")).isEqualTo(1);
     try (var snaps = java.nio.file.Files.list(demo.resolve("snapshots"))) {
       assertThat(snaps.count()).isEqualTo(1);
     }
