@@ -30,7 +30,7 @@ import picocli.CommandLine.ScopeType;
       ImportExperimentCommand.class,
       PlannedCommands.MigrateExperiment.class,
       PlannedCommands.TransformMetrics.class,
-      PlannedCommands.CreateTransformationTemplate.class,
+      CreateTransformationTemplateCommand.class,
       PlannedCommands.ListMigrations.class,
       PlannedCommands.RollbackTransform.class,
       SchemaCommand.class,

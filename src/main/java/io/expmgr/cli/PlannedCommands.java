@@ -40,11 +40,6 @@ final class PlannedCommands {
   static final class TransformMetrics extends Planned {}
 
   @Command(
-      name = "create-transformation-template",
-      description = "Writes a commented, valid rules file. (not implemented yet)")
-  static final class CreateTransformationTemplate extends Planned {}
-
-  @Command(
       name = "list-migrations",
       description = "Lists migration runs and their state. (not implemented yet)")
   static final class ListMigrations extends Planned {}
