@@ -1,0 +1,248 @@
+package io.expmgr.migrate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Applies transformation rules to one metric, as a pure function of its values: the batches of
+ * {@code transform-metrics} and {@code migrate-experiment} call it row by row. A metric that cannot
+ * be transformed (broken JSON, two keys landing on one name, a value that is not a number where one
+ * is needed) comes back as a failure with the reason, never half-changed.
+ */
+public final class MetricTransformer {
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          // Values a rule does not change keep their digits ("0.10" stays "0.10").
+          .setNodeFactory(
+              com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
+
+  private final TransformationRules rules;
+
+  public MetricTransformer(TransformationRules rules) {
+    this.rules = rules;
+  }
+
+  /**
+   * The values of a metric that transformations read and write.
+   *
+   * @param perLabelVal the stored per-label JSON text, or null
+   * @param metadata the stored {@code METRIC.metadata} JSON text (schema 2.0), or null
+   */
+  public record MetricValues(String type, Double totalVal, String perLabelVal, String metadata) {}
+
+  /** The outcome for one metric: new values (maybe equal to the old), or why it failed. */
+  public record Outcome(MetricValues values, boolean changed, String failure) {
+    public boolean failed() {
+      return failure != null;
+    }
+  }
+
+  /** Applies every rule that matches the metric's type, in file order. */
+  public Outcome apply(MetricValues in) {
+    MetricValues v = in;
+    for (TransformationRules.Rule rule : rules.transformations()) {
+      if (!rule.appliesTo(v.type())) {
+        continue;
+      }
+      try {
+        v = apply(rule, v);
+      } catch (TransformFailure e) {
+        return new Outcome(in, false, rule.kind().label() + ": " + e.getMessage());
+      }
+    }
+    return new Outcome(v, !v.equals(in), null);
+  }
+
+  private static MetricValues apply(TransformationRules.Rule rule, MetricValues v) {
+    Map<String, Object> p = rule.params();
+    return switch (rule.kind()) {
+      case LEGACY_TO_PER_LABEL ->
+          v.perLabelVal() == null
+              ? v
+              : withPerLabel(
+                  v,
+                  legacyToPerLabel(
+                      perLabel(v.perLabelVal()),
+                      (String) p.get("split_by"),
+                      castList(p.get("default_classes"))));
+      case NORMALIZE_JSON_KEYS ->
+          v.perLabelVal() == null
+              ? v
+              : withPerLabel(
+                  v, renameKeys(perLabel(v.perLabelVal()), castMap(p.get("key_mapping"))));
+      case ADD_METADATA ->
+          new MetricValues(
+              v.type(),
+              v.totalVal(),
+              v.perLabelVal(),
+              mergeMetadata(v.metadata(), p.get("metadata")));
+      case SCALE -> scale(v, (Double) p.get("factor"));
+      case RENAME_TYPE ->
+          new MetricValues((String) p.get("to"), v.totalVal(), v.perLabelVal(), v.metadata());
+    };
+  }
+
+  /** Parses per-label text; a JSON string that holds JSON is decoded first. */
+  private static JsonNode perLabel(String text) {
+    JsonNode n = parse(text, "per_label_val");
+    if (n.isTextual()) {
+      n = parse(n.asText(), "per_label_val (a string holding JSON)");
+    }
+    return n;
+  }
+
+  private static JsonNode parse(String text, String what) {
+    try {
+      JsonNode n = JSON.readTree(text);
+      if (n == null || n.isMissingNode()) {
+        throw new TransformFailure(what + " is empty");
+      }
+      return n;
+    } catch (JsonProcessingException e) {
+      throw new TransformFailure(what + " is not valid JSON");
+    }
+  }
+
+  private static JsonNode legacyToPerLabel(JsonNode n, String splitBy, List<String> classes) {
+    if (n.isArray()) {
+      ObjectNode out = JSON.createObjectNode();
+      for (int i = 0; i < n.size(); i++) {
+        String key = i < classes.size() ? classes.get(i) : splitBy + i;
+        if (out.has(key)) {
+          throw new TransformFailure("two values would be named '" + key + "'");
+        }
+        out.set(key, n.get(i));
+      }
+      return out;
+    }
+    if (n.isObject()) {
+      ObjectNode out = JSON.createObjectNode();
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        var f = it.next();
+        int at = f.getKey().indexOf(splitBy);
+        String key = at > 0 ? f.getKey().substring(at) : f.getKey();
+        if (out.has(key)) {
+          throw new TransformFailure("two keys would be named '" + key + "'");
+        }
+        out.set(key, f.getValue());
+      }
+      return out;
+    }
+    return n; // a number or null: nothing legacy about it to convert
+  }
+
+  private static JsonNode renameKeys(JsonNode n, Map<String, String> mapping) {
+    if (!n.isObject()) {
+      throw new TransformFailure("per_label_val is not a JSON object, it has no keys to rename");
+    }
+    ObjectNode out = JSON.createObjectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      var f = it.next();
+      String key = mapping.getOrDefault(f.getKey(), f.getKey());
+      if (out.has(key)) {
+        throw new TransformFailure(
+            "keys '" + f.getKey() + "' and another both become '" + key + "'");
+      }
+      out.set(key, f.getValue());
+    }
+    return out;
+  }
+
+  private static String mergeMetadata(String existing, Object add) {
+    ObjectNode base;
+    if (existing == null || existing.isBlank()) {
+      base = JSON.createObjectNode();
+    } else {
+      JsonNode n = parse(existing, "metadata");
+      if (!n.isObject()) {
+        throw new TransformFailure("metadata is not a JSON object");
+      }
+      base = (ObjectNode) n;
+    }
+    base.setAll((ObjectNode) JSON.valueToTree(add));
+    return write(base);
+  }
+
+  private static MetricValues scale(MetricValues v, double factor) {
+    Double total = v.totalVal() == null ? null : v.totalVal() * factor;
+    String labels = v.perLabelVal();
+    if (labels != null) {
+      JsonNode n = perLabel(labels);
+      labels = write(scaleNode(n, factor));
+    }
+    return new MetricValues(v.type(), total, labels, v.metadata());
+  }
+
+  private static JsonNode scaleNode(JsonNode n, double factor) {
+    if (n.isNumber()) {
+      return DoubleNode.valueOf(n.asDouble() * factor);
+    }
+    if (n.isObject()) {
+      ObjectNode out = JSON.createObjectNode();
+      n.fields()
+          .forEachRemaining(f -> out.set(f.getKey(), scaleValue(f.getKey(), f.getValue(), factor)));
+      return out;
+    }
+    if (n.isArray()) {
+      ArrayNode out = JSON.createArrayNode();
+      for (int i = 0; i < n.size(); i++) {
+        out.add(scaleValue("[" + i + "]", n.get(i), factor));
+      }
+      return out;
+    }
+    if (n.isNull()) {
+      return n;
+    }
+    throw new TransformFailure("per_label_val is not numbers");
+  }
+
+  private static JsonNode scaleValue(String key, JsonNode value, double factor) {
+    if (value.isNumber()) {
+      return DoubleNode.valueOf(value.asDouble() * factor);
+    }
+    if (value.isNull()) {
+      return value;
+    }
+    throw new TransformFailure("per-label value " + key + " is not a number: " + value);
+  }
+
+  private static MetricValues withPerLabel(MetricValues v, JsonNode n) {
+    return new MetricValues(v.type(), v.totalVal(), write(n), v.metadata());
+  }
+
+  private static String write(JsonNode n) {
+    try {
+      return JSON.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new TransformFailure("cannot write JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> castList(Object o) {
+    return (List<String>) o;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> castMap(Object o) {
+    return (Map<String, String>) o;
+  }
+
+  /** Why one metric cannot be transformed. */
+  private static final class TransformFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TransformFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
