@@ -59,8 +59,9 @@ public interface Dialect {
   PreparedStatement prepareStreaming(Connection connection, String sql) throws SQLException;
 
   /**
-   * Session settings for a bulk load into tables that nothing else reads meanwhile (the generator,
-   * a restore into a fresh file). Callers undo nothing: use it on a connection of its own.
+   * Connection settings for a bulk load into tables that nothing else reads meanwhile (the
+   * generator, a restore into a fresh file). Callers undo nothing: use it on a connection of its
+   * own.
    */
   void tuneForBulkLoad(Connection connection) throws SQLException;
 
@@ -87,8 +88,8 @@ public interface Dialect {
   }
 
   /**
-   * Session settings for one large write transaction on a live database (an import): nothing that
-   * weakens durability, only more memory for pages. Default: nothing.
+   * Connection settings for one large write transaction on a live database (an import): nothing
+   * that weakens durability, only more memory for pages. Default: nothing.
    */
   default void tuneForLargeTransaction(Connection connection) throws SQLException {}
 

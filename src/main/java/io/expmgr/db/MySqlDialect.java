@@ -117,7 +117,7 @@ public final class MySqlDialect implements Dialect {
     StringBuilder sb =
         new StringBuilder(Math.min(BULK_STATEMENT_CHARS + 65536, 64 + rows.size() * 64));
     try (Statement st = connection.createStatement()) {
-      // The literals below escape with backslashes: make sure this session reads them so.
+      // The literals below escape with backslashes: make sure this connection reads them so.
       st.execute("SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
       // No JDBC {escape} sequences here: spares the driver a scan of every statement.
       st.setEscapeProcessing(false);

@@ -630,14 +630,7 @@ public final class ExperimentImporter {
                 + " but metadata.source_experiment_id says "
                 + h.sourceExperimentId);
       }
-      row(
-          p,
-          "EXPERIMENT",
-          experimentFields,
-          v,
-          ExportFormat.TAG_EXPERIMENT,
-          Map.of(),
-          "experiment");
+      row(p, "EXPERIMENT", experimentFields, v, Map.of(), "experiment");
       count("experiments");
     }
 
@@ -673,14 +666,7 @@ public final class ExperimentImporter {
       Object[] v = new Object[trialFields.size()];
       String nested = scalars(p, trialFields, v, Set.of("artifacts", "trial_runs"), "trial");
       long trialId = newId(p, "trial", v, trialFields, trialsSeen);
-      row(
-          p,
-          "TRIAL",
-          trialFields,
-          v,
-          ExportFormat.TAG_TRIAL,
-          Map.of("experiment_id", experimentId),
-          "trial");
+      row(p, "TRIAL", trialFields, v, Map.of("experiment_id", experimentId), "trial");
       count("trials");
       while (nested != null) {
         switch (nested) {
@@ -704,14 +690,7 @@ public final class ExperimentImporter {
       Object[] v = new Object[runFields.size()];
       String nested = scalars(p, runFields, v, allowed, "trial run");
       long runId = newId(p, "trial_run", v, runFields, runsSeen);
-      row(
-          p,
-          "TRIAL_RUN",
-          runFields,
-          v,
-          ExportFormat.TAG_RUN,
-          Map.of("trial_id", trialId),
-          "trial run");
+      row(p, "TRIAL_RUN", runFields, v, Map.of("trial_id", trialId), "trial run");
       count("trial_runs");
       Set<Integer> epochIdx = new HashSet<>();
       while (nested != null) {
@@ -741,14 +720,7 @@ public final class ExperimentImporter {
       if (idx != null && !seen.add(idx)) {
         throw invalid(p, name, "epoch idx " + idx + " appears twice in one trial run");
       }
-      row(
-          p,
-          "EPOCH",
-          epochFields,
-          v,
-          ExportFormat.TAG_EPOCH,
-          Map.of("trial_run_id", runId),
-          "epoch");
+      row(p, "EPOCH", epochFields, v, Map.of("trial_run_id", runId), "epoch");
       count("epochs");
       Object[] parent = {idx, runId};
       while (nested != null) {
@@ -771,14 +743,7 @@ public final class ExperimentImporter {
       Set<String> allowed = Set.of("metrics", "artifacts");
       Object[] v = new Object[resultsFields.size()];
       String nested = scalars(p, resultsFields, v, allowed, "results");
-      row(
-          p,
-          "RESULTS",
-          resultsFields,
-          v,
-          ExportFormat.TAG_RESULTS,
-          Map.of("trial_run_id", runId),
-          "results");
+      row(p, "RESULTS", resultsFields, v, Map.of("trial_run_id", runId), "results");
       count("results");
       Object[] parent = {runId};
       while (nested != null) {
@@ -848,7 +813,7 @@ public final class ExperimentImporter {
         digest.value(v[i]);
       }
       long newId = newId(p, "metric", v, metricFields, metricsSeen);
-      row(p, "METRIC", metricFields, v, ExportFormat.TAG_METRIC, Map.of(), "metric");
+      row(p, "METRIC", metricFields, v, Map.of(), "metric");
       count("metrics");
       return newId;
     }
@@ -896,7 +861,7 @@ public final class ExperimentImporter {
           }
           sourceId =
               newId(p, "artifact", v, artifactFields, artifactsSeen) - offsets.get("artifact");
-          row(p, "ARTIFACT", artifactFields, v, ExportFormat.TAG_ARTIFACT, Map.of(), "artifact");
+          row(p, "ARTIFACT", artifactFields, v, Map.of(), "artifact");
           count("artifacts");
         }
         link(
@@ -1199,15 +1164,14 @@ public final class ExperimentImporter {
     }
 
     /**
-     * Digests an element and queues its row: {@code v} holds its fields (source id still in it);
-     * {@code keys} the parent columns.
+     * Queues an element's row: {@code v} holds its fields (source id still in it); {@code keys} the
+     * parent columns.
      */
     private void row(
         JsonParser p,
         String table,
         List<Column> fields,
         Object[] v,
-        byte tag,
         Map<String, Long> keys,
         String what) {
       for (int i = 0; i < fields.size(); i++) {
