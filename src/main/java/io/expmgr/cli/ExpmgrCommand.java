@@ -29,10 +29,10 @@ import picocli.CommandLine.ScopeType;
       ExportExperimentCommand.class,
       ImportExperimentCommand.class,
       PlannedCommands.MigrateExperiment.class,
-      PlannedCommands.TransformMetrics.class,
+      TransformMetricsCommand.class,
       CreateTransformationTemplateCommand.class,
-      PlannedCommands.ListMigrations.class,
-      PlannedCommands.RollbackTransform.class,
+      MigrationRunCommands.ListMigrations.class,
+      MigrationRunCommands.RollbackTransform.class,
       SchemaCommand.class,
     },
     footer = {

@@ -18,6 +18,14 @@ final class Output {
 
   private Output() {}
 
+  static String jsonText(Object value) {
+    try {
+      return JSON.writeValueAsString(value) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static void json(PrintWriter out, Object value) {
     try {
       out.println(JSON.writeValueAsString(value));

@@ -94,6 +94,12 @@ public interface Dialect {
   default void tuneForLargeTransaction(Connection connection) throws SQLException {}
 
   /**
+   * Prepares a connection for work committed in many small transactions, each of which carries its
+   * own checkpoint (so the last few may be lost to a power cut, but never half-applied).
+   */
+  default void tuneForManyCommits(Connection connection) throws SQLException {}
+
+  /**
    * Starts a read-only transaction that sees one consistent state of every table until it ends,
    * whatever other connections write meanwhile. The connection must be in manual-commit mode.
    */

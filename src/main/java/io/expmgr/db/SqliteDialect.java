@@ -104,6 +104,19 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public void tuneForManyCommits(Connection connection) throws SQLException {
+    String mode;
+    try (var st = connection.createStatement();
+        var rs = st.executeQuery("PRAGMA journal_mode")) {
+      mode = rs.next() ? rs.getString(1) : "";
+    }
+    if ("wal".equalsIgnoreCase(mode)) {
+      // In WAL mode NORMAL still commits atomically; it only skips the sync at each commit.
+      Dialect.execute(connection, "PRAGMA synchronous=NORMAL");
+    }
+  }
+
+  @Override
   public void beginConsistentRead(Connection connection) throws SQLException {
     // A deferred transaction takes its snapshot at the first read; read one now.
     Dialect.execute(connection, "SELECT count(*) FROM sqlite_master");

@@ -44,6 +44,45 @@ public record TransformationRules(
     transformations = List.copyOf(transformations);
   }
 
+  /** No transformations: metrics are copied as they are. */
+  public static final TransformationRules NONE =
+      new TransformationRules(List.of(), false, false, false);
+
+  /**
+   * The digest of what the rules do (their parsed form, so comments and layout do not count): a run
+   * records it, and a resume with different rules is refused.
+   */
+  public String sha256() {
+    try {
+      byte[] canonical =
+          new ObjectMapper()
+              .configure(
+                  com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS,
+                  true)
+              .writeValueAsBytes(this);
+      var md = java.security.MessageDigest.getInstance("SHA-256");
+      return java.util.HexFormat.of().formatHex(md.digest(canonical));
+    } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The metric types whose metrics any rule can touch, or null when a rule applies to every type
+   * ({@code *}). A rule after a {@code rename_type} sees the new type, but only metrics whose
+   * original type some rule names are ever changed.
+   */
+  public java.util.SortedSet<String> typesTouched() {
+    java.util.SortedSet<String> types = new java.util.TreeSet<>();
+    for (Rule r : transformations) {
+      if (r.metricType().equals("*")) {
+        return null;
+      }
+      types.add(r.metricType());
+    }
+    return types;
+  }
+
   /** The transformations the rules name. */
   public enum Kind {
     LEGACY_TO_PER_LABEL("legacy_to_per_label"),

@@ -3,7 +3,7 @@ package io.expmgr.upgrade;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.expmgr.AtomicFiles;
 import io.expmgr.ConflictException;
-import io.expmgr.ExpmgrHome;
+import io.expmgr.DatabaseLock;
 import io.expmgr.InvalidInputException;
 import io.expmgr.ProgressListener;
 import io.expmgr.SchemaException;
@@ -22,12 +22,8 @@ import io.expmgr.validate.Status;
 import io.expmgr.validate.ValidationReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -133,7 +129,7 @@ public final class SchemaUpgrader {
    */
   public UpgradeResult upgrade(UpgradeOptions options, Consumer<String> say) {
     long t0 = System.nanoTime();
-    try (UpgradeLock lock = UpgradeLock.acquire(db)) {
+    try (DatabaseLock lock = DatabaseLock.acquire(db, "upgrade", "schema upgrade", null)) {
       recoverInterrupted(say);
       SchemaMigrator.Detected found = SchemaMigrator.detect(db);
       if (found.isEmpty()) {
@@ -393,7 +389,7 @@ public final class SchemaUpgrader {
   // ------------------------------------------------------------------ journal
 
   private Path journalPath() {
-    return UpgradeLock.lockDir().resolve(UpgradeLock.slug(db) + ".journal.json");
+    return DatabaseLock.lockDir().resolve(DatabaseLock.slug(db) + ".journal.json");
   }
 
   private Path writeJournal(SnapshotInfo snapshot, String from, String to) {
@@ -472,117 +468,6 @@ public final class SchemaUpgrader {
             .forEach(SchemaUpgrader::deleteQuietly);
       } catch (IOException | UncheckedIOException e) {
         log.debug("retrying removal of {}: {}", dir, e.getMessage());
-      }
-    }
-  }
-
-  /** The per-database upgrade lock. */
-  static final class UpgradeLock implements AutoCloseable {
-    private final FileChannel channel;
-    private final FileLock lock;
-    private java.sql.Connection serverLock;
-
-    private UpgradeLock(FileChannel channel, FileLock lock) {
-      this.channel = channel;
-      this.lock = lock;
-    }
-
-    /** On a server, also a named lock there, so runs from other hosts are excluded too. */
-    private void lockServer(Database db) {
-      java.sql.Connection c = db.connect();
-      try {
-        if (!db.dialect().tryNamedLock(c, "expmgr_upgrade_" + db.config().database())) {
-          c.close();
-          close();
-          throw new ConflictException(
-              "another schema upgrade of "
-                  + db.identity()
-                  + " is running (from another host);"
-                  + " try again when it ends");
-        }
-        serverLock = c;
-      } catch (java.sql.SQLException e) {
-        close();
-        throw new io.expmgr.DataAccessException(db.describe(e), e);
-      }
-    }
-
-    static Path lockDir() {
-      return ExpmgrHome.path().resolve("locks");
-    }
-
-    static String slug(Database db) {
-      return SnapshotManager.defaultDirectory(db.config()).getFileName().toString();
-    }
-
-    /** Takes the lock or fails fast naming the holder. */
-    static UpgradeLock acquire(Database db) {
-      Path file = lockDir().resolve(slug(db) + ".upgrade.lock");
-      try {
-        Files.createDirectories(file.getParent());
-        FileChannel ch =
-            FileChannel.open(
-                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileLock l = ch.tryLock();
-        if (l == null) {
-          String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
-          ch.close();
-          throw new ConflictException(
-              "another schema upgrade of "
-                  + db.identity()
-                  + " is running ("
-                  + (holder.isEmpty() ? "holder unknown" : holder)
-                  + "); try again when it ends");
-        }
-        String me =
-            "pid "
-                + ProcessHandle.current().pid()
-                + " on "
-                + host()
-                + ", started "
-                + OffsetDateTime.now().withNano(0);
-        ch.truncate(0);
-        ch.write(java.nio.ByteBuffer.wrap(me.getBytes(StandardCharsets.UTF_8)), 0);
-        ch.force(false);
-        UpgradeLock taken = new UpgradeLock(ch, l);
-        taken.lockServer(db);
-        return taken;
-      } catch (java.nio.channels.OverlappingFileLockException e) {
-        throw new ConflictException(
-            "another schema upgrade of " + db.identity() + " is running in this process");
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "cannot take the upgrade lock " + file + ": " + e.getMessage(), e);
-      }
-    }
-
-    private static String host() {
-      try {
-        return java.net.InetAddress.getLocalHost().getHostName();
-      } catch (IOException e) {
-        return "this host";
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        if (serverLock != null) {
-          serverLock.close();
-          serverLock = null;
-        }
-      } catch (java.sql.SQLException e) {
-        log.warn("could not release the server lock: {}", e.getMessage());
-      }
-      try {
-        if (!channel.isOpen()) {
-          return;
-        }
-        channel.truncate(0);
-        lock.release();
-        channel.close();
-      } catch (IOException e) {
-        log.warn("could not release the upgrade lock: {}", e.getMessage());
       }
     }
   }

@@ -261,7 +261,7 @@ class SchemaUpgradeTest {
   @Test
   void aSecondUpgradeOfTheSameDatabaseFailsFast() {
     Database db = generated(Engine.SQLITE);
-    try (var held = SchemaUpgrader.UpgradeLock.acquire(db)) {
+    try (var held = io.expmgr.DatabaseLock.acquire(db, "upgrade", "schema upgrade", null)) {
       assertThatThrownBy(() -> upgrade(db, "2.0"))
           .isInstanceOf(ConflictException.class)
           .hasMessageContaining("another schema upgrade");
@@ -280,8 +280,7 @@ class SchemaUpgradeTest {
                 "Before schema upgrade 1.0 -> 2.1", List.of("pre-upgrade"), ProgressListener.NONE);
     SchemaMigrator.upgrade(db, "2.0");
     Path journal =
-        SchemaUpgrader.UpgradeLock.lockDir()
-            .resolve(SchemaUpgrader.UpgradeLock.slug(db) + ".journal.json");
+        io.expmgr.DatabaseLock.lockDir().resolve(io.expmgr.DatabaseLock.slug(db) + ".journal.json");
     Files.createDirectories(journal.getParent());
     Files.writeString(
         journal,

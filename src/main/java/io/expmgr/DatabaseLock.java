@@ -1,0 +1,164 @@
+package io.expmgr;
+
+import io.expmgr.db.Database;
+import io.expmgr.snapshot.SnapshotManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One writer of a kind per database: an operating-system lock on a file under {@code
+ * $EXPMGR_HOME/locks} (released by the system when a process dies, so a killed run never blocks the
+ * next one) and, on a server, a named lock there too ({@code GET_LOCK}, released when the
+ * connection drops), so that runs from other hosts are excluded as well. The lock file holds the
+ * holder's pid, host and start, which a refused run names.
+ */
+public final class DatabaseLock implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DatabaseLock.class);
+
+  private final FileChannel channel;
+  private final FileLock lock;
+  private Connection serverLock;
+
+  private DatabaseLock(FileChannel channel, FileLock lock) {
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /** The folder of lock and journal files. */
+  public static Path lockDir() {
+    return ExpmgrHome.path().resolve("locks");
+  }
+
+  /** A file-name-safe name of the database, the same one its snapshot folder has. */
+  public static String slug(Database db) {
+    return SnapshotManager.defaultDirectory(db.config()).getFileName().toString();
+  }
+
+  /**
+   * Takes the lock or fails fast with a {@link ConflictException} naming the holder.
+   *
+   * @param kind the lock's name ("upgrade", "migration")
+   * @param what what holds it, for messages ("schema upgrade")
+   * @param remoteHolder describes the holder when only the server lock is taken (another host); may
+   *     return null
+   */
+  public static DatabaseLock acquire(
+      Database db, String kind, String what, Supplier<String> remoteHolder) {
+    Path file = lockDir().resolve(slug(db) + "." + kind + ".lock");
+    try {
+      Files.createDirectories(file.getParent());
+      FileChannel ch =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        ch.close();
+        throw new ConflictException(
+            "another "
+                + what
+                + " of "
+                + db.identity()
+                + " is running in this process ("
+                + new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim()
+                + ")");
+      }
+      if (l == null) {
+        String holder = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+        ch.close();
+        throw new ConflictException(
+            "another "
+                + what
+                + " of "
+                + db.identity()
+                + " is running ("
+                + (holder.isEmpty() ? "holder unknown" : holder)
+                + "); try again when it ends");
+      }
+      String me =
+          "pid "
+              + ProcessHandle.current().pid()
+              + " on "
+              + host()
+              + ", started "
+              + OffsetDateTime.now().withNano(0);
+      ch.truncate(0);
+      ch.write(ByteBuffer.wrap(me.getBytes(StandardCharsets.UTF_8)), 0);
+      ch.force(false);
+      DatabaseLock taken = new DatabaseLock(ch, l);
+      taken.lockServer(db, kind, what, remoteHolder);
+      return taken;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot take the lock " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void lockServer(Database db, String kind, String what, Supplier<String> remoteHolder) {
+    Connection c = db.connect();
+    try {
+      if (!db.dialect().tryNamedLock(c, "expmgr_" + kind + "_" + db.config().database())) {
+        c.close();
+        close();
+        String holder = remoteHolder == null ? null : remoteHolder.get();
+        throw new ConflictException(
+            "another "
+                + what
+                + " of "
+                + db.identity()
+                + " is running ("
+                + (holder == null ? "from another host" : holder)
+                + "); try again when it ends");
+      }
+      serverLock = c;
+    } catch (SQLException e) {
+      close();
+      throw new DataAccessException(db.describe(e), e);
+    }
+  }
+
+  /** This machine's name, for lock holders and run records. */
+  public static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "this host";
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (serverLock != null) {
+        serverLock.close();
+        serverLock = null;
+      }
+    } catch (SQLException e) {
+      log.warn("could not release the server lock: {}", e.getMessage());
+    }
+    try {
+      if (!channel.isOpen()) {
+        return;
+      }
+      channel.truncate(0);
+      lock.release();
+      channel.close();
+    } catch (IOException e) {
+      log.warn("could not release the lock: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.expmgr.cli;
+
+import io.expmgr.db.Database;
+import io.expmgr.db.OpenMode;
+import io.expmgr.migrate.MetricTransformRun;
+import io.expmgr.migrate.MigrationRun;
+import io.expmgr.migrate.MigrationRuns;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code list-migrations} and {@code rollback-transform}. */
+final class MigrationRunCommands {
+  private MigrationRunCommands() {}
+
+  @Command(
+      name = "list-migrations",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Lists the migration runs the database recorded, newest first: state (running,",
+        "interrupted, completed, rolled back, abandoned), progress and parameters."
+      })
+  static final class ListMigrations implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ConnectionOptions connection;
+
+    @Option(names = "--json", description = "Print the runs as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      Database db = Database.openReadOnly(connection.toConfig());
+      List<MigrationRun> runs = MigrationRuns.list(db);
+      if (json) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (MigrationRun r : runs) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("run_id", r.runId());
+          m.put("kind", r.kind());
+          m.put("state", r.state().label());
+          m.put("signature", r.signature());
+          m.put("processed", r.processed());
+          m.put("total", r.total());
+          m.put("changed", r.changed());
+          m.put("failed", r.failed());
+          m.put("batches", r.batches());
+          m.put("new_experiment_id", r.newExperimentId());
+          m.put("snapshot_id", r.snapshotId());
+          m.put("rules_sha256", r.rulesSha256());
+          m.put("params", r.params());
+          m.put("pid", r.pid());
+          m.put("host", r.host());
+          m.put("started_at", String.valueOf(r.startedAt()));
+          m.put("updated_at", String.valueOf(r.updatedAt()));
+          m.put("finished_at", r.finishedAt() == null ? null : r.finishedAt().toString());
+          m.put("message", r.message());
+          list.add(m);
+        }
+        Output.json(out, list);
+        return ExitCodes.OK;
+      }
+      if (runs.isEmpty()) {
+        out.println("No migration runs recorded in " + db.identity() + ".");
+        out.flush();
+        return ExitCodes.OK;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (MigrationRun r : runs) {
+        rows.add(
+            List.of(
+                String.valueOf(r.runId()),
+                r.kind(),
+                r.state().label(),
+                Output.count(r.processed())
+                    + "/"
+                    + Output.count(r.total())
+                    + (r.total() > 0 ? " (" + (r.processed() * 100 / r.total()) + "%)" : ""),
+                Output.count(r.changed()),
+                Output.count(r.failed()),
+                String.valueOf(r.startedAt().withNano(0)).replace('T', ' '),
+                r.signature()
+                    + " "
+                    + r.params().getOrDefault("strategy", "")
+                    + (r.newExperimentId() != null
+                        ? " -> experiment " + r.newExperimentId()
+                        : "")));
+      }
+      Output.table(
+          out,
+          List.of("RUN", "KIND", "STATE", "PROGRESS", "CHANGED", "FAILED", "STARTED", "WHAT"),
+          rows);
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "rollback-transform",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      description = {
+        "Puts back the metrics a transform-metrics run changed, from the originals it kept",
+        "(backup_original). Resumable. Takes a safety snapshot first unless --no-snapshot."
+      })
+  static final class RollbackTransform implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Mixin ConnectionOptions connection;
+
+    @Option(names = "--run-id", required = true, paramLabel = "ID", description = "The run.")
+    long runId;
+
+    @Mixin SafetySnapshotOptions snapshotOptions;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      Database db = Database.open(connection.toConfig(), OpenMode.EXISTING);
+      long restored =
+          MetricTransformRun.rollback(
+              db, runId, !snapshotOptions.noSnapshot, snapshotOptions.snapshotDir);
+      out.printf(
+          "Run %d rolled back: %s metrics put back as they were.%n", runId, Output.count(restored));
+      out.flush();
+      return ExitCodes.OK;
+    }
+  }
+}

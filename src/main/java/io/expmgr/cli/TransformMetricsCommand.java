@@ -1,0 +1,62 @@
+package io.expmgr.cli;
+
+import io.expmgr.db.Database;
+import io.expmgr.db.OpenMode;
+import io.expmgr.migrate.MetricTransformRun;
+import io.expmgr.migrate.MigrationOptions;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code expmgr transform-metrics}. */
+@Command(
+    name = "transform-metrics",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Rewrites metrics in place by rules, in batches that each commit with their checkpoint.",
+      "Ctrl-C stops after the current batch; the same command resumes. A run that completed",
+      "is not repeated without --force. Takes a safety snapshot first unless --no-snapshot."
+    })
+final class TransformMetricsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = "--experiment-ids",
+      split = ",",
+      paramLabel = "ID",
+      description = "Only the metrics of these experiments (default: all metrics).")
+  List<Long> experimentIds;
+
+  @Mixin MigrationRunOptions run;
+
+  @Mixin SafetySnapshotOptions snapshotOptions;
+
+  @Override
+  public Integer call() {
+    if (run.transformationFile == null) {
+      throw new io.expmgr.InvalidInputException(
+          "transform-metrics needs --transformation-file FILE"
+              + " (create-transformation-template writes one to start from)");
+    }
+    MigrationOptions options = run.toOptions(snapshotOptions);
+    Database db =
+        run.dryRun
+            ? Database.openReadOnly(connection.toConfig())
+            : Database.open(connection.toConfig(), OpenMode.EXISTING);
+    List<Long> ids = experimentIds == null ? List.of() : experimentIds;
+    return MigrationRunner.run(
+        spec.commandLine().getOut(),
+        "transform-metrics",
+        "metrics",
+        run,
+        options,
+        o -> MetricTransformRun.run(db, ids, o));
+  }
+}

@@ -1,0 +1,725 @@
+package io.expmgr.migrate;
+
+import io.expmgr.ConflictException;
+import io.expmgr.DatabaseLock;
+import io.expmgr.NotFoundException;
+import io.expmgr.ProgressListener;
+import io.expmgr.db.Database;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Schema;
+import io.expmgr.schema.SchemaMigrator;
+import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.validate.PerLabelValueCheck;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code transform-metrics}: rewrites the metrics of some experiments (or all metrics) in place by
+ * rules, in batches taken in metric-id order. Each batch reads its metrics with a locking read,
+ * writes the changed ones, their originals (with {@code backup_original}), its failures and the
+ * last id it handled, and commits all of that at once. The run covers the metrics that existed when
+ * it started.
+ */
+public final class MetricTransformRun extends BatchEngine {
+  private static final Logger log = LoggerFactory.getLogger(MetricTransformRun.class);
+  static final String KIND = "transform-metrics";
+
+  private final List<Long> experimentIds;
+  private final boolean hasMetadata;
+  private final boolean keepOriginals;
+  private final SortedSet<String> types;
+  private long after;
+  private long upTo;
+  private long idFrom;
+
+  private MetricTransformRun(Database db, List<Long> experimentIds, MigrationOptions options) {
+    super(db, options);
+    this.experimentIds = experimentIds.stream().distinct().sorted().toList();
+    this.hasMetadata = SchemaMigrator.schemaOf(db).table("METRIC").column("metadata").isPresent();
+    this.keepOriginals = rules.backupOriginal() || rules.rollbackOnError();
+    this.types = rules.typesTouched();
+  }
+
+  /**
+   * Transforms the metrics of the given experiments (all metrics when the list is empty).
+   *
+   * @throws ConflictException when another run writes to the database, when the same run already
+   *     completed (without {@code force}), or when an interrupted run of it used other rules
+   */
+  public static MigrationResult run(Database db, List<Long> experimentIds, MigrationOptions o) {
+    return new MetricTransformRun(db, experimentIds, o).execute();
+  }
+
+  @Override
+  String kind() {
+    return KIND;
+  }
+
+  @Override
+  String signature() {
+    return experimentIds.isEmpty()
+        ? "experiments=all"
+        : "experiments="
+            + experimentIds.stream().map(String::valueOf).collect(Collectors.joining(","));
+  }
+
+  @Override
+  void check() {
+    if (rules.transformations().isEmpty()) {
+      throw new io.expmgr.InvalidInputException(
+          "the rules name no transformation: nothing to do (see create-transformation-template)");
+    }
+    if (rules.needsMetadataColumn()) {
+      SchemaMigrator.requireAtLeast(db, Schema.VERSION_2_0, "the add_metadata transformation");
+    }
+    db.withConnection(
+        c -> {
+          for (long id : experimentIds) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT 1 FROM "
+                        + d.quote("EXPERIMENT")
+                        + " WHERE "
+                        + d.quote("id")
+                        + " = ?")) {
+              ps.setLong(1, id);
+              try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                  throw new NotFoundException(
+                      "experiment " + id + " does not exist in " + db.identity());
+                }
+              }
+            }
+          }
+          return null;
+        });
+  }
+
+  private String runsOf() {
+    String ids = experimentIds.stream().map(String::valueOf).collect(Collectors.joining(","));
+    return "SELECT tr."
+        + d.quote("id")
+        + " FROM "
+        + d.quote("TRIAL_RUN")
+        + " tr JOIN "
+        + d.quote("TRIAL")
+        + " t ON t."
+        + d.quote("id")
+        + " = tr."
+        + d.quote("trial_id")
+        + " WHERE t."
+        + d.quote("experiment_id")
+        + " IN ("
+        + ids
+        + ")";
+  }
+
+  /** The filter on metric x beyond its id range: its type and the experiments it belongs to. */
+  private String filter() {
+    StringBuilder sb = new StringBuilder();
+    if (types != null) {
+      sb.append(" AND x.").append(d.quote("type")).append(" IN (");
+      sb.append(types.stream().map(t -> "?").collect(Collectors.joining(","))).append(")");
+    }
+    if (!experimentIds.isEmpty()) {
+      String runs = runsOf();
+      sb.append(" AND (EXISTS (SELECT 1 FROM ")
+          .append(d.quote("EPOCH_METRIC"))
+          .append(" em WHERE em.")
+          .append(d.quote("metric_id"))
+          .append(" = x.")
+          .append(d.quote("id"))
+          .append(" AND em.")
+          .append(d.quote("epoch_trial_run_id"))
+          .append(" IN (")
+          .append(runs)
+          .append(")) OR EXISTS (SELECT 1 FROM ")
+          .append(d.quote("RESULTS_METRIC"))
+          .append(" rm WHERE rm.")
+          .append(d.quote("metric_id"))
+          .append(" = x.")
+          .append(d.quote("id"))
+          .append(" AND rm.")
+          .append(d.quote("results_id"))
+          .append(" IN (")
+          .append(runs)
+          .append(")))");
+    }
+    return sb.toString();
+  }
+
+  private int bindTypes(PreparedStatement ps, int index) throws SQLException {
+    if (types != null) {
+      for (String t : types) {
+        ps.setString(index++, t);
+      }
+    }
+    return index;
+  }
+
+  /** The id range to walk: from the experiments' links, or the whole table. */
+  private long[] bounds(Connection c) throws SQLException {
+    String sql;
+    if (experimentIds.isEmpty()) {
+      sql =
+          "SELECT min(" + d.quote("id") + "), max(" + d.quote("id") + ") FROM " + d.quote("METRIC");
+    } else {
+      String runs = runsOf();
+      sql =
+          "SELECT min(a), max(b) FROM (SELECT min("
+              + d.quote("metric_id")
+              + ") a, max("
+              + d.quote("metric_id")
+              + ") b FROM "
+              + d.quote("EPOCH_METRIC")
+              + " WHERE "
+              + d.quote("epoch_trial_run_id")
+              + " IN ("
+              + runs
+              + ") UNION ALL SELECT min("
+              + d.quote("metric_id")
+              + "), max("
+              + d.quote("metric_id")
+              + ") FROM "
+              + d.quote("RESULTS_METRIC")
+              + " WHERE "
+              + d.quote("results_id")
+              + " IN ("
+              + runs
+              + ")) u";
+    }
+    try (var st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      long lo = rs.getLong(1);
+      boolean none = rs.wasNull();
+      long hi = rs.getLong(2);
+      return none ? new long[] {1, 0} : new long[] {lo, hi};
+    }
+  }
+
+  private long count(Connection c, long from, long to) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM "
+                + d.quote("METRIC")
+                + " x WHERE x."
+                + d.quote("id")
+                + " BETWEEN ? AND ?"
+                + filter())) {
+      ps.setLong(1, from);
+      ps.setLong(2, to);
+      bindTypes(ps, 3);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  @Override
+  Map<String, Object> plan(Connection c) throws SQLException {
+    long[] b = bounds(c);
+    idFrom = b[0];
+    upTo = b[1];
+    after = idFrom - 1;
+    total = count(c, idFrom, upTo);
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("experiment_ids", experimentIds);
+    p.put("metric_types", types == null ? List.of("*") : List.copyOf(types));
+    p.put("id_from", idFrom);
+    p.put("id_to", upTo);
+    return p;
+  }
+
+  @Override
+  void resumeFrom(MigrationRun run) {
+    upTo = ((Number) run.params().get("id_to")).longValue();
+    idFrom = ((Number) run.params().get("id_from")).longValue();
+    after =
+        run.checkpoint() == null
+            ? idFrom - 1
+            : ((Number) RunLedger.mapOf(run.checkpoint()).get("after_metric_id")).longValue();
+  }
+
+  private String selectSql(boolean lock) {
+    return "SELECT x."
+        + d.quote("id")
+        + ", x."
+        + d.quote("type")
+        + ", x."
+        + d.quote("total_val")
+        + ", x."
+        + d.quote("per_label_val")
+        + (hasMetadata ? ", x." + d.quote("metadata") : "")
+        + " FROM "
+        + d.quote("METRIC")
+        + " x WHERE x."
+        + d.quote("id")
+        + " > ? AND x."
+        + d.quote("id")
+        + " <= ?"
+        + filter()
+        + " ORDER BY x."
+        + d.quote("id")
+        + " LIMIT ?"
+        + (lock ? d.lockingReadSuffix() : "");
+  }
+
+  private record Row(long id, MetricTransformer.MetricValues values) {}
+
+  private List<Row> read(Connection c, long from, int n, boolean lock) throws SQLException {
+    List<Row> out = new ArrayList<>(Math.min(n, 10_000));
+    try (PreparedStatement ps = c.prepareStatement(selectSql(lock))) {
+      ps.setLong(1, from);
+      ps.setLong(2, upTo);
+      int i = bindTypes(ps, 3);
+      ps.setInt(i, n);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          double tv = rs.getDouble(3);
+          Double total = rs.wasNull() ? null : tv;
+          out.add(
+              new Row(
+                  rs.getLong(1),
+                  new MetricTransformer.MetricValues(
+                      rs.getString(2),
+                      total,
+                      rs.getString(4),
+                      hasMetadata ? rs.getString(5) : null)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * With {@code validate_after_transform}: the failure of a transformation that left a per-label
+   * value with a problem it did not have before (a legacy array scaled stays a legacy array and
+   * passes; an object turned into something else fails), or null.
+   */
+  private String checkResult(
+      MetricTransformer.MetricValues before, MetricTransformer.MetricValues v) {
+    if (!rules.validateAfterTransform() || v.perLabelVal() == null) {
+      return null;
+    }
+    String problem = PerLabelValueCheck.classify(v.perLabelVal());
+    if (problem == null
+        || (before.perLabelVal() != null
+            && problem.equals(PerLabelValueCheck.classify(before.perLabelVal())))) {
+      return null;
+    }
+    return "validate_after_transform: the result is " + problem.replace('_', ' ');
+  }
+
+  @Override
+  boolean batch(Connection c, int n) throws SQLException {
+    List<Row> batch = read(c, after, n, true);
+    if (batch.isEmpty()) {
+      return false;
+    }
+    List<Row> updates = new ArrayList<>();
+    List<Object[]> backups = keepOriginals ? new ArrayList<>() : List.of();
+    List<Object[]> failedRows = new ArrayList<>();
+    for (Row r : batch) {
+      MetricTransformer.Outcome out = transformer.apply(r.values());
+      String failure =
+          out.failed()
+              ? out.failure()
+              : out.changed() ? checkResult(r.values(), out.values()) : null;
+      if (failure != null) {
+        if (rules.rollbackOnError()) {
+          addFailure(r.id(), failure);
+          throw new RollbackRequested(r.id(), failure);
+        }
+        addFailure(r.id(), failure);
+        failedRows.add(new Object[] {r.id(), failure});
+      } else if (out.changed()) {
+        updates.add(new Row(r.id(), out.values()));
+        if (keepOriginals) {
+          MetricTransformer.MetricValues v = r.values();
+          backups.add(
+              new Object[] {runId, r.id(), v.type(), v.totalVal(), v.perLabelVal(), v.metadata()});
+        }
+      }
+    }
+    write(c, updates);
+    if (!backups.isEmpty()) {
+      d.bulkInsert(c, RunLedger.BACKUP_MODEL, backups);
+    }
+    RunLedger.recordFailures(c, d, runId, failedRows);
+    if (o.strategy().checksEachBatch()) {
+      verify(c, batch.get(0).id() - 1, batch.size(), updates);
+    }
+    after = batch.get(batch.size() - 1).id();
+    processed += batch.size();
+    changed += updates.size();
+    batches++;
+    RunLedger.checkpoint(
+        c,
+        d,
+        runId,
+        RunLedger.toJson(Map.of("after_metric_id", after)),
+        processed,
+        changed,
+        failed,
+        batches);
+    return true;
+  }
+
+  private void write(Connection c, List<Row> updates) throws SQLException {
+    if (updates.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + d.quote("METRIC")
+                + " SET "
+                + d.quote("type")
+                + " = ?, "
+                + d.quote("total_val")
+                + " = ?, "
+                + d.quote("per_label_val")
+                + " = ?"
+                + (hasMetadata ? ", " + d.quote("metadata") + " = ?" : "")
+                + " WHERE "
+                + d.quote("id")
+                + " = ?")) {
+      for (Row r : updates) {
+        MetricTransformer.MetricValues v = r.values();
+        ps.setString(1, v.type());
+        if (v.totalVal() == null) {
+          ps.setNull(2, Types.DOUBLE);
+        } else {
+          ps.setDouble(2, v.totalVal());
+        }
+        ps.setString(3, v.perLabelVal());
+        int i = 4;
+        if (hasMetadata) {
+          ps.setString(i++, v.metadata() == null ? "{}" : v.metadata());
+        }
+        ps.setLong(i, r.id());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** The conservative check: what the batch wrote reads back as written. */
+  private void verify(Connection c, long from, int n, List<Row> updates) throws SQLException {
+    Map<Long, MetricTransformer.MetricValues> written = new LinkedHashMap<>();
+    for (Row r : updates) {
+      written.put(r.id(), r.values());
+    }
+    for (Row r : read(c, from, n, false)) {
+      MetricTransformer.MetricValues w = written.get(r.id());
+      if (w != null) {
+        MetricTransformer.MetricValues back = r.values();
+        boolean same =
+            java.util.Objects.equals(w.type(), back.type())
+                && java.util.Objects.equals(w.totalVal(), back.totalVal())
+                && java.util.Objects.equals(w.perLabelVal(), back.perLabelVal());
+        if (!same) {
+          throw new IllegalStateException(
+              "metric " + r.id() + " does not read back as written; the batch is undone");
+        }
+      }
+    }
+  }
+
+  @Override
+  String finish(Connection c) throws SQLException {
+    long now = count(c, idFrom, upTo);
+    String note = "processed " + processed + " metrics, changed " + changed + ", failed " + failed;
+    if (keepOriginals) {
+      long kept = RunLedger.backupCount(c, d, runId);
+      if (kept != changed) {
+        throw new IllegalStateException(
+            "run "
+                + runId
+                + " changed "
+                + changed
+                + " metrics but holds "
+                + kept
+                + " originals; the run stays interrupted");
+      }
+      if (!rules.backupOriginal()) {
+        // Kept only so rollback_on_error could undo the run; it completed, so they go.
+        try (PreparedStatement ps =
+            c.prepareStatement("DELETE FROM " + d.quote(RunLedger.BACKUP) + " WHERE run_id = ?")) {
+          ps.setLong(1, runId);
+          ps.executeUpdate();
+        }
+      }
+    }
+    if (types == null && now != total) {
+      log.warn("run {}: {} metrics in range at the end, {} at the start", runId, now, total);
+    }
+    return note;
+  }
+
+  @Override
+  void undo() {
+    restoreOriginals(db, runId, o.effectiveBatchSize());
+  }
+
+  /** Puts back the originals a run kept, in batches that each delete what they restored. */
+  static long restoreOriginals(Database db, long runId, int batchSize) {
+    Dialect d = db.dialect();
+    boolean hasMetadata =
+        SchemaMigrator.schemaOf(db).table("METRIC").column("metadata").isPresent();
+    long restored = 0;
+    while (true) {
+      long done =
+          db.inTransaction(
+              c -> {
+                List<Object[]> batch = new ArrayList<>();
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "SELECT metric_id, type, total_val, per_label_val, metadata FROM "
+                            + d.quote(RunLedger.BACKUP)
+                            + " WHERE run_id = ? ORDER BY metric_id LIMIT ?")) {
+                  ps.setLong(1, runId);
+                  ps.setInt(2, batchSize);
+                  try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                      double tv = rs.getDouble(3);
+                      Double total = rs.wasNull() ? null : tv;
+                      batch.add(
+                          new Object[] {
+                            rs.getLong(1), rs.getString(2), total, rs.getString(4), rs.getString(5)
+                          });
+                    }
+                  }
+                }
+                if (batch.isEmpty()) {
+                  return 0L;
+                }
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "UPDATE "
+                            + d.quote("METRIC")
+                            + " SET "
+                            + d.quote("type")
+                            + " = ?, "
+                            + d.quote("total_val")
+                            + " = ?, "
+                            + d.quote("per_label_val")
+                            + " = ?"
+                            + (hasMetadata ? ", " + d.quote("metadata") + " = ?" : "")
+                            + " WHERE "
+                            + d.quote("id")
+                            + " = ?")) {
+                  for (Object[] b : batch) {
+                    ps.setString(1, (String) b[1]);
+                    if (b[2] == null) {
+                      ps.setNull(2, Types.DOUBLE);
+                    } else {
+                      ps.setDouble(2, (Double) b[2]);
+                    }
+                    ps.setString(3, (String) b[3]);
+                    int i = 4;
+                    if (hasMetadata) {
+                      ps.setString(i++, b[4] == null ? "{}" : (String) b[4]);
+                    }
+                    ps.setLong(i, (Long) b[0]);
+                    ps.addBatch();
+                  }
+                  ps.executeBatch();
+                }
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "DELETE FROM "
+                            + d.quote(RunLedger.BACKUP)
+                            + " WHERE run_id = ? AND metric_id <= ?")) {
+                  ps.setLong(1, runId);
+                  ps.setLong(2, (Long) batch.get(batch.size() - 1)[0]);
+                  ps.executeUpdate();
+                }
+                return (long) batch.size();
+              });
+      if (done == 0) {
+        return restored;
+      }
+      restored += done;
+    }
+  }
+
+  /**
+   * {@code rollback-transform}: puts back the originals a transform run kept with {@code
+   * backup_original}. Resumable: each batch deletes the originals it restored.
+   *
+   * @return the number of metrics restored
+   */
+  public static long rollback(
+      Database db, long runId, boolean safetySnapshot, java.nio.file.Path snapshotDir) {
+    db.requireWritable("rollback-transform");
+    Dialect d = db.dialect();
+    if (!RunLedger.exists(db)) {
+      throw new NotFoundException("no migration run has been recorded in " + db.identity());
+    }
+    try (DatabaseLock lock = DatabaseLock.acquire(db, "migration", "migration run", () -> null)) {
+      MigrationRun run =
+          db.inTransaction(
+              c -> {
+                RunLedger.markStaleRunsInterrupted(c, d);
+                MigrationRun r =
+                    RunLedger.find(c, d, runId)
+                        .orElseThrow(
+                            () ->
+                                new NotFoundException(
+                                    "run "
+                                        + runId
+                                        + " does not exist; list-migrations shows"
+                                        + " the runs"));
+                if (!r.kind().equals(KIND)) {
+                  throw new io.expmgr.InvalidInputException(
+                      "run "
+                          + runId
+                          + " is a "
+                          + r.kind()
+                          + " run; only transform-metrics runs"
+                          + " can be rolled back (delete the migrated experiment instead)");
+                }
+                if (r.state() == MigrationRun.State.ROLLED_BACK) {
+                  throw new ConflictException("run " + runId + " is already rolled back");
+                }
+                long kept = RunLedger.backupCount(c, d, runId);
+                if (kept == 0 && r.state() != MigrationRun.State.ROLLING_BACK) {
+                  throw new ConflictException(
+                      "run "
+                          + runId
+                          + " kept no originals (backup_original was off"
+                          + (r.changed() == 0 ? ", or it changed nothing" : "")
+                          + ")"
+                          + (r.snapshotId() == null
+                              ? ""
+                              : "; restore-snapshot --snapshot-id "
+                                  + r.snapshotId()
+                                  + " goes back to before it"));
+                }
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "SELECT min(b2.run_id) FROM "
+                            + d.quote(RunLedger.BACKUP)
+                            + " b1 JOIN "
+                            + d.quote(RunLedger.BACKUP)
+                            + " b2 ON b2.metric_id = b1.metric_id AND b2.run_id > b1.run_id"
+                            + " WHERE b1.run_id = ?")) {
+                  ps.setLong(1, runId);
+                  try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    long later = rs.getLong(1);
+                    if (!rs.wasNull()) {
+                      throw new ConflictException(
+                          "later run "
+                              + later
+                              + " changed metrics that run "
+                              + runId
+                              + " changed; roll back run "
+                              + later
+                              + " first");
+                    }
+                  }
+                }
+                return r;
+              });
+      if (safetySnapshot && run.state() != MigrationRun.State.ROLLING_BACK) {
+        new SnapshotManager(db, snapshotDir)
+            .createSnapshot(
+                "Before rollback-transform --run-id " + runId,
+                List.of("safety"),
+                ProgressListener.NONE);
+      }
+      db.inTransaction(
+          c -> {
+            RunLedger.setState(c, d, runId, MigrationRun.State.ROLLING_BACK, null);
+            return null;
+          });
+      long restored = restoreOriginals(db, runId, 1_000);
+      db.inTransaction(
+          c -> {
+            RunLedger.setState(
+                c,
+                d,
+                runId,
+                MigrationRun.State.ROLLED_BACK,
+                "rolled back: " + restored + " metrics restored");
+            return null;
+          });
+      log.info("rollback-transform: run {} rolled back, {} metrics restored", runId, restored);
+      return restored;
+    }
+  }
+
+  @Override
+  MigrationResult dryRun() {
+    long t0 = System.nanoTime();
+    return db.withConnection(
+        c -> {
+          long[] b = bounds(c);
+          idFrom = b[0];
+          upTo = b[1];
+          long from = idFrom - 1;
+          long wouldChange = 0;
+          long unchanged = 0;
+          int n = o.effectiveBatchSize();
+          while (true) {
+            List<Row> batch = read(c, from, Math.max(n, 1_000), false);
+            if (batch.isEmpty()) {
+              break;
+            }
+            for (Row r : batch) {
+              MetricTransformer.Outcome out = transformer.apply(r.values());
+              String failure =
+                  out.failed()
+                      ? out.failure()
+                      : out.changed() ? checkResult(r.values(), out.values()) : null;
+              if (failure != null) {
+                addFailure(r.id(), failure);
+              } else if (out.changed()) {
+                wouldChange++;
+              } else {
+                unchanged++;
+              }
+              processed++;
+            }
+            from = batch.get(batch.size() - 1).id();
+          }
+          Map<String, Long> m = new LinkedHashMap<>();
+          m.put("would_change", wouldChange);
+          m.put("unchanged", unchanged);
+          m.put("would_fail", failed);
+          return new MigrationResult(
+              0,
+              MigrationResult.Outcome.DRY_RUN,
+              null,
+              false,
+              processed,
+              processed,
+              wouldChange,
+              failed,
+              List.copyOf(failures),
+              m,
+              0,
+              List.of(),
+              Duration.ofNanos(System.nanoTime() - t0),
+              peakHeap(),
+              null,
+              "dry run: nothing was written");
+        });
+  }
+}

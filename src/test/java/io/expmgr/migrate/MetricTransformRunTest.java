@@ -1,0 +1,297 @@
+package io.expmgr.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.expmgr.ConflictException;
+import io.expmgr.DatabaseLock;
+import io.expmgr.NotFoundException;
+import io.expmgr.ProgressListener;
+import io.expmgr.SchemaException;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Engine;
+import io.expmgr.db.OpenMode;
+import io.expmgr.generate.DataGenerator;
+import io.expmgr.generate.GenerateOptions;
+import io.expmgr.support.TestDatabases;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** transform-metrics on real SQLite files and a real MariaDB: results, resume, refusals. */
+class MetricTransformRunTest {
+  @TempDir Path dir;
+  private final List<ConnectionConfig> made = new ArrayList<>();
+
+  @AfterEach
+  void dispose() {
+    BatchEngine.faultHook = b -> {};
+    made.forEach(TestDatabases::dispose);
+  }
+
+  /** 2 experiments x 3 trials x 2 runs x 5 epochs x 4 metrics, plus 2 legacy and 2 bad JSON. */
+  private Database generated(Engine engine, String name) {
+    ConnectionConfig c = TestDatabases.fresh(engine, dir, name + made.size());
+    made.add(c);
+    DataGenerator.generate(
+        c, new GenerateOptions(2, 3, 2, 5, 4, 3, 1, 11, 2, 0, 2), false, ProgressListener.NONE);
+    return Database.open(c, OpenMode.EXISTING);
+  }
+
+  private static TransformationRules rules(String json) {
+    return TransformationRules.parse(json, "test rules");
+  }
+
+  private static final String SCALE =
+      "{\"metric_transformations\":[{\"metric_type\":\"loss\",\"transformation\":\"scale\","
+          + "\"rules\":{\"factor\":0.5}}],\"global_settings\":{\"backup_original\":true}}";
+
+  private static MigrationOptions opts(TransformationRules r, int batch) {
+    return MigrationOptions.defaults()
+        .withRules(r)
+        .withBatchSize(batch)
+        .withSafetySnapshot(false, null);
+  }
+
+  private static List<List<Object>> metrics(Database db) {
+    return TestDatabases.content(db).get("METRIC");
+  }
+
+  /** What the rules make of each metric, computed row by row with the pure transformer. */
+  private static List<List<Object>> expected(List<List<Object>> before, TransformationRules r) {
+    MetricTransformer t = new MetricTransformer(r);
+    List<List<Object>> out = new ArrayList<>();
+    for (List<Object> row : before) {
+      MetricTransformer.Outcome o =
+          t.apply(
+              new MetricTransformer.MetricValues(
+                  (String) row.get(1), (Double) row.get(2), (String) row.get(3), null));
+      MetricTransformer.MetricValues v = o.failed() ? o.values() : o.values();
+      out.add(java.util.Arrays.asList(row.get(0), v.type(), v.totalVal(), v.perLabelVal()));
+    }
+    return out;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void scalesEveryLossMetricOnceAndKeepsTheOriginals(Engine engine) {
+    Database db = generated(engine, "scale");
+    List<List<Object>> before = metrics(db);
+    MigrationResult r = MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 7));
+
+    assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    List<List<Object>> after = metrics(db);
+    assertThat(after).isEqualTo(expected(before, rules(SCALE)));
+    long losses = before.stream().filter(row -> row.get(1).equals("loss")).count();
+    assertThat(r.processed()).isEqualTo(losses);
+    assertThat(r.changed() + r.failed()).isEqualTo(losses);
+    assertThat(r.failed()).isLessThan(5);
+    assertThat(r.batches()).isEqualTo((losses + 6) / 7);
+    long kept = db.withConnection(c -> RunLedger.backupCount(c, db.dialect(), r.runId()));
+    assertThat(kept).isEqualTo(r.changed());
+
+    // The classic mistake, applying scale twice, is refused; --force does it.
+    assertThatThrownBy(() -> MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 7)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("already did this")
+        .hasMessageContaining("--force");
+    assertThat(metrics(db)).isEqualTo(after);
+    MigrationResult twice =
+        MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 7).withForce(true));
+    assertThat(twice.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(metrics(db)).isEqualTo(expected(after, rules(SCALE)));
+
+    // Rolling back the later run first, then the first, gives back the original values.
+    assertThatThrownBy(() -> MetricTransformRun.rollback(db, r.runId(), false, null))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("roll back run " + twice.runId() + " first");
+    assertThat(MetricTransformRun.rollback(db, twice.runId(), false, null))
+        .isEqualTo(twice.changed());
+    assertThat(metrics(db)).isEqualTo(after);
+    assertThat(MetricTransformRun.rollback(db, r.runId(), false, null)).isEqualTo(r.changed());
+    assertThat(metrics(db)).isEqualTo(before);
+    assertThat(MigrationRuns.list(db))
+        .extracting(MigrationRun::state)
+        .containsExactly(MigrationRun.State.ROLLED_BACK, MigrationRun.State.ROLLED_BACK);
+    assertThatThrownBy(() -> MetricTransformRun.rollback(db, r.runId(), false, null))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("already rolled back");
+    assertThatThrownBy(() -> MetricTransformRun.rollback(db, 99, false, null))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("run 99 does not exist");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aCrashInAnyBatchThenARerunGivesExactlyTheUninterruptedResult(Engine engine) {
+    Database reference = generated(engine, "ref");
+    MetricTransformRun.run(reference, List.of(), opts(rules(SCALE), 5));
+    List<List<Object>> wanted = metrics(reference);
+
+    Database db = generated(engine, "crash");
+    List<List<Object>> before = metrics(db);
+    for (long failAt : new long[] {1, 3, 4}) {
+      BatchEngine.faultHook =
+          b -> {
+            if (b == failAt) {
+              throw new IllegalStateException("simulated crash in batch " + b);
+            }
+          };
+      assertThatThrownBy(() -> MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 5)))
+          .hasMessageContaining("simulated crash");
+      assertThat(MigrationRuns.list(db).get(0).state()).isEqualTo(MigrationRun.State.INTERRUPTED);
+      assertThat(MigrationRuns.list(db).get(0).batches()).isEqualTo(failAt - 1);
+    }
+    assertThat(metrics(db)).isNotEqualTo(before).isNotEqualTo(wanted);
+    BatchEngine.faultHook = b -> {};
+    // A resume may use another batch size: the checkpoint is a metric id, not a batch number.
+    MigrationResult r = MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 3));
+    assertThat(r.resumed()).isTrue();
+    assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(metrics(db)).isEqualTo(wanted);
+    assertThat(MigrationRuns.list(db)).hasSize(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aStopRequestEndsAfterTheBatchAndTheSameCommandResumes(Engine engine) {
+    Database db = generated(engine, "stop");
+    List<List<Object>> before = metrics(db);
+    AtomicInteger seen = new AtomicInteger();
+    MigrationOptions o =
+        opts(rules(SCALE), 4)
+            .withProgress(p -> seen.incrementAndGet())
+            .withStopRequested(() -> seen.get() >= 2);
+    MigrationResult first = MetricTransformRun.run(db, List.of(), o);
+    assertThat(first.outcome()).isEqualTo(MigrationResult.Outcome.INTERRUPTED);
+    assertThat(first.processed()).isEqualTo(8);
+    assertThat(MigrationRuns.list(db).get(0).state()).isEqualTo(MigrationRun.State.INTERRUPTED);
+
+    // Other rules do not resume it...
+    String other = SCALE.replace("0.5", "2");
+    assertThatThrownBy(() -> MetricTransformRun.run(db, List.of(), opts(rules(other), 4)))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("--restart");
+    // ...the same rules do, and the result is as if it had never stopped.
+    MigrationResult rest = MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 4));
+    assertThat(rest.resumed()).isTrue();
+    assertThat(rest.processed()).isEqualTo(rest.total());
+    assertThat(metrics(db)).isEqualTo(expected(before, rules(SCALE)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void rollbackOnErrorUndoesTheWholeRun(Engine engine) {
+    Database db = generated(engine, "rollback");
+    List<List<Object>> before = metrics(db);
+    // Every type, so the planted bad JSON is reached after several good batches.
+    TransformationRules r =
+        rules(
+            "{\"metric_transformations\":[{\"metric_type\":\"*\",\"transformation\":"
+                + "\"normalize_json_keys\",\"rules\":{\"key_mapping\":{\"class_0\":\"c0\"}}}],"
+                + "\"global_settings\":{\"rollback_on_error\":true}}");
+    MigrationResult res = MetricTransformRun.run(db, List.of(), opts(r, 10));
+    assertThat(res.outcome()).isEqualTo(MigrationResult.Outcome.ROLLED_BACK);
+    assertThat(res.failed()).isEqualTo(1);
+    assertThat(metrics(db)).isEqualTo(before);
+    assertThat(MigrationRuns.list(db).get(0).state()).isEqualTo(MigrationRun.State.ROLLED_BACK);
+
+    // Without it, the broken metrics are counted and reported and the rest is transformed.
+    TransformationRules lenient =
+        rules(
+            "{\"metric_transformations\":[{\"metric_type\":\"*\",\"transformation\":"
+                + "\"normalize_json_keys\",\"rules\":{\"key_mapping\":{\"class_0\":\"c0\"}}}]}");
+    MigrationResult ok = MetricTransformRun.run(db, List.of(), opts(lenient, 10));
+    assertThat(ok.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(ok.failed()).isBetween(2L, 4L);
+    assertThat(ok.failures())
+        .allSatisfy(f -> assertThat(f.reason()).contains("normalize_json_keys"));
+    assertThat(metrics(db)).isEqualTo(expected(before, lenient));
+  }
+
+  @Test
+  void onlyTheNamedExperimentsChange() {
+    Database db = generated(Engine.SQLITE, "scope");
+    List<List<Object>> before = metrics(db);
+    MigrationResult r = MetricTransformRun.run(db, List.of(2L), opts(rules(SCALE), 100));
+    List<List<Object>> after = metrics(db);
+    long changedRows = 0;
+    for (int i = 0; i < before.size(); i++) {
+      if (!before.get(i).equals(after.get(i))) {
+        changedRows++;
+      }
+    }
+    assertThat(changedRows).isEqualTo(r.changed()).isPositive();
+    long lossesOfExperiment2 =
+        db.withConnection(
+            c -> {
+              try (var st = c.createStatement();
+                  var rs =
+                      st.executeQuery(
+                          "SELECT count(DISTINCT m.id) FROM METRIC m JOIN EPOCH_METRIC em ON"
+                              + " em.metric_id = m.id JOIN TRIAL_RUN tr ON tr.id ="
+                              + " em.epoch_trial_run_id JOIN TRIAL t ON t.id = tr.trial_id WHERE"
+                              + " t.experiment_id = 2 AND m.type = 'loss'")) {
+                rs.next();
+                return rs.getLong(1);
+              }
+            });
+    assertThat(r.processed()).isGreaterThanOrEqualTo(lossesOfExperiment2);
+    assertThatThrownBy(() -> MetricTransformRun.run(db, List.of(7L), opts(rules(SCALE), 100)))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("experiment 7 does not exist");
+  }
+
+  @Test
+  void aSecondRunIsRefusedNamingTheFirstAndADryRunWritesNothing() {
+    Database db = generated(Engine.SQLITE, "lock");
+    List<List<Object>> before = metrics(db);
+    try (DatabaseLock held = DatabaseLock.acquire(db, "migration", "migration run", null)) {
+      assertThatThrownBy(() -> MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 100)))
+          .isInstanceOf(ConflictException.class)
+          .hasMessageContaining("pid " + ProcessHandle.current().pid())
+          .hasMessageContaining("migration run");
+    }
+    MigrationResult dry =
+        MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 100).withDryRun(true));
+    assertThat(dry.outcome()).isEqualTo(MigrationResult.Outcome.DRY_RUN);
+    assertThat(dry.changed()).isPositive();
+    assertThat(metrics(db)).isEqualTo(before);
+    assertThat(MigrationRuns.list(db)).isEmpty();
+  }
+
+  @Test
+  void addMetadataOnSchema10IsRefusedNamingTheUpgrade() {
+    Database db = generated(Engine.SQLITE, "meta");
+    List<List<Object>> before = metrics(db);
+    TransformationRules r =
+        rules(
+            "{\"metric_transformations\":[{\"metric_type\":\"loss\",\"transformation\":"
+                + "\"add_metadata\",\"rules\":{\"metadata\":{\"unit\":\"nats\"}}}]}");
+    assertThatThrownBy(() -> MetricTransformRun.run(db, List.of(), opts(r, 100)))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("schema upgrade");
+    assertThat(metrics(db)).isEqualTo(before);
+  }
+
+  @Test
+  void conservativeChecksEachBatchAndPauses() {
+    Database db = generated(Engine.SQLITE, "conservative");
+    List<List<Object>> before = metrics(db);
+    MigrationResult r =
+        MetricTransformRun.run(
+            db, List.of(), opts(rules(SCALE), 0).withStrategy(MigrationStrategy.CONSERVATIVE));
+    assertThat(r.batches()).isEqualTo((r.processed() + 99) / 100);
+    assertThat(metrics(db)).isEqualTo(expected(before, rules(SCALE)));
+    assertThat(Map.of("batches", r.batchMillis().size()))
+        .containsEntry("batches", (int) r.batches());
+  }
+}
