@@ -51,6 +51,7 @@ abstract class BatchEngine {
   protected final Map<String, Long> rows = new LinkedHashMap<>();
   private final List<Long> batchMillis = new ArrayList<>();
   private String phase = "metrics";
+  private long commitNanos;
 
   BatchEngine(Database target, MigrationOptions options) {
     this.db = target;
@@ -310,7 +311,9 @@ abstract class BatchEngine {
             message = finish(c);
             RunLedger.setState(c, d, runId, MigrationRun.State.COMPLETED, message);
           }
+          long tc = System.nanoTime();
           c.commit();
+          commitNanos += System.nanoTime() - tc;
         } catch (RollbackRequested e) {
           c.rollback();
           c.setAutoCommit(true);
@@ -342,6 +345,7 @@ abstract class BatchEngine {
         }
         report(t0);
         if (!more) {
+          log.debug("{} run {}: commits took {} ms", kind(), runId, commitNanos / 1_000_000);
           outcome = MigrationResult.Outcome.COMPLETED;
           break;
         }

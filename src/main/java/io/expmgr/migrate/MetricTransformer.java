@@ -176,10 +176,64 @@ public final class MetricTransformer {
     Double total = v.totalVal() == null ? null : v.totalVal() * factor;
     String labels = v.perLabelVal();
     if (labels != null) {
-      JsonNode n = perLabel(labels);
-      labels = write(scaleNode(n, factor));
+      String fast = scaleFlat(labels, factor);
+      labels = fast != null ? fast : write(scaleNode(perLabel(labels), factor));
     }
     return new MetricValues(v.type(), total, labels, v.metadata());
+  }
+
+  private static final com.fasterxml.jackson.core.JsonFactory STREAMING =
+      new com.fasterxml.jackson.core.JsonFactory();
+
+  /**
+   * Scales a flat object or array of numbers and nulls token by token, without building a tree: the
+   * common case, and the same output as the tree path. Returns null for anything else (a string
+   * holding JSON, nesting, bad JSON), which the tree path then handles or reports.
+   */
+  private static String scaleFlat(String text, double factor) {
+    var out = new java.io.StringWriter(text.length() + 16);
+    try (com.fasterxml.jackson.core.JsonParser p = STREAMING.createParser(text);
+        com.fasterxml.jackson.core.JsonGenerator g = STREAMING.createGenerator(out)) {
+      com.fasterxml.jackson.core.JsonToken first = p.nextToken();
+      boolean object = first == com.fasterxml.jackson.core.JsonToken.START_OBJECT;
+      if (!object && first != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+        return null;
+      }
+      if (object) {
+        g.writeStartObject();
+      } else {
+        g.writeStartArray();
+      }
+      com.fasterxml.jackson.core.JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        switch (t) {
+          case FIELD_NAME -> g.writeFieldName(p.currentName());
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(p.getDoubleValue() * factor);
+          case VALUE_NULL -> g.writeNull();
+          case END_OBJECT, END_ARRAY -> {
+            if (p.getParsingContext().inRoot()) {
+              if (object) {
+                g.writeEndObject();
+              } else {
+                g.writeEndArray();
+              }
+              if (p.nextToken() != null) {
+                return null;
+              }
+              g.flush();
+              return out.toString();
+            }
+            return null;
+          }
+          default -> {
+            return null;
+          }
+        }
+      }
+      return null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
   }
 
   private static JsonNode scaleNode(JsonNode n, double factor) {

@@ -75,7 +75,7 @@ final class RunLedger {
               Column.optional("metadata", ColumnType.TEXT)),
           List.of("run_id", "metric_id"),
           List.of(),
-          List.of(List.of("metric_id")));
+          List.of());
 
   static final Table FAILURES_MODEL =
       new Table(

@@ -204,6 +204,18 @@ public final class PerLabelValueCheck implements ValidationCheck {
    * The kind of problem of a per-label value, or null when it is a JSON object of finite numbers. A
    * syntax error anywhere wins over other problems.
    */
+  /**
+   * Whether a JSON float is finite as a double. Only an exponent or a very long number can
+   * overflow, so most values need no conversion.
+   */
+  private static boolean finite(JsonParser p) throws java.io.IOException {
+    String t = p.getText();
+    if (t.length() < 300 && t.indexOf('e') < 0 && t.indexOf('E') < 0) {
+      return true;
+    }
+    return Double.isFinite(p.getDoubleValue());
+  }
+
   public static String classify(String text) {
     String problem = null;
     try (JsonParser p = JSON.createParser(text)) {
@@ -222,8 +234,7 @@ public final class PerLabelValueCheck implements ValidationCheck {
           String kind =
               switch (v) {
                 case VALUE_NUMBER_INT -> null;
-                case VALUE_NUMBER_FLOAT ->
-                    Double.isFinite(p.getDoubleValue()) ? null : "non_finite";
+                case VALUE_NUMBER_FLOAT -> finite(p) ? null : "non_finite";
                 case VALUE_STRING -> "string_value";
                 case START_OBJECT, START_ARRAY -> "nested_value";
                 default -> "non_numeric";
