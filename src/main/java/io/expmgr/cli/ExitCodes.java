@@ -10,7 +10,7 @@ public final class ExitCodes {
   /** Success (for {@code validate}: PASS or WARN). */
   public static final int OK = 0;
 
-  /** Validation found failures (FAIL). */
+  /** Validation found failures (FAIL), or a migration run had items it could not transform. */
   public static final int VALIDATION_FAILED = 1;
 
   /** The command line is wrong: unknown command or option, missing or malformed value. */
@@ -33,9 +33,6 @@ public final class ExitCodes {
 
   /** A file could not be read or written (permissions, full disk, missing folder). */
   public static final int FILE_SYSTEM = 8;
-
-  /** The command exists but is not implemented in this version. */
-  public static final int NOT_IMPLEMENTED = 9;
 
   /** The user answered no to a confirmation; nothing was changed. */
   public static final int CANCELLED = 10;
@@ -73,9 +70,6 @@ public final class ExitCodes {
     }
     if (e instanceof io.expmgr.ConflictException) {
       return CONFLICT;
-    }
-    if (e instanceof NotImplementedException) {
-      return NOT_IMPLEMENTED;
     }
     return INTERNAL;
   }

@@ -28,7 +28,7 @@ import picocli.CommandLine.ScopeType;
       SnapshotCommands.Prune.class,
       ExportExperimentCommand.class,
       ImportExperimentCommand.class,
-      PlannedCommands.MigrateExperiment.class,
+      MigrateExperimentCommand.class,
       TransformMetricsCommand.class,
       CreateTransformationTemplateCommand.class,
       MigrationRunCommands.ListMigrations.class,
@@ -37,9 +37,10 @@ import picocli.CommandLine.ScopeType;
     },
     footer = {
       "",
-      "Exit codes: 0 ok, 1 validation failed, 2 usage, 3 connection, 4 not found,",
-      "5 invalid input, 6 schema, 7 snapshot, 8 file system, 9 not implemented yet,",
-      "10 cancelled, 11 conflict (already done), 70 internal error, 130 interrupted.",
+      "Exit codes: 0 ok, 1 validation failed or items not transformed, 2 usage, 3 connection,",
+      "4 not found, 5 invalid input, 6 schema, 7 snapshot, 8 file system, 10 cancelled,",
+      "11 conflict (already done, or another run is writing), 70 internal error,",
+      "130 interrupted (Ctrl-C; a migration run resumes with the same command).",
       "Logs: $EXPMGR_HOME/logs (default ~/.experiment_manager/logs)."
     })
 public final class ExpmgrCommand implements Runnable {

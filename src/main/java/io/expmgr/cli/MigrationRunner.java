@@ -175,6 +175,7 @@ final class MigrationRunner {
     private final String mode;
     private ProgressBar bar;
     private long lastLine;
+    private long lastProcessed = -1;
 
     ProgressView(PrintWriter out, String command, String unit, String mode) {
       this.out = out;
@@ -203,8 +204,10 @@ final class MigrationRunner {
       } else if (mode.equals("log")) {
         long now = System.nanoTime();
         boolean done = p.processed() >= p.total();
-        if (now - lastLine >= 5_000_000_000L || lastLine == 0 || done) {
+        if (p.processed() != lastProcessed
+            && (now - lastLine >= 5_000_000_000L || lastLine == 0 || done)) {
           lastLine = now;
+          lastProcessed = p.processed();
           double rate = p.itemsPerSecond();
           long left = Math.max(0, p.total() - p.processed());
           out.printf(

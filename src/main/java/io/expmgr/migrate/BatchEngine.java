@@ -126,8 +126,13 @@ abstract class BatchEngine {
         DatabaseLock.acquire(db, "migration", "migration run", this::runningHolder)) {
       boolean resumed = start();
       return loop(t0, resumed);
+    } finally {
+      release();
     }
   }
+
+  /** Releases what the run holds besides the target connection (a source connection). */
+  void release() {}
 
   /** Names the run holding the server lock, for a refusal from another host. */
   private String runningHolder() {
@@ -370,7 +375,7 @@ abstract class BatchEngine {
         changed,
         failed,
         List.copyOf(failures),
-        Map.copyOf(rows),
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rows)),
         batches,
         List.copyOf(batchMillis),
         Duration.ofNanos(System.nanoTime() - t0),

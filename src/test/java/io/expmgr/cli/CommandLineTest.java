@@ -80,17 +80,6 @@ class CommandLineTest {
   }
 
   @Test
-  void commandsNotBuiltYetSaySoAndDoNothing() {
-    Path db = dir.resolve("x.db");
-    CliRunner.Result r = CliRunner.run("migrate-experiment", "-d", db.toString(), "-s", "1");
-    assertThat(r.exitCode()).isEqualTo(ExitCodes.NOT_IMPLEMENTED);
-    assertThat(r.err().strip())
-        .isEqualTo(
-            "error: 'migrate-experiment' is not implemented in this version of expmgr yet; nothing was done");
-    assertThat(db).doesNotExist();
-  }
-
-  @Test
   void generatesIntoANewSqliteFileAndReportsAsJson() throws Exception {
     Path db = dir.resolve("g.db");
     CliRunner.Result r =

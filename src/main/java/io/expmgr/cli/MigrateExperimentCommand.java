@@ -1,0 +1,163 @@
+package io.expmgr.cli;
+
+import io.expmgr.InvalidInputException;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.OpenMode;
+import io.expmgr.migrate.ExperimentMigration;
+import io.expmgr.migrate.MigrationOptions;
+import io.expmgr.transfer.ImportTarget;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code expmgr migrate-experiment}. */
+@Command(
+    name = "migrate-experiment",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Copies an experiment's whole hierarchy (trials, runs, results, epochs, metrics, artifacts",
+      "and every link) into a new experiment, or appends it to --target-experiment, transforming",
+      "metrics by rules on the way. --to copies into another database (SQLite or MySQL).",
+      "Batches commit with their checkpoint: Ctrl-C stops after the current one, and the same",
+      "command resumes. The source is never modified."
+    })
+final class MigrateExperimentCommand implements Callable<Integer> {
+  /** The environment variable with the password of a {@code --to mysql://} target. */
+  static final String TO_PASSWORD_ENV = "EXPMGR_TO_PASSWORD";
+
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = {"-s", "--source-experiment"},
+      required = true,
+      paramLabel = "ID",
+      description = "The experiment to copy.")
+  long sourceExperiment;
+
+  @Option(
+      names = {"-t", "--target-experiment"},
+      paramLabel = "ID",
+      description = "Append to this existing experiment instead of creating a new one.")
+  Long targetExperiment;
+
+  @Option(
+      names = "--to",
+      paramLabel = "URL",
+      description =
+          "Copy into another database: sqlite:/path/file.db (created when missing) or"
+              + " mysql://user[:password]@host[:port]/db (password also from $"
+              + TO_PASSWORD_ENV
+              + ").")
+  String to;
+
+  @Mixin MigrationRunOptions run;
+
+  @Mixin SafetySnapshotOptions snapshotOptions;
+
+  @Override
+  public Integer call() {
+    MigrationOptions options = run.toOptions(snapshotOptions);
+    ConnectionConfig sourceConfig = connection.toConfig();
+    Database source = Database.openReadOnly(sourceConfig);
+    Database target;
+    ImportTarget created = null;
+    if (to == null) {
+      target = run.dryRun ? source : Database.open(sourceConfig, OpenMode.EXISTING);
+    } else {
+      ConnectionConfig targetConfig = parseTarget(to);
+      if (targetConfig.identity().equals(sourceConfig.identity())) {
+        target = run.dryRun ? source : Database.open(sourceConfig, OpenMode.EXISTING);
+      } else if (run.dryRun) {
+        target = source;
+      } else {
+        created = ImportTarget.open(targetConfig);
+        target = created.database();
+        if (created.wasEmpty()) {
+          io.expmgr.schema.SchemaMigrator.migrate(
+              target, io.expmgr.schema.SchemaMigrator.schemaOf(source).version());
+        }
+      }
+    }
+    ImportTarget made = created;
+    try {
+      return MigrationRunner.run(
+          spec.commandLine().getOut(),
+          "migrate-experiment",
+          "rows",
+          run,
+          made != null && made.wasEmpty() ? options.withSafetySnapshot(false, null) : options,
+          o -> ExperimentMigration.run(source, target, sourceExperiment, targetExperiment, o));
+    } catch (RuntimeException e) {
+      if (made != null && made.wasEmpty() && !hasRuns(target)) {
+        made.discardIfCreated();
+      }
+      throw e;
+    }
+  }
+
+  private static boolean hasRuns(Database db) {
+    try {
+      return !io.expmgr.migrate.MigrationRuns.list(db).isEmpty();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** {@code sqlite:/path}, a plain path, or {@code mysql://user[:pw]@host[:port]/db}. */
+  static ConnectionConfig parseTarget(String url) {
+    if (url.startsWith("sqlite:")) {
+      String path = url.substring("sqlite:".length());
+      if (path.startsWith("//")) {
+        path = path.substring(2);
+      }
+      if (path.isBlank()) {
+        throw new InvalidInputException("--to sqlite: needs a file path, as in sqlite:/data/x.db");
+      }
+      return ConnectionConfig.sqlite(Path.of(path));
+    }
+    if (!url.startsWith("mysql://")) {
+      throw new InvalidInputException(
+          "--to must be sqlite:/path/file.db or mysql://user@host:3306/db, not '"
+              + redact(url)
+              + "'");
+    }
+    try {
+      URI u = new URI(url);
+      String db = u.getPath() == null ? "" : u.getPath().replaceFirst("^/", "");
+      if (u.getHost() == null || db.isEmpty()) {
+        throw new InvalidInputException(
+            "--to " + redact(url) + " needs a host and a database: mysql://user@host:3306/db");
+      }
+      String user = null;
+      String password = System.getenv(TO_PASSWORD_ENV);
+      if (u.getRawUserInfo() != null) {
+        String[] parts = u.getRawUserInfo().split(":", 2);
+        user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+        if (parts.length == 2) {
+          password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+        }
+      }
+      return ConnectionConfig.mysql(
+          u.getHost(), u.getPort() < 0 ? 0 : u.getPort(), db, user, password);
+    } catch (URISyntaxException e) {
+      throw new InvalidInputException(
+          "--to " + redact(url) + " is not a valid URL: " + e.getReason());
+    }
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
+  }
+}

@@ -1,0 +1,808 @@
+package io.expmgr.migrate;
+
+import io.expmgr.DataAccessException;
+import io.expmgr.InvalidInputException;
+import io.expmgr.NotFoundException;
+import io.expmgr.SchemaException;
+import io.expmgr.db.Column;
+import io.expmgr.db.Database;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Rows;
+import io.expmgr.db.Schema;
+import io.expmgr.db.Table;
+import io.expmgr.schema.SchemaMigrator;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code migrate-experiment}: copies an experiment's whole hierarchy (trials, runs, results,
+ * epochs, metrics with their per-label values, artifacts and every link) into a new experiment, or
+ * into an existing one, in the same database or another, transforming metrics on the way. The
+ * source is only read.
+ *
+ * <p>Tables are copied parents first, each in primary-key order, in batches. New ids are the source
+ * ids shifted by one offset per kind, fixed when the run starts and kept in its record, so a batch
+ * needs no id map and a resumed run maps ids exactly as the first attempt did. Each batch commits
+ * its rows together with the checkpoint (table and last key), in the target.
+ */
+public final class ExperimentMigration extends BatchEngine {
+  private static final Logger log = LoggerFactory.getLogger(ExperimentMigration.class);
+  static final String KIND = "migrate-experiment";
+
+  private static final List<String> OWNED = List.of("EXPERIMENT", "TRIAL", "TRIAL_RUN");
+
+  private final Database source;
+  private final Dialect sd;
+  private final long sourceExperimentId;
+  private final Long intoExperimentId;
+  private final boolean sameDatabase;
+  private final Schema sourceSchema;
+  private final List<Table> phases = new ArrayList<>();
+
+  private Connection sourceConnection;
+  private Map<String, Long> offsets = new LinkedHashMap<>();
+  private Map<String, long[]> bounds = new LinkedHashMap<>();
+  private Map<String, Long> sourceCounts = new LinkedHashMap<>();
+  private int phase;
+  private List<Object> after;
+
+  private ExperimentMigration(
+      Database source,
+      Database target,
+      long sourceExperimentId,
+      Long intoExperimentId,
+      MigrationOptions options) {
+    super(target, options);
+    this.source = source;
+    this.sd = source.dialect();
+    this.sourceExperimentId = sourceExperimentId;
+    this.intoExperimentId = intoExperimentId;
+    this.sameDatabase = source.identity().equals(target.identity());
+    this.sourceSchema = SchemaMigrator.schemaOf(source);
+    for (Table t : sourceSchema.tables()) {
+      if (t.name().equals("EXPERIMENT") && intoExperimentId != null) {
+        continue;
+      }
+      phases.add(t);
+    }
+  }
+
+  /**
+   * Copies experiment {@code sourceExperimentId} of {@code source} into {@code target} (which may
+   * be the same database): into a new experiment when {@code intoExperimentId} is null, otherwise
+   * appended to that existing experiment.
+   */
+  public static MigrationResult run(
+      Database source,
+      Database target,
+      long sourceExperimentId,
+      Long intoExperimentId,
+      MigrationOptions options) {
+    return new ExperimentMigration(source, target, sourceExperimentId, intoExperimentId, options)
+        .execute();
+  }
+
+  @Override
+  String kind() {
+    return KIND;
+  }
+
+  @Override
+  String signature() {
+    return "source="
+        + (sameDatabase ? "this database" : source.identity())
+        + " experiment="
+        + sourceExperimentId
+        + " into="
+        + (intoExperimentId == null ? "new" : "experiment " + intoExperimentId);
+  }
+
+  @Override
+  void check() {
+    requireExperiment(source, sourceExperimentId, "source");
+    if (intoExperimentId != null) {
+      requireExperiment(db, intoExperimentId, "target");
+      if (sameDatabase && intoExperimentId == sourceExperimentId) {
+        throw new InvalidInputException(
+            "the source and the target are the same experiment " + sourceExperimentId);
+      }
+    }
+    Schema targetSchema = SchemaMigrator.schemaOf(db);
+    if (SchemaMigrator.compareVersions(targetSchema.version(), sourceSchema.version()) < 0) {
+      throw new SchemaException(
+          "the source "
+              + source.identity()
+              + " has schema "
+              + sourceSchema.version()
+              + " but the target "
+              + db.identity()
+              + " has "
+              + targetSchema.version()
+              + ": run 'expmgr schema upgrade --to "
+              + sourceSchema.version()
+              + "' on the target first");
+    }
+    if (rules.needsMetadataColumn()) {
+      SchemaMigrator.requireAtLeast(db, Schema.VERSION_2_0, "the add_metadata transformation");
+    }
+  }
+
+  private static void requireExperiment(Database db, long id, String which) {
+    boolean found =
+        db.withConnection(
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT 1 FROM "
+                          + db.dialect().quote("EXPERIMENT")
+                          + " WHERE "
+                          + db.dialect().quote("id")
+                          + " = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                  return rs.next();
+                }
+              }
+            });
+    if (!found) {
+      throw new NotFoundException(
+          "the " + which + " experiment " + id + " does not exist in " + db.identity());
+    }
+  }
+
+  // ---------------------------------------------------------------- what belongs to the experiment
+
+  /** The kind of id a column holds, or null: the offset that maps it. */
+  static String kindOf(Table table, String column) {
+    if (column.equals("id")) {
+      return switch (table.name()) {
+        case "EXPERIMENT" -> "EXPERIMENT";
+        case "TRIAL" -> "TRIAL";
+        case "TRIAL_RUN" -> "TRIAL_RUN";
+        case "METRIC" -> "METRIC";
+        case "ARTIFACT" -> "ARTIFACT";
+        default -> null;
+      };
+    }
+    return switch (column) {
+      case "experiment_id" -> "EXPERIMENT";
+      case "trial_id" -> "TRIAL";
+      case "trial_run_id", "results_id", "epoch_trial_run_id" -> "TRIAL_RUN";
+      case "metric_id" -> "METRIC";
+      case "artifact_id" -> "ARTIFACT";
+      default -> null;
+    };
+  }
+
+  private String q(String name) {
+    return sd.quote(name);
+  }
+
+  /** The ids of the owner kind that belong to the experiment, as SQL (the source's dialect). */
+  private String ownedIds(String kind) {
+    long e = sourceExperimentId;
+    return switch (kind) {
+      case "EXPERIMENT" -> String.valueOf(e);
+      case "TRIAL" ->
+          "SELECT " + q("id") + " FROM " + q("TRIAL") + " WHERE " + q("experiment_id") + " = " + e;
+      case "TRIAL_RUN" ->
+          "SELECT tr."
+              + q("id")
+              + " FROM "
+              + q("TRIAL_RUN")
+              + " tr JOIN "
+              + q("TRIAL")
+              + " t ON t."
+              + q("id")
+              + " = tr."
+              + q("trial_id")
+              + " WHERE t."
+              + q("experiment_id")
+              + " = "
+              + e;
+      default -> throw new IllegalArgumentException(kind);
+    };
+  }
+
+  /** The column that ties a row to the experiment (through a trial or a run), or null. */
+  private static String ownerColumn(Table t) {
+    for (Column c : t.columns()) {
+      String kind = kindOf(t, c.name());
+      if (!c.name().equals("id") && kind != null && OWNED.contains(kind)) {
+        return c.name();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The condition on a row of {@code t} (alias {@code alias}) that it belongs to the experiment.
+   */
+  private String scope(Table t, String alias) {
+    if (t.name().equals("EXPERIMENT")) {
+      return alias + "." + q("id") + " = " + sourceExperimentId;
+    }
+    String owner = ownerColumn(t);
+    if (owner != null) {
+      String kind = kindOf(t, owner);
+      return kind.equals("EXPERIMENT")
+          ? alias + "." + q(owner) + " = " + sourceExperimentId
+          : alias + "." + q(owner) + " IN (" + ownedIds(kind) + ")";
+    }
+    // METRIC and ARTIFACT belong through the link tables that name them.
+    String idColumn = t.name().equals("METRIC") ? "metric_id" : "artifact_id";
+    List<String> exists = new ArrayList<>();
+    for (Table link : linksTo(idColumn)) {
+      exists.add(
+          "EXISTS (SELECT 1 FROM "
+              + q(link.name())
+              + " l WHERE l."
+              + q(idColumn)
+              + " = "
+              + alias
+              + "."
+              + q("id")
+              + " AND "
+              + scope(link, "l")
+              + ")");
+    }
+    return "(" + String.join(" OR ", exists) + ")";
+  }
+
+  private List<Table> linksTo(String idColumn) {
+    return sourceSchema.tables().stream()
+        .filter(t -> t.column(idColumn).isPresent() && ownerColumn(t) != null)
+        .toList();
+  }
+
+  /** The smallest and largest first key column of the experiment's rows of a table, or null. */
+  private long[] leadBounds(Connection c, Table t) throws SQLException {
+    List<String> queries = new ArrayList<>();
+    if (ownerColumn(t) == null && !t.name().equals("EXPERIMENT")) {
+      String idColumn = t.name().equals("METRIC") ? "metric_id" : "artifact_id";
+      for (Table link : linksTo(idColumn)) {
+        queries.add(
+            "SELECT min(l."
+                + q(idColumn)
+                + "), max(l."
+                + q(idColumn)
+                + ") FROM "
+                + q(link.name())
+                + " l WHERE "
+                + scope(link, "l"));
+      }
+    } else {
+      String lead = t.primaryKey().get(0);
+      queries.add(
+          "SELECT min(x."
+              + q(lead)
+              + "), max(x."
+              + q(lead)
+              + ") FROM "
+              + q(t.name())
+              + " x WHERE "
+              + scope(t, "x"));
+    }
+    long lo = Long.MAX_VALUE;
+    long hi = Long.MIN_VALUE;
+    try (var st = c.createStatement()) {
+      for (String sql : queries) {
+        try (ResultSet rs = st.executeQuery(sql)) {
+          rs.next();
+          long a = rs.getLong(1);
+          if (!rs.wasNull()) {
+            lo = Math.min(lo, a);
+            hi = Math.max(hi, rs.getLong(2));
+          }
+        }
+      }
+    }
+    return lo == Long.MAX_VALUE ? null : new long[] {lo, hi};
+  }
+
+  private String rangeCondition(Table t, String alias) {
+    return alias + "." + q(t.primaryKey().get(0)) + " BETWEEN ? AND ?";
+  }
+
+  private long countInScope(Connection c, Table t, long[] range) throws SQLException {
+    if (range == null) {
+      return 0;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM "
+                + q(t.name())
+                + " x WHERE "
+                + rangeCondition(t, "x")
+                + " AND "
+                + scope(t, "x"))) {
+      ps.setLong(1, range[0]);
+      ps.setLong(2, range[1]);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- planning and resuming
+
+  private Connection sourceConnection(Connection target) {
+    if (sameDatabase) {
+      return target;
+    }
+    if (sourceConnection == null) {
+      sourceConnection = source.connect();
+    }
+    return sourceConnection;
+  }
+
+  @Override
+  void release() {
+    if (sourceConnection != null) {
+      try {
+        sourceConnection.close();
+      } catch (SQLException e) {
+        log.warn("could not close the source connection: {}", e.getMessage());
+      }
+      sourceConnection = null;
+    }
+  }
+
+  private void measureSource(Connection src) throws SQLException {
+    bounds = new LinkedHashMap<>();
+    sourceCounts = new LinkedHashMap<>();
+    total = 0;
+    for (Table t : phases) {
+      long[] b = leadBounds(src, t);
+      bounds.put(t.name(), b);
+      long n = countInScope(src, t, b);
+      sourceCounts.put(t.name(), n);
+      total += n;
+    }
+  }
+
+  /** The first id above every id of the kind and every reference to one, in the target. */
+  private long nextId(Connection c, String kind) throws SQLException {
+    long max = 0;
+    Schema targetSchema = SchemaMigrator.schemaOf(db);
+    try (var st = c.createStatement()) {
+      for (Table t : targetSchema.tables()) {
+        for (Column col : t.columns()) {
+          if (kind.equals(kindOf(t, col.name()))) {
+            try (ResultSet rs =
+                st.executeQuery(
+                    "SELECT max(" + d.quote(col.name()) + ") FROM " + d.quote(t.name()))) {
+              rs.next();
+              max = Math.max(max, rs.getLong(1));
+            }
+          }
+        }
+      }
+    }
+    return max + 1;
+  }
+
+  @Override
+  Map<String, Object> plan(Connection c) throws SQLException {
+    measureSource(sourceConnection(c));
+    newExperimentId = intoExperimentId != null ? intoExperimentId : nextId(c, "EXPERIMENT");
+    offsets = new LinkedHashMap<>();
+    for (String kind : List.of("TRIAL", "TRIAL_RUN", "METRIC", "ARTIFACT")) {
+      String table = kind;
+      long[] b = bounds.get(table);
+      offsets.put(kind, b == null ? 0L : nextId(c, kind) - b[0]);
+    }
+    phase = 0;
+    after = null;
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("source", source.identity());
+    p.put("source_experiment_id", sourceExperimentId);
+    p.put("into_experiment_id", intoExperimentId);
+    p.put("new_experiment_id", newExperimentId);
+    p.put("offsets", offsets);
+    Map<String, Object> b = new LinkedHashMap<>();
+    bounds.forEach((k, v) -> b.put(k, v == null ? null : List.of(v[0], v[1])));
+    p.put("bounds", b);
+    p.put("source_counts", sourceCounts);
+    return p;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  void resumeFrom(MigrationRun run) {
+    Map<String, Object> p = run.params();
+    offsets = new LinkedHashMap<>();
+    ((Map<String, Object>) p.get("offsets"))
+        .forEach((k, v) -> offsets.put(k, ((Number) v).longValue()));
+    bounds = new LinkedHashMap<>();
+    ((Map<String, Object>) p.get("bounds"))
+        .forEach(
+            (k, v) -> {
+              List<Number> l = (List<Number>) v;
+              bounds.put(
+                  k, l == null ? null : new long[] {l.get(0).longValue(), l.get(1).longValue()});
+            });
+    sourceCounts = new LinkedHashMap<>();
+    ((Map<String, Object>) p.get("source_counts"))
+        .forEach((k, v) -> sourceCounts.put(k, ((Number) v).longValue()));
+    newExperimentId = ((Number) p.get("new_experiment_id")).longValue();
+    phase = 0;
+    after = null;
+    rows.clear();
+    if (run.checkpoint() != null) {
+      Map<String, Object> cp = RunLedger.mapOf(run.checkpoint());
+      phase = ((Number) cp.get("phase")).intValue();
+      after = (List<Object>) cp.get("after");
+      ((Map<String, Object>) cp.get("rows"))
+          .forEach((k, v) -> rows.put(k, ((Number) v).longValue()));
+    }
+  }
+
+  // ---------------------------------------------------------------- batches
+
+  /** The next rows of a table after a key, in key order. */
+  private List<Object[]> read(Connection src, Table t, List<Object> afterKey, int n)
+      throws SQLException {
+    long[] range = bounds.get(t.name());
+    if (range == null) {
+      return List.of();
+    }
+    List<String> pk = t.primaryKey();
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(
+                t.columns().stream()
+                    .map(col -> "x." + q(col.name()))
+                    .collect(Collectors.joining(", ")))
+            .append(" FROM ")
+            .append(q(t.name()))
+            .append(" x WHERE ")
+            .append(rangeCondition(t, "x"));
+    if (afterKey != null) {
+      // (k1 > a) OR (k1 = a AND k2 > b) OR ...: the rows after the last one copied.
+      List<String> ors = new ArrayList<>();
+      for (int i = 0; i < pk.size(); i++) {
+        List<String> ands = new ArrayList<>();
+        for (int j = 0; j < i; j++) {
+          ands.add("x." + q(pk.get(j)) + " = ?");
+        }
+        ands.add("x." + q(pk.get(i)) + " > ?");
+        ors.add("(" + String.join(" AND ", ands) + ")");
+      }
+      sql.append(" AND (").append(String.join(" OR ", ors)).append(")");
+    }
+    sql.append(" AND ")
+        .append(scope(t, "x"))
+        .append(" ORDER BY ")
+        .append(pk.stream().map(k -> "x." + q(k)).collect(Collectors.joining(", ")))
+        .append(" LIMIT ")
+        .append(n);
+    List<Object[]> out = new ArrayList<>(Math.min(n, 10_000));
+    try (PreparedStatement ps = src.prepareStatement(sql.toString())) {
+      int i = 1;
+      ps.setLong(i++, range[0]);
+      ps.setLong(i++, range[1]);
+      if (afterKey != null) {
+        for (int k = 0; k < pk.size(); k++) {
+          for (int j = 0; j <= k; j++) {
+            ps.setObject(i++, afterKey.get(j));
+          }
+        }
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(Rows.read(rs, t, sd));
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<Object> keyOf(Table t, Object[] row) {
+    List<Object> key = new ArrayList<>();
+    for (String k : t.primaryKey()) {
+      Object v = row[t.columnNames().indexOf(k)];
+      key.add(v instanceof java.time.LocalDateTime ? v.toString() : v);
+    }
+    return key;
+  }
+
+  /** The row with its ids mapped to the target's. */
+  private Object[] mapIds(Table t, Object[] row) {
+    Object[] out = row.clone();
+    List<Column> cols = t.columns();
+    for (int i = 0; i < out.length; i++) {
+      String kind = kindOf(t, cols.get(i).name());
+      if (kind == null || out[i] == null) {
+        continue;
+      }
+      out[i] =
+          kind.equals("EXPERIMENT")
+              ? (Object) newExperimentId
+              : (Object) (((Number) out[i]).longValue() + offsets.get(kind));
+    }
+    return out;
+  }
+
+  @Override
+  boolean batch(Connection c, int n) throws SQLException {
+    Connection src = sourceConnection(c);
+    while (phase < phases.size()) {
+      Table t = phases.get(phase);
+      setPhase(t.name());
+      List<Object[]> batch = read(src, t, after, n);
+      if (batch.isEmpty()) {
+        phase++;
+        after = null;
+        continue;
+      }
+      List<Object[]> out = new ArrayList<>(batch.size());
+      List<Object[]> failedRows = new ArrayList<>();
+      Set<Object> existingTags = t.name().equals("EXPERIMENT_TAG") ? existingTags(c) : Set.of();
+      for (Object[] row : batch) {
+        Object[] mapped = mapIds(t, row);
+        if (t.name().equals("METRIC") && !rules.transformations().isEmpty()) {
+          transformMetric(t, row, mapped, failedRows);
+        }
+        if (t.name().equals("EXPERIMENT_TAG") && existingTags.contains(mapped[1])) {
+          continue;
+        }
+        out.add(mapped);
+      }
+      d.bulkInsert(c, t, out);
+      RunLedger.recordFailures(c, d, runId, failedRows);
+      after = keyOf(t, batch.get(batch.size() - 1));
+      processed += batch.size();
+      rows.merge(t.name(), (long) out.size(), Long::sum);
+      batches++;
+      Map<String, Object> cp = new LinkedHashMap<>();
+      cp.put("phase", phase);
+      cp.put("table", t.name());
+      cp.put("after", after);
+      cp.put("rows", rows);
+      RunLedger.checkpoint(c, d, runId, RunLedger.toJson(cp), processed, changed, failed, batches);
+      if (o.strategy().checksEachBatch()) {
+        verifyInserted(c, t, out);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private Set<Object> existingTags(Connection c) throws SQLException {
+    Set<Object> tags = new HashSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + d.quote("tag_name")
+                + " FROM "
+                + d.quote("EXPERIMENT_TAG")
+                + " WHERE "
+                + d.quote("experiment_id")
+                + " = ?")) {
+      ps.setLong(1, newExperimentId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tags.add(rs.getString(1));
+        }
+      }
+    }
+    return tags;
+  }
+
+  private void transformMetric(Table t, Object[] row, Object[] mapped, List<Object[]> failedRows) {
+    List<String> names = t.columnNames();
+    int type = names.indexOf("type");
+    int total = names.indexOf("total_val");
+    int labels = names.indexOf("per_label_val");
+    int meta = names.indexOf("metadata");
+    MetricTransformer.MetricValues in =
+        new MetricTransformer.MetricValues(
+            (String) row[type],
+            (Double) row[total],
+            (String) row[labels],
+            meta < 0 ? null : (String) row[meta]);
+    MetricTransformer.Outcome outcome = transformer.apply(in);
+    long id = ((Number) row[names.indexOf("id")]).longValue();
+    if (outcome.failed()) {
+      addFailure(id, outcome.failure());
+      if (rules.rollbackOnError()) {
+        throw new RollbackRequested(id, outcome.failure());
+      }
+      // Copied as it was: its links must not dangle, and the failure is on record.
+      failedRows.add(new Object[] {id, outcome.failure()});
+      return;
+    }
+    if (outcome.changed()) {
+      MetricTransformer.MetricValues v = outcome.values();
+      mapped[type] = v.type();
+      mapped[total] = v.totalVal();
+      mapped[labels] = v.perLabelVal();
+      if (meta >= 0) {
+        mapped[meta] = v.metadata();
+      }
+      changed++;
+    }
+  }
+
+  /** The conservative check: the batch's rows are in the target, found by their mapped keys. */
+  private void verifyInserted(Connection c, Table t, List<Object[]> inserted) throws SQLException {
+    List<String> pk = t.primaryKey();
+    String where = pk.stream().map(k -> d.quote(k) + " = ?").collect(Collectors.joining(" AND "));
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT count(*) FROM " + d.quote(t.name()) + " WHERE " + where)) {
+      for (Object[] row : inserted) {
+        for (int i = 0; i < pk.size(); i++) {
+          Object v = row[t.columnNames().indexOf(pk.get(i))];
+          Rows.bind(ps, i + 1, t.column(pk.get(i)).orElseThrow().type(), v, d);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) != 1) {
+            throw new IllegalStateException(
+                "a row copied into " + t.name() + " is not there after its batch; undone");
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  String finish(Connection c) throws SQLException {
+    List<String> mismatches = new ArrayList<>();
+    for (Table t : phases) {
+      long want = sourceCounts.getOrDefault(t.name(), 0L);
+      long got = rows.getOrDefault(t.name(), 0L);
+      if (t.name().equals("EXPERIMENT_TAG") && intoExperimentId != null) {
+        continue;
+      }
+      if (got != want) {
+        mismatches.add(t.name() + " " + got + " of " + want);
+      }
+    }
+    if (intoExperimentId == null) {
+      // Count what the new experiment holds in the target, by the same scopes.
+      Map<String, Long> inTarget = targetCounts(c);
+      for (Table t : phases) {
+        long want = sourceCounts.getOrDefault(t.name(), 0L);
+        long got = inTarget.getOrDefault(t.name(), 0L);
+        if (got != want) {
+          mismatches.add(t.name() + " holds " + got + " rows of the copy, not " + want);
+        }
+      }
+    }
+    if (!mismatches.isEmpty()) {
+      throw new DataAccessException(
+          "the copy does not match the source: " + String.join("; ", mismatches));
+    }
+    return "copied experiment "
+        + sourceExperimentId
+        + " into experiment "
+        + newExperimentId
+        + ": "
+        + processed
+        + " rows, "
+        + changed
+        + " metrics transformed, "
+        + failed
+        + " failed";
+  }
+
+  /** The rows of each table that belong to the new experiment, counted in the target. */
+  private Map<String, Long> targetCounts(Connection c) throws SQLException {
+    ExperimentMigration view =
+        new ExperimentMigration(db, db, newExperimentId, null, MigrationOptions.defaults());
+    view.measureSource(c);
+    return view.sourceCounts;
+  }
+
+  @Override
+  void undo() {
+    // Deletes what the run inserted, children first, finding each row by its mapped key.
+    for (int p = phases.size() - 1; p >= 0; p--) {
+      Table t = phases.get(p);
+      if (t.name().equals("EXPERIMENT_TAG") && intoExperimentId != null) {
+        continue;
+      }
+      List<Object> key = null;
+      while (true) {
+        List<Object> from = key;
+        List<Object> last =
+            db.inTransaction(
+                c -> {
+                  List<Object[]> batch = read(sourceConnection(c), t, from, 1_000);
+                  if (batch.isEmpty()) {
+                    return null;
+                  }
+                  String where =
+                      t.primaryKey().stream()
+                          .map(k -> d.quote(k) + " = ?")
+                          .collect(Collectors.joining(" AND "));
+                  try (PreparedStatement ps =
+                      c.prepareStatement("DELETE FROM " + d.quote(t.name()) + " WHERE " + where)) {
+                    for (Object[] row : batch) {
+                      Object[] mapped = mapIds(t, row);
+                      int i = 1;
+                      for (String k : t.primaryKey()) {
+                        Rows.bind(
+                            ps,
+                            i++,
+                            t.column(k).orElseThrow().type(),
+                            mapped[t.columnNames().indexOf(k)],
+                            d);
+                      }
+                      ps.addBatch();
+                    }
+                    ps.executeBatch();
+                  }
+                  return keyOf(t, batch.get(batch.size() - 1));
+                });
+        if (last == null) {
+          break;
+        }
+        key = last;
+      }
+    }
+    log.info("{} run {}: undone", KIND, runId);
+  }
+
+  @Override
+  MigrationResult dryRun() {
+    long t0 = System.nanoTime();
+    return source.withConnection(
+        c -> {
+          measureSource(c);
+          Table metric = sourceSchema.table("METRIC");
+          if (!rules.transformations().isEmpty()) {
+            List<Object> key = null;
+            while (true) {
+              List<Object[]> batch = read(c, metric, key, 1_000);
+              if (batch.isEmpty()) {
+                break;
+              }
+              for (Object[] row : batch) {
+                try {
+                  transformMetric(metric, row, row.clone(), new ArrayList<>());
+                } catch (RollbackRequested e) {
+                  // A real run would stop and undo here; a dry run counts and goes on.
+                }
+              }
+              key = keyOf(metric, batch.get(batch.size() - 1));
+            }
+          }
+          Map<String, Long> m = new LinkedHashMap<>(sourceCounts);
+          m.put("would_change", changed);
+          m.put("unchanged", sourceCounts.getOrDefault("METRIC", 0L) - changed - failed);
+          return new MigrationResult(
+              0,
+              MigrationResult.Outcome.DRY_RUN,
+              null,
+              false,
+              total,
+              total,
+              changed,
+              failed,
+              List.copyOf(failures),
+              m,
+              0,
+              List.of(),
+              Duration.ofNanos(System.nanoTime() - t0),
+              peakHeap(),
+              null,
+              "dry run: nothing was written");
+        });
+  }
+}
