@@ -514,6 +514,185 @@ class LauncherIT {
     assertThat(temporaryFiles()).isEmpty();
   }
 
+  /** A database for transform runs, a copy of it transformed without interruption, and rules. */
+  private Path[] scaleFixture() throws Exception {
+    Path db = dir.resolve("scale.db");
+    Run gen =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "4",
+            "--trials",
+            "5",
+            "--runs",
+            "10",
+            "--epochs",
+            "40",
+            "--metrics",
+            "4");
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    Path ref = dir.resolve("ref.db");
+    Files.copy(db, ref);
+    Path rules = dir.resolve("scale.json");
+    Files.writeString(
+        rules,
+        "{\"metric_transformations\":[{\"metric_type\":\"*\",\"transformation\":\"scale\","
+            + "\"rules\":{\"factor\":0.5}}],\"global_settings\":{\"backup_original\":true}}");
+    Run r =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "transform-metrics",
+            "-d",
+            ref.toString(),
+            "--transformation-file",
+            rules.toString(),
+            "--no-snapshot");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    return new Path[] {db, ref, rules};
+  }
+
+  /** The run's progress as recorded, and the originals it holds; zeros before it exists. */
+  private static long[] progress(Path db) {
+    Database d = Database.openReadOnly(ConnectionConfig.sqlite(db));
+    return d.withConnection(
+        c -> {
+          try (var st = c.createStatement()) {
+            try (var rs =
+                st.executeQuery(
+                    "SELECT processed, changed, (SELECT count(*) FROM expmgr_metric_backup)"
+                        + " FROM expmgr_migration_runs ORDER BY run_id DESC LIMIT 1")) {
+              return rs.next()
+                  ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}
+                  : new long[] {0, 0, 0};
+            }
+          } catch (java.sql.SQLException e) {
+            return new long[] {0, 0, 0}; // the ledger does not exist yet
+          }
+        });
+  }
+
+  private Process startTransform(Path db, Path rules, String out) throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "java",
+            "-Xmx128m",
+            "-jar",
+            JAR.toString(),
+            "transform-metrics",
+            "-d",
+            db.toString(),
+            "--transformation-file",
+            rules.toString(),
+            "--no-snapshot",
+            "--strategy",
+            "conservative",
+            "--batch-size",
+            "50");
+    pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve(out).toFile());
+    return pb.start();
+  }
+
+  /** Waits until the run has committed at least {@code items} (or the process ended). */
+  private static void awaitProgress(Process p, Path db, long items) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (p.isAlive() && progress(db)[0] < items && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
+  void killNineAtSeveralPointsOfAScaleRunThenARerunGivesTheUninterruptedResult() throws Exception {
+    Path[] f = scaleFixture();
+    Path db = f[0];
+    List<List<Object>> wanted = metrics(f[1]);
+    long killedAfter = -1;
+    for (long at : new long[] {1, 600, 1500}) {
+      Process p = startTransform(db, f[2], "kill" + at + ".txt");
+      awaitProgress(p, db, at);
+      assertThat(p.isAlive()).as("still running at " + at).isTrue();
+      p.destroyForcibly();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      long[] state = progress(db);
+      // Exactly once at every point: each metric changed has its original kept, no more.
+      assertThat(state[1]).isEqualTo(state[2]);
+      assertThat(state[0]).isGreaterThanOrEqualTo(killedAfter);
+      killedAfter = state[0];
+    }
+    assertThat(metrics(db)).isNotEqualTo(wanted);
+    Run rest =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "transform-metrics",
+            "-d",
+            db.toString(),
+            "--transformation-file",
+            f[2].toString(),
+            "--no-snapshot");
+    assertThat(rest.exitCode()).as(rest.err()).isZero();
+    assertThat(rest.out()).contains("(resumed)");
+    assertThat(metrics(db)).isEqualTo(wanted);
+  }
+
+  @Test
+  void ctrlCFinishesTheBatchASecondRunIsRefusedAndTheSameCommandResumes() throws Exception {
+    Path[] f = scaleFixture();
+    Path db = f[0];
+    List<List<Object>> wanted = metrics(f[1]);
+    Process p = startTransform(db, f[2], "first.txt");
+    awaitProgress(p, db, 100);
+    assertThat(p.isAlive()).isTrue();
+
+    // A second run on the same database fails fast, naming the first.
+    Run second =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "transform-metrics",
+            "-d",
+            db.toString(),
+            "--transformation-file",
+            f[2].toString(),
+            "--no-snapshot");
+    assertThat(second.exitCode()).isEqualTo(ExitCodes.CONFLICT);
+    assertThat(second.err()).contains("pid " + p.pid());
+
+    new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(ExitCodes.INTERRUPTED);
+    assertThat(Files.readString(dir.resolve("first.txt")))
+        .contains("Stopping after the current batch", "Run the same command again");
+    long[] state = progress(db);
+    assertThat(state[0] % 50).isZero();
+    assertThat(state[1]).isEqualTo(state[2]);
+
+    Run rest =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "transform-metrics",
+            "-d",
+            db.toString(),
+            "--transformation-file",
+            f[2].toString(),
+            "--no-snapshot",
+            "--progress",
+            "log");
+    assertThat(rest.exitCode()).as(rest.err()).isZero();
+    assertThat(rest.out()).contains("(resumed)", "ETA");
+    assertThat(metrics(db)).isEqualTo(wanted);
+  }
+
+  private static List<List<Object>> metrics(Path db) {
+    return TestDatabases.content(Database.openReadOnly(ConnectionConfig.sqlite(db))).get("METRIC");
+  }
+
   private List<Path> temporaryFiles() throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(f -> f.getFileName().toString().contains(".generating-")).toList();
