@@ -94,6 +94,34 @@ public interface Dialect {
   default void tuneForLargeTransaction(Connection connection) throws SQLException {}
 
   /**
+   * The condition "the row comes after this key" on key columns (already qualified), for walking a
+   * table in key order; bind {@link #afterKeyParameters} to it. This form spells it out as {@code a
+   * >= ? AND (a > ? OR (a = ? AND b > ?) ...)}, whose first term is an index range.
+   */
+  default String afterKey(java.util.List<String> columns) {
+    java.util.List<String> ors = new java.util.ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      java.util.List<String> ands = new java.util.ArrayList<>();
+      for (int j = 0; j < i; j++) {
+        ands.add(columns.get(j) + " = ?");
+      }
+      ands.add(columns.get(i) + " > ?");
+      ors.add("(" + String.join(" AND ", ands) + ")");
+    }
+    return columns.get(0) + " >= ? AND (" + String.join(" OR ", ors) + ")";
+  }
+
+  /** The parameters of {@link #afterKey} for a key, in order. */
+  default java.util.List<Object> afterKeyParameters(java.util.List<Object> key) {
+    java.util.List<Object> out = new java.util.ArrayList<>();
+    out.add(key.get(0));
+    for (int i = 0; i < key.size(); i++) {
+      out.addAll(key.subList(0, i + 1));
+    }
+    return out;
+  }
+
+  /**
    * Prepares a connection for work committed in many small transactions, each of which carries its
    * own checkpoint (so the last few may be lost to a power cut, but never half-applied).
    */

@@ -103,6 +103,24 @@ public final class SqliteDialect implements Dialect {
     Dialect.execute(connection, "PRAGMA cache_size=-262144");
   }
 
+  /** A row-value comparison, which SQLite plans as one index range (the OR form it may not). */
+  @Override
+  public String afterKey(java.util.List<String> columns) {
+    if (columns.size() == 1) {
+      return columns.get(0) + " > ?";
+    }
+    return "("
+        + String.join(", ", columns)
+        + ") > ("
+        + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
+        + ")";
+  }
+
+  @Override
+  public java.util.List<Object> afterKeyParameters(java.util.List<Object> key) {
+    return key;
+  }
+
   @Override
   public void tuneForManyCommits(Connection connection) throws SQLException {
     String mode;

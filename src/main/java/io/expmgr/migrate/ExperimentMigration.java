@@ -52,10 +52,15 @@ public final class ExperimentMigration extends BatchEngine {
   private final List<Table> phases = new ArrayList<>();
 
   private Connection sourceConnection;
+
+  /** The experiment's trial and run ids as ranges of consecutive ids, fixed when a run starts. */
+  private Map<String, List<long[]>> owned = new LinkedHashMap<>();
+
   private Map<String, Long> offsets = new LinkedHashMap<>();
   private Map<String, long[]> bounds = new LinkedHashMap<>();
   private Map<String, Long> sourceCounts = new LinkedHashMap<>();
   private int phase;
+  private final Map<String, Long> readNanos = new LinkedHashMap<>();
   private List<Object> after;
 
   private ExperimentMigration(
@@ -137,6 +142,11 @@ public final class ExperimentMigration extends BatchEngine {
     if (rules.needsMetadataColumn()) {
       SchemaMigrator.requireAtLeast(db, Schema.VERSION_2_0, "the add_metadata transformation");
     }
+    source.withConnection(
+        c -> {
+          measureOwned(c);
+          return null;
+        });
   }
 
   private static void requireExperiment(Database db, long id, String which) {
@@ -190,11 +200,13 @@ public final class ExperimentMigration extends BatchEngine {
     return sd.quote(name);
   }
 
-  /** The ids of the owner kind that belong to the experiment, as SQL (the source's dialect). */
-  private String ownedIds(String kind) {
+  /** More ranges than this are written as a subquery instead. */
+  private static final int MAX_RANGES = 200;
+
+  /** The subquery of the experiment's ids of an owner kind (the source's dialect). */
+  private String ownedIdsQuery(String kind) {
     long e = sourceExperimentId;
     return switch (kind) {
-      case "EXPERIMENT" -> String.valueOf(e);
       case "TRIAL" ->
           "SELECT " + q("id") + " FROM " + q("TRIAL") + " WHERE " + q("experiment_id") + " = " + e;
       case "TRIAL_RUN" ->
@@ -216,6 +228,52 @@ public final class ExperimentMigration extends BatchEngine {
     };
   }
 
+  /**
+   * The condition that a column holds one of the experiment's ids of a kind. Written as literal
+   * ranges of consecutive ids: engines plan these as index ranges, where an IN subquery inside a
+   * correlated EXISTS may be evaluated again for every row.
+   */
+  private String ownedCondition(String column, String kind) {
+    if (kind.equals("EXPERIMENT")) {
+      return column + " = " + sourceExperimentId;
+    }
+    List<long[]> ranges = owned.get(kind);
+    if (ranges == null || ranges.size() > MAX_RANGES) {
+      return column + " IN (" + ownedIdsQuery(kind) + ")";
+    }
+    if (ranges.isEmpty()) {
+      return "1 = 0";
+    }
+    List<String> parts = new ArrayList<>();
+    for (long[] r : ranges) {
+      parts.add(
+          r[0] == r[1] ? column + " = " + r[0] : column + " BETWEEN " + r[0] + " AND " + r[1]);
+    }
+    return parts.size() == 1 ? parts.get(0) : "(" + String.join(" OR ", parts) + ")";
+  }
+
+  /** Reads the experiment's trial and run ids from the source, as ranges of consecutive ids. */
+  private void measureOwned(Connection src) throws SQLException {
+    owned = new LinkedHashMap<>();
+    for (String kind : List.of("TRIAL", "TRIAL_RUN")) {
+      List<long[]> ranges = new ArrayList<>();
+      try (var st = src.createStatement();
+          ResultSet rs = st.executeQuery(ownedIdsQuery(kind) + " ORDER BY 1")) {
+        long[] current = null;
+        while (rs.next()) {
+          long id = rs.getLong(1);
+          if (current != null && id == current[1] + 1) {
+            current[1] = id;
+          } else {
+            current = new long[] {id, id};
+            ranges.add(current);
+          }
+        }
+      }
+      owned.put(kind, ranges);
+    }
+  }
+
   /** The column that ties a row to the experiment (through a trial or a run), or null. */
   private static String ownerColumn(Table t) {
     for (Column c : t.columns()) {
@@ -228,23 +286,60 @@ public final class ExperimentMigration extends BatchEngine {
   }
 
   /**
-   * The condition on a row of {@code t} (alias {@code alias}) that it belongs to the experiment.
+   * The condition on a row of {@code t} (alias {@code alias}) that it belongs to the experiment and
+   * that every row it refers to exists: an orphan (a link to a deleted metric, say) is left behind,
+   * since the copy could not hold it without breaking a foreign key.
    */
   private String scope(Table t, String alias) {
+    return scope(t, alias, false);
+  }
+
+  /**
+   * As {@link #scope(Table, String)}; with {@code walking}, a condition on the first key column is
+   * written so no index uses it (a unary plus): the walk's own bound on that column must be the one
+   * the engine starts its index range from, or each batch rescans the experiment's start.
+   */
+  private String scope(Table t, String alias, boolean walking) {
+    List<String> parts = new ArrayList<>();
+    String ownerScope = ownerScope(t, alias);
+    if (walking && t.primaryKey().get(0).equals(ownerColumn(t))) {
+      ownerScope =
+          ownerScope.replace(
+              alias + "." + q(ownerColumn(t)), "+" + alias + "." + q(ownerColumn(t)));
+    }
+    parts.add(ownerScope);
+    String owner = ownerColumn(t);
+    for (io.expmgr.db.ForeignKey fk : t.foreignKeys()) {
+      if (fk.columns().size() == 1 && fk.columns().get(0).equals(owner)) {
+        continue; // the owner's ids were read from the parent table itself
+      }
+      List<String> eq = new ArrayList<>();
+      for (int i = 0; i < fk.columns().size(); i++) {
+        eq.add("p." + q(fk.parentColumns().get(i)) + " = " + alias + "." + q(fk.columns().get(i)));
+      }
+      parts.add(
+          "EXISTS (SELECT 1 FROM "
+              + q(fk.parentTable())
+              + " p WHERE "
+              + String.join(" AND ", eq)
+              + ")");
+    }
+    return String.join(" AND ", parts);
+  }
+
+  private String ownerScope(Table t, String alias) {
     if (t.name().equals("EXPERIMENT")) {
       return alias + "." + q("id") + " = " + sourceExperimentId;
     }
     String owner = ownerColumn(t);
     if (owner != null) {
-      String kind = kindOf(t, owner);
-      return kind.equals("EXPERIMENT")
-          ? alias + "." + q(owner) + " = " + sourceExperimentId
-          : alias + "." + q(owner) + " IN (" + ownedIds(kind) + ")";
+      return ownedCondition(alias + "." + q(owner), kindOf(t, owner));
     }
     // METRIC and ARTIFACT belong through the link tables that name them.
     String idColumn = t.name().equals("METRIC") ? "metric_id" : "artifact_id";
     List<String> exists = new ArrayList<>();
     for (Table link : linksTo(idColumn)) {
+      String linkOwner = ownerColumn(link);
       exists.add(
           "EXISTS (SELECT 1 FROM "
               + q(link.name())
@@ -255,7 +350,7 @@ public final class ExperimentMigration extends BatchEngine {
               + "."
               + q("id")
               + " AND "
-              + scope(link, "l")
+              + ownedCondition("l." + q(linkOwner), kindOf(link, linkOwner))
               + ")");
     }
     return "(" + String.join(" OR ", exists) + ")";
@@ -273,15 +368,22 @@ public final class ExperimentMigration extends BatchEngine {
     if (ownerColumn(t) == null && !t.name().equals("EXPERIMENT")) {
       String idColumn = t.name().equals("METRIC") ? "metric_id" : "artifact_id";
       for (Table link : linksTo(idColumn)) {
+        String linkOwner = ownerColumn(link);
         queries.add(
-            "SELECT min(l."
-                + q(idColumn)
-                + "), max(l."
-                + q(idColumn)
+            "SELECT min(m."
+                + q("id")
+                + "), max(m."
+                + q("id")
                 + ") FROM "
                 + q(link.name())
-                + " l WHERE "
-                + scope(link, "l"));
+                + " l JOIN "
+                + q(t.name())
+                + " m ON m."
+                + q("id")
+                + " = l."
+                + q(idColumn)
+                + " WHERE "
+                + ownedCondition("l." + q(linkOwner), kindOf(link, linkOwner)));
       }
     } else {
       String lead = t.primaryKey().get(0);
@@ -417,6 +519,9 @@ public final class ExperimentMigration extends BatchEngine {
     bounds.forEach((k, v) -> b.put(k, v == null ? null : List.of(v[0], v[1])));
     p.put("bounds", b);
     p.put("source_counts", sourceCounts);
+    Map<String, Object> ranges = new LinkedHashMap<>();
+    owned.forEach((k, v) -> ranges.put(k, v.stream().map(r -> List.of(r[0], r[1])).toList()));
+    p.put("owned_ranges", ranges);
     return p;
   }
 
@@ -439,6 +544,17 @@ public final class ExperimentMigration extends BatchEngine {
     ((Map<String, Object>) p.get("source_counts"))
         .forEach((k, v) -> sourceCounts.put(k, ((Number) v).longValue()));
     newExperimentId = ((Number) p.get("new_experiment_id")).longValue();
+    owned = new LinkedHashMap<>();
+    ((Map<String, Object>) p.get("owned_ranges"))
+        .forEach(
+            (k, v) -> {
+              List<long[]> ranges = new ArrayList<>();
+              for (Object r : (List<Object>) v) {
+                List<Number> pair = (List<Number>) r;
+                ranges.add(new long[] {pair.get(0).longValue(), pair.get(1).longValue()});
+              }
+              owned.put(k, ranges);
+            });
     phase = 0;
     after = null;
     rows.clear();
@@ -470,22 +586,13 @@ public final class ExperimentMigration extends BatchEngine {
             .append(" FROM ")
             .append(q(t.name()))
             .append(" x WHERE ")
-            .append(rangeCondition(t, "x"));
+            // One lower bound only: given two, SQLite may start its range at the lower one.
+            .append(afterKey == null ? rangeCondition(t, "x") : "x." + q(pk.get(0)) + " <= ?");
     if (afterKey != null) {
-      // (k1 > a) OR (k1 = a AND k2 > b) OR ...: the rows after the last one copied.
-      List<String> ors = new ArrayList<>();
-      for (int i = 0; i < pk.size(); i++) {
-        List<String> ands = new ArrayList<>();
-        for (int j = 0; j < i; j++) {
-          ands.add("x." + q(pk.get(j)) + " = ?");
-        }
-        ands.add("x." + q(pk.get(i)) + " > ?");
-        ors.add("(" + String.join(" AND ", ands) + ")");
-      }
-      sql.append(" AND (").append(String.join(" OR ", ors)).append(")");
+      sql.append(" AND ").append(sd.afterKey(pk.stream().map(k -> "x." + q(k)).toList()));
     }
     sql.append(" AND ")
-        .append(scope(t, "x"))
+        .append(scope(t, "x", afterKey != null))
         .append(" ORDER BY ")
         .append(pk.stream().map(k -> "x." + q(k)).collect(Collectors.joining(", ")))
         .append(" LIMIT ")
@@ -493,13 +600,15 @@ public final class ExperimentMigration extends BatchEngine {
     List<Object[]> out = new ArrayList<>(Math.min(n, 10_000));
     try (PreparedStatement ps = src.prepareStatement(sql.toString())) {
       int i = 1;
-      ps.setLong(i++, range[0]);
-      ps.setLong(i++, range[1]);
+      if (afterKey == null) {
+        ps.setLong(i++, range[0]);
+        ps.setLong(i++, range[1]);
+      } else {
+        ps.setLong(i++, range[1]);
+      }
       if (afterKey != null) {
-        for (int k = 0; k < pk.size(); k++) {
-          for (int j = 0; j <= k; j++) {
-            ps.setObject(i++, afterKey.get(j));
-          }
+        for (Object v : sd.afterKeyParameters(afterKey)) {
+          ps.setObject(i++, v);
         }
       }
       try (ResultSet rs = ps.executeQuery()) {
@@ -543,8 +652,11 @@ public final class ExperimentMigration extends BatchEngine {
     while (phase < phases.size()) {
       Table t = phases.get(phase);
       setPhase(t.name());
+      long r0 = System.nanoTime();
       List<Object[]> batch = read(src, t, after, n);
+      readNanos.merge(t.name(), System.nanoTime() - r0, Long::sum);
       if (batch.isEmpty()) {
+        log.debug("run {}: {} read in {} ms", runId, t.name(), readNanos.get(t.name()) / 1_000_000);
         phase++;
         after = null;
         continue;
@@ -673,8 +785,9 @@ public final class ExperimentMigration extends BatchEngine {
         mismatches.add(t.name() + " " + got + " of " + want);
       }
     }
-    if (intoExperimentId == null) {
-      // Count what the new experiment holds in the target, by the same scopes.
+    if (intoExperimentId == null && o.strategy() != MigrationStrategy.AGGRESSIVE) {
+      // Count what the new experiment holds in the target, by the same scopes (aggressive
+      // trusts the row counts each batch's inserts reported).
       Map<String, Long> inTarget = targetCounts(c);
       for (Table t : phases) {
         long want = sourceCounts.getOrDefault(t.name(), 0L);
@@ -705,6 +818,7 @@ public final class ExperimentMigration extends BatchEngine {
   private Map<String, Long> targetCounts(Connection c) throws SQLException {
     ExperimentMigration view =
         new ExperimentMigration(db, db, newExperimentId, null, MigrationOptions.defaults());
+    view.measureOwned(c);
     view.measureSource(c);
     return view.sourceCounts;
   }

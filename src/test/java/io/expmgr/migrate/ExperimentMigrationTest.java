@@ -361,4 +361,49 @@ class ExperimentMigrationTest {
         .hasMessageContaining("schema upgrade --to 2.1");
     assertThat(TestDatabases.counts(target).get("EXPERIMENT")).isZero();
   }
+
+  @Test
+  void orphansStayBehindAndTagsTravelIntoMariaDb() {
+    ConnectionConfig sc = fresh(Engine.SQLITE, "orphans");
+    DataGenerator.generate(
+        sc, new GenerateOptions(2, 2, 2, 3, 2, 3, 1, 5, 0, 6, 0), false, ProgressListener.NONE);
+    Database src = Database.open(sc, OpenMode.EXISTING);
+    SchemaMigrator.upgrade(src, "2.1");
+    src.withConnection(
+        c -> {
+          try (var st = c.createStatement()) {
+            st.execute("INSERT INTO EXPERIMENT_TAG VALUES (1, 'baseline'), (1, 'z-last')");
+            // A link to a metric that does not exist, inside experiment 1.
+            st.execute(
+                "INSERT INTO RESULTS_METRIC SELECT trial_run_id, 999999 FROM RESULTS"
+                    + " WHERE trial_run_id = (SELECT min(id) FROM TRIAL_RUN)");
+          }
+          return null;
+        });
+    ConnectionConfig tc = fresh(Engine.MYSQL, "tags");
+    Database target = io.expmgr.transfer.ImportTarget.open(tc).database();
+    SchemaMigrator.upgrade(target, "2.1");
+    MigrationResult r = ExperimentMigration.run(src, target, 1, null, opts(1));
+    assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(TestDatabases.foreignKeyViolations(target).values()).allMatch(v -> v == 0);
+    List<String> tags =
+        target.withConnection(
+            c -> {
+              List<String> out = new ArrayList<>();
+              try (var st = c.createStatement();
+                  ResultSet rs =
+                      st.executeQuery(
+                          "SELECT tag_name FROM EXPERIMENT_TAG WHERE experiment_id = 1"
+                              + " ORDER BY tag_name")) {
+                while (rs.next()) {
+                  out.add(rs.getString(1));
+                }
+              }
+              return out;
+            });
+    assertThat(tags).containsExactly("baseline", "z-last");
+    // The orphan link stayed behind; every proper row arrived.
+    long sourceLinks = view(src, 1).get("RESULTS_METRIC").size();
+    assertThat(r.rows().get("RESULTS_METRIC")).isEqualTo(sourceLinks - 1);
+  }
 }
