@@ -34,6 +34,7 @@ public class DataMigrationManager {
   private final DatabaseManager db;
   private DataValidator validator;
   private SnapshotManager snapshots;
+  private final Path snapshotDirectory;
 
   public DataMigrationManager(DatabaseManager db) {
     this(db, null);
@@ -47,6 +48,7 @@ public class DataMigrationManager {
     this.db = db;
     this.validator = new DataValidator(db);
     this.snapshots = new SnapshotManager(db.database(), snapshotDir);
+    this.snapshotDirectory = snapshotDir;
   }
 
   public DatabaseManager dbManager() {
@@ -150,5 +152,79 @@ public class DataMigrationManager {
   public ImportResult importExperimentData(
       Path file, ImportOptions options, ProgressListener progress) {
     return new ExperimentImporter(db.database()).importFile(file, options, progress);
+  }
+
+  /**
+   * Copies an experiment's whole hierarchy into a new experiment of this database, as the FAQ's
+   * {@code migrate_experiment(source_experiment_id=1, strategy=AGGRESSIVE, batch_size=10000,
+   * progress_callback=None)}: resumable batches, a safety snapshot first.
+   *
+   * @param batchSize items per batch, or 0 for the strategy's default
+   * @param progress told after each batch, or null
+   */
+  public io.expmgr.migrate.MigrationResult migrateExperiment(
+      long sourceExperimentId,
+      io.expmgr.migrate.MigrationStrategy strategy,
+      int batchSize,
+      io.expmgr.migrate.MigrationProgress.Listener progress) {
+    return migrateExperiment(
+        sourceExperimentId,
+        null,
+        db,
+        io.expmgr.migrate.MigrationOptions.defaults()
+            .withStrategy(strategy)
+            .withBatchSize(batchSize)
+            .withProgress(progress)
+            .withSafetySnapshot(true, snapshotDirectory));
+  }
+
+  /**
+   * Copies an experiment into {@code target} (this database or another), into a new experiment or
+   * appended to {@code intoExperimentId}, with every option (rules, dry run, stop request).
+   */
+  public io.expmgr.migrate.MigrationResult migrateExperiment(
+      long sourceExperimentId,
+      Long intoExperimentId,
+      DatabaseManager target,
+      io.expmgr.migrate.MigrationOptions options) {
+    return io.expmgr.migrate.ExperimentMigration.run(
+        db.database(), target.database(), sourceExperimentId, intoExperimentId, options);
+  }
+
+  /**
+   * Rewrites the metrics of the given experiments (all when empty) by rules, in resumable batches,
+   * with a safety snapshot first.
+   */
+  public io.expmgr.migrate.MigrationResult transformMetrics(
+      java.util.List<Long> experimentIds,
+      io.expmgr.migrate.TransformationRules rules,
+      io.expmgr.migrate.MigrationStrategy strategy,
+      int batchSize,
+      io.expmgr.migrate.MigrationProgress.Listener progress) {
+    return transformMetrics(
+        experimentIds,
+        io.expmgr.migrate.MigrationOptions.defaults()
+            .withRules(rules)
+            .withStrategy(strategy)
+            .withBatchSize(batchSize)
+            .withProgress(progress)
+            .withSafetySnapshot(true, snapshotDirectory));
+  }
+
+  /** As above, with every option. */
+  public io.expmgr.migrate.MigrationResult transformMetrics(
+      java.util.List<Long> experimentIds, io.expmgr.migrate.MigrationOptions options) {
+    return io.expmgr.migrate.MetricTransformRun.run(db.database(), experimentIds, options);
+  }
+
+  /** The migration runs this database recorded, newest first ({@code list-migrations}). */
+  public java.util.List<io.expmgr.migrate.MigrationRun> listMigrations() {
+    return io.expmgr.migrate.MigrationRuns.list(db.database());
+  }
+
+  /** Puts back the originals of a transform run ({@code rollback-transform}); returns how many. */
+  public long rollbackTransform(long runId) {
+    return io.expmgr.migrate.MetricTransformRun.rollback(
+        db.database(), runId, true, snapshotDirectory);
   }
 }

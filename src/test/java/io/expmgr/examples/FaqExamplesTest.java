@@ -154,4 +154,86 @@ class FaqExamplesTest {
       assertThat(db.count("EPOCH_METRIC")).isPositive();
     }
   }
+
+  /** FAQ "How do I handle very large experiments?": the aggressive strategy, big batches. */
+  @Test
+  void migrateALargeExperimentAggressively() {
+    Path path = dir.resolve("large.db");
+    DataGenerator.generate(
+        ConnectionConfig.sqlite(path),
+        new GenerateOptions(2, 3, 3, 10, 4, 3, 1, 9, 0, 0, 0),
+        false,
+        ProgressListener.NONE);
+    try (DatabaseManager db = DatabaseManager.sqlite(path)) {
+      DataMigrationManager migrator = new DataMigrationManager(db, dir.resolve("snapshots"));
+      io.expmgr.migrate.MigrationResult result =
+          migrator.migrateExperiment(
+              1, io.expmgr.migrate.MigrationStrategy.AGGRESSIVE, 10_000, null);
+      assertThat(result.newExperimentId()).isEqualTo(3L);
+      assertThat(result.processed()).isEqualTo(result.total()).isPositive();
+      assertThat(db.getTrials(3)).hasSize(db.getTrials(1).size());
+      assertThat(migrator.listMigrations()).hasSize(1);
+      assertThat(migrator.snapshotManager().listSnapshots()).hasSize(1);
+    }
+  }
+
+  /** FAQ "What file formats are supported for transformation rules?": its example, applied. */
+  @Test
+  void transformMetricsWithTheFaqRules() {
+    Path path = dir.resolve("rules.db");
+    DataGenerator.generate(
+        ConnectionConfig.sqlite(path),
+        new GenerateOptions(1, 2, 2, 5, 4, 3, 1, 3, 4, 0, 0),
+        false,
+        ProgressListener.NONE);
+    String faqRules =
+        """
+        {
+          "metric_transformations": [
+            { "metric_type": "accuracy", "transformation": "legacy_to_per_label",
+              "rules": { "split_by": "class_", "default_classes": ["class_0", "class_1", "class_2"] } },
+            { "metric_type": "f1_score", "transformation": "normalize_json_keys",
+              "rules": { "key_mapping": { "macro": "macro_avg", "micro": "micro_avg" } } }
+          ],
+          "global_settings": { "backup_original": true, "validate_after_transform": true }
+        }
+        """;
+    try (DatabaseManager db = DatabaseManager.sqlite(path)) {
+      db.database()
+          .withConnection(
+              c -> {
+                try (var st = c.createStatement()) {
+                  st.execute(
+                      "UPDATE METRIC SET per_label_val = '[0.1, 0.2, 0.3]' WHERE id IN"
+                          + " (SELECT id FROM METRIC WHERE type = 'accuracy' LIMIT 3)");
+                  st.execute(
+                      "UPDATE METRIC SET per_label_val = '{\"macro\": 0.5, \"micro\": 0.6}'"
+                          + " WHERE id IN (SELECT id FROM METRIC WHERE type = 'f1_score' LIMIT 2)");
+                }
+                return null;
+              });
+      DataMigrationManager migrator = new DataMigrationManager(db, dir.resolve("snapshots"));
+      io.expmgr.migrate.MigrationResult r =
+          migrator.transformMetrics(
+              List.of(),
+              io.expmgr.migrate.TransformationRules.parse(faqRules, "faq"),
+              io.expmgr.migrate.MigrationStrategy.BALANCED,
+              0,
+              p -> {});
+      assertThat(r.outcome()).isEqualTo(io.expmgr.migrate.MigrationResult.Outcome.COMPLETED);
+      assertThat(
+              db.query(
+                      "SELECT count(*) AS n FROM METRIC WHERE type = 'accuracy' AND per_label_val LIKE '[%'")
+                  .get(0)
+                  .get("n"))
+          .isIn(0, 0L);
+      assertThat(
+              db.query("SELECT count(*) AS n FROM METRIC WHERE per_label_val LIKE '%macro_avg%'")
+                  .get(0)
+                  .get("n"))
+          .isIn(2, 2L);
+      assertThat(r.changed()).isEqualTo(5);
+      assertThat(migrator.rollbackTransform(r.runId())).isEqualTo(5);
+    }
+  }
 }
