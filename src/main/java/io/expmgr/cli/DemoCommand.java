@@ -12,6 +12,9 @@ import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Schema;
 import io.expmgr.generate.GenerateOptions;
 import io.expmgr.generate.GenerateResult;
+import io.expmgr.migrate.MigrationOptions;
+import io.expmgr.migrate.MigrationResult;
+import io.expmgr.migrate.TransformationRules;
 import io.expmgr.transfer.ExperimentImporter;
 import io.expmgr.transfer.ExportResult;
 import io.expmgr.transfer.ImportOptions;
@@ -59,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
   Path dir;
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     PrintWriter out = spec.commandLine().getOut();
     Path db = prepare(dir.toAbsolutePath().normalize());
 
@@ -149,9 +152,46 @@ final class DemoCommand implements Callable<Integer> {
           cleaned.safetySnapshot().id());
       out.println("  expmgr validate -d " + db + "   (again)");
       ReportPrinter.print(out, migrator.validator().validateDataConsistency());
-      out.println("  The bad per-label values stay: transforming metrics is a later command.");
 
-      step(out, 7, "Export experiment 1 and import it into a second database");
+      step(out, 7, "Transform metrics in resumable batches, then copy an experiment");
+      Path rulesFile = db.getParent().resolve("rules.json");
+      java.nio.file.Files.writeString(
+          rulesFile,
+          "{ \"metric_transformations\": [ { \"metric_type\": \"*\","
+              + " \"transformation\": \"legacy_to_per_label\", \"rules\": {"
+              + " \"split_by\": \"class_\","
+              + " \"default_classes\": [\"class_0\", \"class_1\", \"class_2\"] } } ],"
+              + " \"global_settings\": { \"backup_original\": true } }\n");
+      out.println("  expmgr transform-metrics -d " + db + " --transformation-file " + rulesFile);
+      MigrationResult transformed =
+          migrator.transformMetrics(
+              List.of(),
+              MigrationOptions.defaults()
+                  .withRules(TransformationRules.read(rulesFile))
+                  .withSafetySnapshot(true, snapshots));
+      out.printf(
+          "  run %d: %s metrics in %d batches, %s legacy arrays turned into per-label objects,"
+              + " %s could not be (broken JSON, reported with their ids)%n",
+          transformed.runId(),
+          Output.count(transformed.processed()),
+          transformed.batches(),
+          Output.count(transformed.changed()),
+          Output.count(transformed.failed()));
+      out.println(
+          "  (Ctrl-C stops after a batch and the same command resumes;"
+              + " rollback-transform --run-id "
+              + transformed.runId()
+              + " puts the originals back)");
+      out.println("  expmgr migrate-experiment -d " + db + " -s 2");
+      MigrationResult migrated =
+          migrator.migrateExperiment(
+              2, null, manager, MigrationOptions.defaults().withSafetySnapshot(false, null));
+      out.printf(
+          "  experiment 2 copied into experiment %d: %s rows, every table counted%n",
+          migrated.newExperimentId(), Output.count(migrated.processed()));
+      out.println("  expmgr list-migrations -d " + db + "   (both runs, with state and progress)");
+
+      step(out, 8, "Export experiment 1 and import it into a second database");
       Path export = db.getParent().resolve("experiment_1.json");
       Path copy = db.getParent().resolve(COPY_NAME);
       out.println(
@@ -176,7 +216,7 @@ final class DemoCommand implements Callable<Integer> {
           imported.experimentId(), copy);
       out.println("  (a second import of the same file is refused: the copy remembers it)");
 
-      step(out, 8, "Schema versions");
+      step(out, 9, "Schema versions");
       out.println("  expmgr schema status -d " + db);
       SchemaStatus status = new SchemaUpgrader(manager.database(), snapshots).status();
       out.printf("  at %s; an upgrade to %s would apply:%n", status.version(), status.latest());
@@ -187,7 +227,7 @@ final class DemoCommand implements Callable<Integer> {
           "  expmgr schema upgrade -d " + db + "   (snapshot, validate, trial on a copy, apply)");
     }
 
-    step(out, 9, "Your turn");
+    step(out, 10, "Your turn");
     out.println("  The database stays at " + db + ", its snapshots in " + snapshots(db));
     out.println("  sqlite3 " + db + " 'SELECT * FROM EXPERIMENT'");
     out.println("  ./expmgr list-snapshots -d " + db + " --snapshot-dir " + snapshots(db));

@@ -205,13 +205,20 @@ public final class PerLabelValueCheck implements ValidationCheck {
    * syntax error anywhere wins over other problems.
    */
   /**
-   * Whether a JSON float is finite as a double. Only an exponent or a very long number can
-   * overflow, so most values need no conversion.
+   * Whether a JSON float is finite as a double. Only an exponent, a very long number or a
+   * non-number token (NaN, Infinity) can fail, so plain decimals need no conversion.
    */
   private static boolean finite(JsonParser p) throws java.io.IOException {
     String t = p.getText();
-    if (t.length() < 300 && t.indexOf('e') < 0 && t.indexOf('E') < 0) {
-      return true;
+    if (t.length() < 300) {
+      boolean plain = true;
+      for (int i = 0; i < t.length() && plain; i++) {
+        char ch = t.charAt(i);
+        plain = (ch >= '0' && ch <= '9') || ch == '.' || ch == '-';
+      }
+      if (plain) {
+        return true;
+      }
     }
     return Double.isFinite(p.getDoubleValue());
   }

@@ -266,25 +266,28 @@ class CommandLineTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out())
         .contains("== 1.")
-        .contains("== 9. Your turn")
+        .contains("== 10. Your turn")
+        .contains("legacy arrays turned into per-label objects")
+        .contains("experiment 2 copied into experiment 5")
         .contains("every count and the checksum verified")
         .contains("2.0: add column METRIC.metadata")
         .contains(demo.resolve("experiments.db").toString());
     Database d =
         Database.open(ConnectionConfig.sqlite(demo.resolve("experiments.db")), OpenMode.EXISTING);
     Map<String, Long> counts = TestDatabases.counts(d);
-    assertThat(counts.get("EXPERIMENT")).isEqualTo(4); // 3 generated + 1 made through the API
+    // 3 generated, 1 made through the API, 1 copied by migrate-experiment
+    assertThat(counts.get("EXPERIMENT")).isEqualTo(5);
     assertThat(r.out()).contains("FAIL").contains("removed 8 rows").contains("safety snapshot");
     // The demo cleaned the planted orphans: every foreign key holds now.
     assertThat(TestDatabases.foreignKeyViolations(d)).isEmpty();
     // Running it again starts over instead of piling up.
     assertThat(CliRunner.run("demo", "--dir", demo.toString()).exitCode()).isZero();
-    assertThat(TestDatabases.counts(d).get("EXPERIMENT")).isEqualTo(4);
+    assertThat(TestDatabases.counts(d).get("EXPERIMENT")).isEqualTo(5);
     Database copy =
         Database.open(ConnectionConfig.sqlite(demo.resolve("copy.db")), OpenMode.EXISTING);
     assertThat(TestDatabases.counts(copy).get("EXPERIMENT")).isEqualTo(1);
     try (var snaps = java.nio.file.Files.list(demo.resolve("snapshots"))) {
-      assertThat(snaps.count()).isEqualTo(1);
+      assertThat(snaps.count()).isEqualTo(2); // before cleanup-orphans, before transform-metrics
     }
   }
 }

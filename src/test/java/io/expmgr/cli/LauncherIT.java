@@ -689,6 +689,150 @@ class LauncherIT {
     assertThat(metrics(db)).isEqualTo(wanted);
   }
 
+  @Test
+  void killNineDuringAScaleRunOnMariaDbThenARerunGivesTheUninterruptedResult() throws Exception {
+    MariaDbServer server = MariaDbServer.get();
+    ConnectionConfig work = server.config(server.newDatabaseName("kill"));
+    ConnectionConfig ref = server.config(server.newDatabaseName("ref"));
+    try {
+      var shape = new io.expmgr.generate.GenerateOptions(2, 4, 5, 20, 4, 3, 1, 17, 0, 0, 0);
+      for (ConnectionConfig c : List.of(work, ref)) {
+        io.expmgr.generate.DataGenerator.generate(c, shape, false, io.expmgr.ProgressListener.NONE);
+      }
+      Path rules = dir.resolve("scale.json");
+      Files.writeString(
+          rules,
+          "{\"metric_transformations\":[{\"metric_type\":\"*\",\"transformation\":\"scale\","
+              + "\"rules\":{\"factor\":0.5}}],\"global_settings\":{\"backup_original\":true}}");
+      Database refDb = Database.open(ref, OpenMode.EXISTING);
+      io.expmgr.migrate.MetricTransformRun.run(
+          refDb,
+          List.of(),
+          io.expmgr.migrate.MigrationOptions.defaults()
+              .withRules(io.expmgr.migrate.TransformationRules.read(rules))
+              .withSafetySnapshot(false, null));
+      List<List<Object>> wanted = TestDatabases.content(refDb).get("METRIC");
+      Database db = Database.open(work, OpenMode.EXISTING);
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "java",
+                  "-Xmx128m",
+                  "-jar",
+                  JAR.toString(),
+                  "transform-metrics",
+                  "-d",
+                  work.database(),
+                  "--mysql",
+                  "--host",
+                  server.host(),
+                  "--port",
+                  String.valueOf(server.port()),
+                  "--user",
+                  MariaDbServer.APP_USER,
+                  "--transformation-file",
+                  rules.toString(),
+                  "--no-snapshot"));
+      long last = -1;
+      for (long at : new long[] {1, 900, 2500}) {
+        List<String> slow = new ArrayList<>(args);
+        slow.addAll(List.of("--strategy", "conservative", "--batch-size", "50"));
+        ProcessBuilder pb = new ProcessBuilder(slow);
+        pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
+        pb.environment().put("EXPMGR_PASSWORD", MariaDbServer.APP_PASSWORD);
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("maria" + at + ".txt").toFile());
+        Process p = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (p.isAlive() && mariaProgress(db)[0] < at && System.nanoTime() < deadline) {
+          Thread.sleep(1);
+        }
+        assertThat(p.isAlive()).as("still running at " + at).isTrue();
+        p.destroyForcibly();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        long[] state = mariaProgress(db);
+        assertThat(state[1]).isEqualTo(state[2]);
+        assertThat(state[0]).isGreaterThanOrEqualTo(last);
+        last = state[0];
+      }
+      assertThat(TestDatabases.content(db).get("METRIC")).isNotEqualTo(wanted);
+      ProcessBuilder pb = new ProcessBuilder(args);
+      pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
+      pb.environment().put("EXPMGR_PASSWORD", MariaDbServer.APP_PASSWORD);
+      pb.redirectErrorStream(true).redirectOutput(dir.resolve("maria-rest.txt").toFile());
+      Process rest = pb.start();
+      assertThat(rest.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(rest.exitValue()).as(Files.readString(dir.resolve("maria-rest.txt"))).isZero();
+      assertThat(Files.readString(dir.resolve("maria-rest.txt"))).contains("(resumed)");
+      assertThat(TestDatabases.content(db).get("METRIC")).isEqualTo(wanted);
+    } finally {
+      TestDatabases.dispose(work);
+      TestDatabases.dispose(ref);
+    }
+  }
+
+  private static long[] mariaProgress(Database db) {
+    return db.withConnection(
+        c -> {
+          try (var st = c.createStatement();
+              var rs =
+                  st.executeQuery(
+                      "SELECT processed, changed, (SELECT count(*) FROM expmgr_metric_backup)"
+                          + " FROM expmgr_migration_runs ORDER BY run_id DESC LIMIT 1")) {
+            return rs.next()
+                ? new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}
+                : new long[] {0, 0, 0};
+          } catch (java.sql.SQLException e) {
+            return new long[] {0, 0, 0};
+          }
+        });
+  }
+
+  @Test
+  void migratingALargeExperimentToAnotherFileNeedsLittleMemory() throws Exception {
+    Path db = dir.resolve("big.db");
+    Run gen =
+        java(
+            Map.of(),
+            "-Xmx128m",
+            "generate",
+            "-d",
+            db.toString(),
+            "--experiments",
+            "2",
+            "--trials",
+            "10",
+            "--runs",
+            "10",
+            "--epochs",
+            "50",
+            "--metrics",
+            "6");
+    assertThat(gen.exitCode()).as(gen.err()).isZero();
+    Path copy = dir.resolve("copy.db");
+    Run m =
+        java(
+            Map.of(),
+            "-Xmx48m",
+            "migrate-experiment",
+            "-d",
+            db.toString(),
+            "-s",
+            "2",
+            "--to",
+            "sqlite:" + copy,
+            "--strategy",
+            "aggressive",
+            "--json");
+    assertThat(m.exitCode()).as(m.err()).isZero();
+    long copied =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(m.out())
+            .get("items_processed")
+            .asLong();
+    assertThat(copied).isGreaterThan(100_000);
+    assertThat(total(copy)).isEqualTo(copied);
+  }
+
   private static List<List<Object>> metrics(Path db) {
     return TestDatabases.content(Database.openReadOnly(ConnectionConfig.sqlite(db))).get("METRIC");
   }
