@@ -804,7 +804,7 @@ class LauncherIT {
             "--runs",
             "10",
             "--epochs",
-            "50",
+            "100",
             "--metrics",
             "6");
     assertThat(gen.exitCode()).as(gen.err()).isZero();
