@@ -111,6 +111,14 @@ public interface Dialect {
     return columns.get(0) + " >= ? AND (" + String.join(" OR ", ors) + ")";
   }
 
+  /**
+   * Whether a second connection may read this database while a write transaction is open on it
+   * without blocking that transaction's commit. Servers: yes (MVCC).
+   */
+  default boolean supportsConcurrentReader(Database db) {
+    return true;
+  }
+
   /** The parameters of {@link #afterKey} for a key, in order. */
   default java.util.List<Object> afterKeyParameters(java.util.List<Object> key) {
     java.util.List<Object> out = new java.util.ArrayList<>();

@@ -121,6 +121,18 @@ public final class SqliteDialect implements Dialect {
     return key;
   }
 
+  /** Only in WAL mode: otherwise a reader's shared lock holds off a writer's commit. */
+  @Override
+  public boolean supportsConcurrentReader(Database db) {
+    return db.withConnection(
+        c -> {
+          try (var st = c.createStatement();
+              var rs = st.executeQuery("PRAGMA journal_mode")) {
+            return rs.next() && "wal".equalsIgnoreCase(rs.getString(1));
+          }
+        });
+  }
+
   @Override
   public void tuneForManyCommits(Connection connection) throws SQLException {
     String mode;

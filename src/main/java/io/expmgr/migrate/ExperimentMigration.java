@@ -453,6 +453,22 @@ public final class ExperimentMigration extends BatchEngine {
 
   @Override
   void release() {
+    if (ahead != null) {
+      try {
+        ahead.get();
+      } catch (Exception e) {
+        // Only its connection matters now.
+      }
+      ahead = null;
+    }
+    if (aheadConnection != null) {
+      try {
+        aheadConnection.close();
+      } catch (SQLException e) {
+        log.warn("could not close the read-ahead connection: {}", e.getMessage());
+      }
+      aheadConnection = null;
+    }
     if (sourceConnection != null) {
       try {
         sourceConnection.close();
@@ -653,8 +669,15 @@ public final class ExperimentMigration extends BatchEngine {
       Table t = phases.get(phase);
       setPhase(t.name());
       long r0 = System.nanoTime();
-      List<Object[]> batch = read(src, t, after, n);
+      List<Object[]> batch =
+          ahead != null && aheadPhase == phase && java.util.Objects.equals(aheadAfter, after)
+              ? awaitAhead()
+              : read(src, t, after, n);
+      ahead = null;
       readNanos.merge(t.name(), System.nanoTime() - r0, Long::sum);
+      if (!batch.isEmpty()) {
+        readAhead(t, keyOf(t, batch.get(batch.size() - 1)), n);
+      }
       if (batch.isEmpty()) {
         log.debug("run {}: {} read in {} ms", runId, t.name(), readNanos.get(t.name()) / 1_000_000);
         phase++;
@@ -692,6 +715,65 @@ public final class ExperimentMigration extends BatchEngine {
       return true;
     }
     return false;
+  }
+
+  // ---------------------------------------------------------------- reading ahead
+
+  /** The thread that reads a table's next batch from the source while this one is written. */
+  private static final java.util.concurrent.ExecutorService READER =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread th = new Thread(r, "expmgr-read-ahead");
+            th.setDaemon(true);
+            return th;
+          });
+
+  private java.util.concurrent.Future<List<Object[]>> ahead;
+  private int aheadPhase;
+  private List<Object> aheadAfter;
+  private Connection aheadConnection;
+  private Boolean canReadAhead;
+
+  /**
+   * Starts reading the batch after {@code key} on a connection of its own. Used only when it cannot
+   * block the writer: another database, a server, or SQLite in WAL mode. The batch is taken only if
+   * the run then asks for exactly that position; otherwise it is read again.
+   */
+  private void readAhead(Table t, List<Object> key, int n) throws SQLException {
+    if (canReadAhead == null) {
+      canReadAhead = !sameDatabase || source.dialect().supportsConcurrentReader(source);
+    }
+    if (!canReadAhead) {
+      return;
+    }
+    if (aheadConnection == null) {
+      aheadConnection = source.connect();
+    }
+    Connection conn = aheadConnection;
+    aheadPhase = phase;
+    aheadAfter = key;
+    ahead =
+        READER.submit(
+            () -> {
+              try {
+                return read(conn, t, key, n);
+              } catch (SQLException e) {
+                throw new DataAccessException(source.describe(e), e);
+              }
+            });
+  }
+
+  private List<Object[]> awaitAhead() {
+    try {
+      return ahead.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the source", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re
+          ? re
+          : new IllegalStateException(e.getCause());
+    }
   }
 
   private Set<Object> existingTags(Connection c) throws SQLException {

@@ -450,6 +450,12 @@ public final class MetricTransformRun extends BatchEngine {
   }
 
   private void write(Connection c, List<Row> updates) throws SQLException {
+    writeMetrics(c, d, hasMetadata, updates);
+  }
+
+  /** Sets the transformable columns of metrics by id (one JDBC batch). */
+  private static void writeMetrics(Connection c, Dialect d, boolean hasMetadata, List<Row> updates)
+      throws SQLException {
     if (updates.isEmpty()) {
       return;
     }
@@ -574,38 +580,15 @@ public final class MetricTransformRun extends BatchEngine {
                 if (batch.isEmpty()) {
                   return 0L;
                 }
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "UPDATE "
-                            + d.quote("METRIC")
-                            + " SET "
-                            + d.quote("type")
-                            + " = ?, "
-                            + d.quote("total_val")
-                            + " = ?, "
-                            + d.quote("per_label_val")
-                            + " = ?"
-                            + (hasMetadata ? ", " + d.quote("metadata") + " = ?" : "")
-                            + " WHERE "
-                            + d.quote("id")
-                            + " = ?")) {
-                  for (Object[] b : batch) {
-                    ps.setString(1, (String) b[1]);
-                    if (b[2] == null) {
-                      ps.setNull(2, Types.DOUBLE);
-                    } else {
-                      ps.setDouble(2, (Double) b[2]);
-                    }
-                    ps.setString(3, (String) b[3]);
-                    int i = 4;
-                    if (hasMetadata) {
-                      ps.setString(i++, b[4] == null ? "{}" : (String) b[4]);
-                    }
-                    ps.setLong(i, (Long) b[0]);
-                    ps.addBatch();
-                  }
-                  ps.executeBatch();
+                List<Row> originals = new ArrayList<>(batch.size());
+                for (Object[] b : batch) {
+                  originals.add(
+                      new Row(
+                          (Long) b[0],
+                          new MetricTransformer.MetricValues(
+                              (String) b[1], (Double) b[2], (String) b[3], (String) b[4])));
                 }
+                writeMetrics(c, d, hasMetadata, originals);
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "DELETE FROM "
