@@ -170,11 +170,12 @@ final class DemoCommand implements Callable<Integer> {
                   .withRules(TransformationRules.read(rulesFile))
                   .withSafetySnapshot(true, snapshots));
       out.printf(
-          "  run %d: %s metrics in %d batches, %s legacy arrays turned into per-label objects,"
-              + " %s could not be (broken JSON, reported with their ids)%n",
+          "  run %d: %s metrics in %d batch%s, %s rewritten as per-label objects (legacy arrays,"
+              + " JSON held in strings), %s could not be (broken JSON, reported with their ids)%n",
           transformed.runId(),
           Output.count(transformed.processed()),
           transformed.batches(),
+          transformed.batches() == 1 ? "" : "es",
           Output.count(transformed.changed()),
           Output.count(transformed.failed()));
       out.println(

@@ -267,7 +267,7 @@ class CommandLineTest {
     assertThat(r.out())
         .contains("== 1.")
         .contains("== 10. Your turn")
-        .contains("legacy arrays turned into per-label objects")
+        .contains("rewritten as per-label objects")
         .contains("experiment 2 copied into experiment 5")
         .contains("every count and the checksum verified")
         .contains("2.0: add column METRIC.metadata")
