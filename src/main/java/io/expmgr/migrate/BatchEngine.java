@@ -296,65 +296,73 @@ abstract class BatchEngine {
           kind(), runId, o.strategy().label(), Math.round(duty * 100));
     }
     try (Connection c = db.connectForWriting()) {
-      tune(c);
-      while (true) {
-        if (o.stopRequested().getAsBoolean()) {
-          outcome = MigrationResult.Outcome.INTERRUPTED;
-          message = "stopped on request after batch " + batches;
-          setStateQuietly(MigrationRun.State.INTERRUPTED, message);
-          break;
-        }
-        long b0 = System.nanoTime();
-        boolean more;
-        c.setAutoCommit(false);
-        try {
-          more = batch(c, n);
+      try {
+        tune(c);
+        while (true) {
+          if (o.stopRequested().getAsBoolean()) {
+            outcome = MigrationResult.Outcome.INTERRUPTED;
+            message = "stopped on request after batch " + batches;
+            setStateQuietly(MigrationRun.State.INTERRUPTED, message);
+            break;
+          }
+          long b0 = System.nanoTime();
+          boolean more;
+          c.setAutoCommit(false);
+          try {
+            more = batch(c, n);
+            if (more) {
+              faultHook.accept(batches);
+            }
+            if (!more) {
+              message = finish(c);
+              RunLedger.setState(c, d, runId, MigrationRun.State.COMPLETED, message);
+            }
+            long tc = System.nanoTime();
+            c.commit();
+            commitNanos += System.nanoTime() - tc;
+          } catch (RollbackRequested e) {
+            c.rollback();
+            c.setAutoCommit(true);
+            log.error(
+                "{} run {}: {}; undoing the run (rollback_on_error)",
+                kind(),
+                runId,
+                e.getMessage());
+            undo();
+            db.inTransaction(
+                x -> {
+                  RunLedger.recordFailures(
+                      x, d, runId, List.<Object[]>of(new Object[] {e.itemId, e.getMessage()}));
+                  RunLedger.setState(
+                      x,
+                      d,
+                      runId,
+                      MigrationRun.State.ROLLED_BACK,
+                      "rollback_on_error: " + e.getMessage());
+                  return null;
+                });
+            outcome = MigrationResult.Outcome.ROLLED_BACK;
+            message = e.getMessage();
+            break;
+          } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(c);
+            throw e;
+          }
+          long ms = (System.nanoTime() - b0) / 1_000_000;
           if (more) {
-            faultHook.accept(batches);
+            batchMillis.add(ms);
           }
+          report(t0);
           if (!more) {
-            message = finish(c);
-            RunLedger.setState(c, d, runId, MigrationRun.State.COMPLETED, message);
+            log.debug("{} run {}: commits took {} ms", kind(), runId, commitNanos / 1_000_000);
+            outcome = MigrationResult.Outcome.COMPLETED;
+            break;
           }
-          long tc = System.nanoTime();
-          c.commit();
-          commitNanos += System.nanoTime() - tc;
-        } catch (RollbackRequested e) {
-          c.rollback();
-          c.setAutoCommit(true);
-          log.error(
-              "{} run {}: {}; undoing the run (rollback_on_error)", kind(), runId, e.getMessage());
-          undo();
-          db.inTransaction(
-              x -> {
-                RunLedger.recordFailures(
-                    x, d, runId, List.<Object[]>of(new Object[] {e.itemId, e.getMessage()}));
-                RunLedger.setState(
-                    x,
-                    d,
-                    runId,
-                    MigrationRun.State.ROLLED_BACK,
-                    "rollback_on_error: " + e.getMessage());
-                return null;
-              });
-          outcome = MigrationResult.Outcome.ROLLED_BACK;
-          message = e.getMessage();
-          break;
-        } catch (SQLException | RuntimeException e) {
-          rollbackQuietly(c);
-          throw e;
+          pause(ms, duty);
         }
-        long ms = (System.nanoTime() - b0) / 1_000_000;
-        if (more) {
-          batchMillis.add(ms);
-        }
-        report(t0);
-        if (!more) {
-          log.debug("{} run {}: commits took {} ms", kind(), runId, commitNanos / 1_000_000);
-          outcome = MigrationResult.Outcome.COMPLETED;
-          break;
-        }
-        pause(ms, duty);
+      } finally {
+        // Other connections first: the last one to close folds the WAL into the database.
+        release();
       }
     } catch (SQLException e) {
       String why = db.describe(e);

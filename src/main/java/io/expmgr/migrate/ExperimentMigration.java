@@ -362,7 +362,10 @@ public final class ExperimentMigration extends BatchEngine {
         .toList();
   }
 
-  /** The smallest and largest first key column of the experiment's rows of a table, or null. */
+  /**
+   * The smallest and largest first key column of the experiment's rows of a table and, when one
+   * pass can tell, their number (otherwise -1); null when it has none.
+   */
   private long[] leadBounds(Connection c, Table t) throws SQLException {
     List<String> queries = new ArrayList<>();
     if (ownerColumn(t) == null && !t.name().equals("EXPERIMENT")) {
@@ -387,18 +390,20 @@ public final class ExperimentMigration extends BatchEngine {
       }
     } else {
       String lead = t.primaryKey().get(0);
+      // The rows are counted in the same pass.
       queries.add(
           "SELECT min(x."
               + q(lead)
               + "), max(x."
               + q(lead)
-              + ") FROM "
+              + "), count(*) FROM "
               + q(t.name())
               + " x WHERE "
               + scope(t, "x"));
     }
     long lo = Long.MAX_VALUE;
     long hi = Long.MIN_VALUE;
+    long count = -1;
     try (var st = c.createStatement()) {
       for (String sql : queries) {
         try (ResultSet rs = st.executeQuery(sql)) {
@@ -408,10 +413,13 @@ public final class ExperimentMigration extends BatchEngine {
             lo = Math.min(lo, a);
             hi = Math.max(hi, rs.getLong(2));
           }
+          if (rs.getMetaData().getColumnCount() == 3) {
+            count = rs.getLong(3);
+          }
         }
       }
     }
-    return lo == Long.MAX_VALUE ? null : new long[] {lo, hi};
+    return lo == Long.MAX_VALUE ? null : new long[] {lo, hi, count};
   }
 
   private String rangeCondition(Table t, String alias) {
@@ -485,8 +493,8 @@ public final class ExperimentMigration extends BatchEngine {
     total = 0;
     for (Table t : phases) {
       long[] b = leadBounds(src, t);
-      bounds.put(t.name(), b);
-      long n = countInScope(src, t, b);
+      bounds.put(t.name(), b == null ? null : new long[] {b[0], b[1]});
+      long n = b == null ? 0 : b[2] >= 0 ? b[2] : countInScope(src, t, b);
       sourceCounts.put(t.name(), n);
       total += n;
     }
