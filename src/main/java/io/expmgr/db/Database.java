@@ -278,6 +278,31 @@ public final class Database {
     return withConnection(c -> existingTables(c));
   }
 
+  /**
+   * Creates tables of the tool's own bookkeeping (ledgers) that are missing, outside any
+   * transaction (DDL commits on MySQL). Another process creating one meanwhile is not an error.
+   */
+  public void ensureTables(java.util.List<Table> tables) {
+    withConnection(
+        c -> {
+          for (Table t : tables) {
+            String name = t.name().toUpperCase(java.util.Locale.ROOT);
+            if (!existingTables(c).contains(name)) {
+              try {
+                for (String sql : Ddl.createTable(t, dialect)) {
+                  Dialect.execute(c, sql);
+                }
+              } catch (SQLException e) {
+                if (!existingTables(c).contains(name)) {
+                  throw e;
+                }
+              }
+            }
+          }
+          return null;
+        });
+  }
+
   /** Names of the tables that exist, upper-cased. */
   public Set<String> existingTables(Connection c) throws SQLException {
     Set<String> names = new TreeSet<>();

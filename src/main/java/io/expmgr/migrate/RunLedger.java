@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.expmgr.db.Column;
 import io.expmgr.db.ColumnType;
 import io.expmgr.db.Database;
-import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Sql;
 import io.expmgr.db.Table;
@@ -94,23 +93,7 @@ final class RunLedger {
 
   /** Creates the tables when missing (DDL: outside any batch's transaction). */
   static void ensure(Database db) {
-    db.withConnection(
-        c -> {
-          for (Table t : List.of(RUNS_MODEL, BACKUP_MODEL, FAILURES_MODEL)) {
-            if (!db.existingTables(c).contains(t.name().toUpperCase(Locale.ROOT))) {
-              try {
-                for (String sql : Ddl.createTable(t, db.dialect())) {
-                  Dialect.execute(c, sql);
-                }
-              } catch (SQLException e) {
-                if (!db.existingTables(c).contains(t.name().toUpperCase(Locale.ROOT))) {
-                  throw e;
-                }
-              }
-            }
-          }
-          return null;
-        });
+    db.ensureTables(List.of(RUNS_MODEL, BACKUP_MODEL, FAILURES_MODEL));
   }
 
   /** Whether the database has a run ledger at all (a read-only look never creates one). */

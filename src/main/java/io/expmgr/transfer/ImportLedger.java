@@ -3,7 +3,6 @@ package io.expmgr.transfer;
 import io.expmgr.db.Column;
 import io.expmgr.db.ColumnType;
 import io.expmgr.db.Database;
-import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Sql;
 import io.expmgr.db.Table;
@@ -13,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -45,22 +43,7 @@ final class ImportLedger {
 
   /** Creates the table when missing (DDL: before the import's transaction on MySQL). */
   static void ensure(Database db) {
-    db.withConnection(
-        c -> {
-          if (!db.existingTables(c).contains(TABLE.toUpperCase(Locale.ROOT))) {
-            try {
-              for (String sql : Ddl.createTable(MODEL, db.dialect())) {
-                Dialect.execute(c, sql);
-              }
-            } catch (SQLException e) {
-              // Another import created it meanwhile; anything else fails below.
-              if (!db.existingTables(c).contains(TABLE.toUpperCase(Locale.ROOT))) {
-                throw e;
-              }
-            }
-          }
-          return null;
-        });
+    db.ensureTables(List.of(MODEL));
   }
 
   /**

@@ -415,11 +415,18 @@ class LauncherIT {
   }
 
   private Process start(String... args) throws IOException {
+    return startJar(Map.of(), "started.txt", List.of(args));
+  }
+
+  /** Starts the jar under -Xmx128m with the test's home, its output (both streams) in a file. */
+  private Process startJar(Map<String, String> env, String out, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>(List.of("java", "-Xmx128m", "-jar", JAR.toString()));
-    command.addAll(List.of(args));
+    command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
     pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
-    pb.redirectErrorStream(true).redirectOutput(dir.resolve("started.txt").toFile());
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve(out).toFile());
     return pb.start();
   }
 
@@ -577,12 +584,10 @@ class LauncherIT {
   }
 
   private Process startTransform(Path db, Path rules, String out) throws IOException {
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            "java",
-            "-Xmx128m",
-            "-jar",
-            JAR.toString(),
+    return startJar(
+        Map.of(),
+        out,
+        List.of(
             "transform-metrics",
             "-d",
             db.toString(),
@@ -592,10 +597,7 @@ class LauncherIT {
             "--strategy",
             "conservative",
             "--batch-size",
-            "50");
-    pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
-    pb.redirectErrorStream(true).redirectOutput(dir.resolve(out).toFile());
-    return pb.start();
+            "50"));
   }
 
   /** Waits until the run has committed at least {@code items} (or the process ended). */
@@ -714,34 +716,26 @@ class LauncherIT {
       List<List<Object>> wanted = TestDatabases.content(refDb).get("METRIC");
       Database db = Database.open(work, OpenMode.EXISTING);
       List<String> args =
-          new ArrayList<>(
-              List.of(
-                  "java",
-                  "-Xmx128m",
-                  "-jar",
-                  JAR.toString(),
-                  "transform-metrics",
-                  "-d",
-                  work.database(),
-                  "--mysql",
-                  "--host",
-                  server.host(),
-                  "--port",
-                  String.valueOf(server.port()),
-                  "--user",
-                  MariaDbServer.APP_USER,
-                  "--transformation-file",
-                  rules.toString(),
-                  "--no-snapshot"));
+          List.of(
+              "transform-metrics",
+              "-d",
+              work.database(),
+              "--mysql",
+              "--host",
+              server.host(),
+              "--port",
+              String.valueOf(server.port()),
+              "--user",
+              MariaDbServer.APP_USER,
+              "--transformation-file",
+              rules.toString(),
+              "--no-snapshot");
+      Map<String, String> env = Map.of("EXPMGR_PASSWORD", MariaDbServer.APP_PASSWORD);
       long last = -1;
       for (long at : new long[] {1, 900, 2500}) {
         List<String> slow = new ArrayList<>(args);
         slow.addAll(List.of("--strategy", "conservative", "--batch-size", "50"));
-        ProcessBuilder pb = new ProcessBuilder(slow);
-        pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
-        pb.environment().put("EXPMGR_PASSWORD", MariaDbServer.APP_PASSWORD);
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("maria" + at + ".txt").toFile());
-        Process p = pb.start();
+        Process p = startJar(env, "maria" + at + ".txt", slow);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (p.isAlive() && mariaProgress(db)[0] < at && System.nanoTime() < deadline) {
           Thread.sleep(1);
@@ -755,11 +749,7 @@ class LauncherIT {
         last = state[0];
       }
       assertThat(TestDatabases.content(db).get("METRIC")).isNotEqualTo(wanted);
-      ProcessBuilder pb = new ProcessBuilder(args);
-      pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
-      pb.environment().put("EXPMGR_PASSWORD", MariaDbServer.APP_PASSWORD);
-      pb.redirectErrorStream(true).redirectOutput(dir.resolve("maria-rest.txt").toFile());
-      Process rest = pb.start();
+      Process rest = startJar(env, "maria-rest.txt", args);
       assertThat(rest.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(rest.exitValue()).as(Files.readString(dir.resolve("maria-rest.txt"))).isZero();
       assertThat(Files.readString(dir.resolve("maria-rest.txt"))).contains("(resumed)");

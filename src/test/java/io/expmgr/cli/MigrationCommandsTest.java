@@ -200,6 +200,17 @@ class MigrationCommandsTest {
       assertThat(bad.exitCode()).as(Arrays.toString(args) + bad.err()).isIn(4, 5);
       assertThat(bad.err()).doesNotContain("secret");
     }
+    CliRunner.Result unreachable =
+        CliRunner.run(
+            "migrate-experiment",
+            "-d",
+            db.toString(),
+            "-s",
+            "1",
+            "--to",
+            "mysql://user:secret@127.0.0.1:1/target");
+    assertThat(unreachable.exitCode()).isEqualTo(ExitCodes.CONNECTION);
+    assertThat(unreachable.err()).contains("connection refused").doesNotContain("secret");
     assertThat(bytes()).isEqualTo(before);
     CliRunner.Result missingDb =
         CliRunner.run("migrate-experiment", "-d", dir.resolve("none.db").toString(), "-s", "1");
