@@ -447,6 +447,16 @@ public final class ExperimentMigration extends BatchEngine {
     }
   }
 
+  private void measureFrom(Connection c, java.util.Queue<Table> queue, Map<String, Measure> out)
+      throws SQLException {
+    Table t;
+    while ((t = queue.poll()) != null) {
+      long[] b = leadBounds(c, t);
+      long n = b == null ? 0 : b[2] >= 0 ? b[2] : countInScope(c, t, b);
+      out.put(t.name(), new Measure(b == null ? null : new long[] {b[0], b[1]}, n));
+    }
+  }
+
   // ---------------------------------------------------------------- planning and resuming
 
   private Connection sourceConnection(Connection target) {
@@ -488,48 +498,88 @@ public final class ExperimentMigration extends BatchEngine {
   }
 
   private void measureSource(Connection src) throws SQLException {
+    measureSource(src, null);
+  }
+
+  /** A table's first-key bounds (null: no rows) and its number of rows in the experiment. */
+  private record Measure(long[] bounds, long count) {}
+
+  /**
+   * Measures every table of the experiment: bounds and counts. With {@code helper}, a second
+   * connection to it takes tables from the same queue, so the big ones are measured side by side;
+   * without, as on the target inside its last transaction, {@code src} measures them all.
+   */
+  private void measureSource(Connection src, Database helper) throws SQLException {
     bounds = new LinkedHashMap<>();
     sourceCounts = new LinkedHashMap<>();
     total = 0;
+    java.util.Queue<Table> queue = new java.util.concurrent.ConcurrentLinkedQueue<>(phases);
+    Map<String, Measure> measured = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.Future<?> second = null;
+    if (helper != null) {
+      second =
+          READER.submit(
+              () -> {
+                try (Connection h = helper.connect()) {
+                  measureFrom(h, queue, measured);
+                } catch (SQLException e) {
+                  throw new DataAccessException(helper.describe(e), e);
+                }
+                return null;
+              });
+    }
+    try {
+      measureFrom(src, queue, measured);
+    } finally {
+      if (second != null) {
+        queue.clear();
+        await(second);
+      }
+    }
     for (Table t : phases) {
-      long[] b = leadBounds(src, t);
-      bounds.put(t.name(), b == null ? null : new long[] {b[0], b[1]});
-      long n = b == null ? 0 : b[2] >= 0 ? b[2] : countInScope(src, t, b);
-      sourceCounts.put(t.name(), n);
-      total += n;
+      Measure m = measured.get(t.name());
+      bounds.put(t.name(), m.bounds());
+      sourceCounts.put(t.name(), m.count());
+      total += m.count();
     }
   }
 
-  /** The first id above every id of the kind and every reference to one, in the target. */
-  private long nextId(Connection c, String kind) throws SQLException {
-    long max = 0;
-    Schema targetSchema = SchemaMigrator.schemaOf(db);
+  /**
+   * The first id above every id of each kind and every reference to one, in the target: one max()
+   * per column, each answered from an index.
+   */
+  private Map<String, Long> nextIds(Connection c) throws SQLException {
+    Map<String, Long> max = new LinkedHashMap<>();
     try (var st = c.createStatement()) {
-      for (Table t : targetSchema.tables()) {
+      for (Table t : SchemaMigrator.schemaOf(db).tables()) {
         for (Column col : t.columns()) {
-          if (kind.equals(kindOf(t, col.name()))) {
+          String kind = kindOf(t, col.name());
+          if (kind != null) {
             try (ResultSet rs =
                 st.executeQuery(
                     "SELECT max(" + d.quote(col.name()) + ") FROM " + d.quote(t.name()))) {
               rs.next();
-              max = Math.max(max, rs.getLong(1));
+              max.merge(kind, rs.getLong(1), Math::max);
             }
           }
         }
       }
     }
-    return max + 1;
+    Map<String, Long> next = new LinkedHashMap<>();
+    max.forEach((k, v) -> next.put(k, v + 1));
+    return next;
   }
 
   @Override
   Map<String, Object> plan(Connection c) throws SQLException {
-    measureSource(sourceConnection(c));
-    newExperimentId = intoExperimentId != null ? intoExperimentId : nextId(c, "EXPERIMENT");
+    measureSource(sourceConnection(c), source);
+    Map<String, Long> next = nextIds(c);
+    newExperimentId = intoExperimentId != null ? intoExperimentId : next.get("EXPERIMENT");
     offsets = new LinkedHashMap<>();
     for (String kind : List.of("TRIAL", "TRIAL_RUN", "METRIC", "ARTIFACT")) {
       String table = kind;
       long[] b = bounds.get(table);
-      offsets.put(kind, b == null ? 0L : nextId(c, kind) - b[0]);
+      offsets.put(kind, b == null ? 0L : next.get(kind) - b[0]);
     }
     phase = 0;
     after = null;
@@ -676,6 +726,12 @@ public final class ExperimentMigration extends BatchEngine {
     while (phase < phases.size()) {
       Table t = phases.get(phase);
       setPhase(t.name());
+      if (copiesInPlace(t)) {
+        if (batchInPlace(c, t, n)) {
+          return true;
+        }
+        continue;
+      }
       long r0 = System.nanoTime();
       List<Object[]> batch =
           ahead != null && aheadPhase == phase && java.util.Objects.equals(aheadAfter, after)
@@ -708,21 +764,177 @@ public final class ExperimentMigration extends BatchEngine {
       d.bulkInsert(c, t, out);
       RunLedger.recordFailures(c, d, runId, failedRows);
       after = keyOf(t, batch.get(batch.size() - 1));
-      processed += batch.size();
-      rows.merge(t.name(), (long) out.size(), Long::sum);
-      batches++;
-      Map<String, Object> cp = new LinkedHashMap<>();
-      cp.put("phase", phase);
-      cp.put("table", t.name());
-      cp.put("after", after);
-      cp.put("rows", rows);
-      RunLedger.checkpoint(c, d, runId, RunLedger.toJson(cp), processed, changed, failed, batches);
+      saveProgress(c, t, batch.size(), out.size());
       if (o.strategy().checksEachBatch()) {
         verifyInserted(c, t, out);
       }
       return true;
     }
     return false;
+  }
+
+  // ---------------------------------------------------------------- copying inside the database
+
+  /**
+   * Whether the database can copy a table's batches itself, with INSERT ... SELECT: the source is
+   * the target, no row needs changing in Java (metrics with rules do), and the strategy does not
+   * read each batch back. The experiment and its tags, one row and a few, take the row path.
+   */
+  private boolean copiesInPlace(Table t) {
+    return sameDatabase
+        && !o.strategy().checksEachBatch()
+        && !t.name().equals("EXPERIMENT")
+        && !t.name().equals("EXPERIMENT_TAG")
+        && !(t.name().equals("METRIC") && !rules.transformations().isEmpty());
+  }
+
+  /**
+   * One batch copied by the database: the key of the batch's last row is found first, then every
+   * row of the experiment's from after the checkpoint up to it is inserted with its ids mapped by
+   * arithmetic, in the same transaction as the checkpoint. Returns false when the table is done.
+   */
+  private boolean batchInPlace(Connection c, Table t, int n) throws SQLException {
+    long[] range = bounds.get(t.name());
+    List<String> pk = t.primaryKey();
+    List<String> keyCols = pk.stream().map(k -> "x." + q(k)).toList();
+    String order = String.join(", ", keyCols);
+    long start = System.nanoTime();
+    List<Object> upper = null;
+    if (range != null) {
+      List<Object> params = new ArrayList<>();
+      // Bounded by key alone: the batch's end is found by walking the index, and the batch holds
+      // at most n of the experiment's rows (fewer where other rows lie in between).
+      String where = keyRange(t, range, null, params);
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT "
+                  + order
+                  + " FROM "
+                  + q(t.name())
+                  + " x WHERE "
+                  + where
+                  + " ORDER BY "
+                  + order
+                  + " LIMIT 1 OFFSET "
+                  + (n - 1))) {
+        bindAll(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            upper = new ArrayList<>();
+            for (int i = 1; i <= pk.size(); i++) {
+              upper.add(rs.getObject(i));
+            }
+          }
+        }
+      }
+    }
+    int inserted = 0;
+    long k0 = System.nanoTime();
+    readNanos.merge(t.name() + ".key", k0 - start, Long::sum);
+    if (range != null) {
+      List<Object> params = new ArrayList<>();
+      String where = walkCondition(t, range, upper, params);
+      List<String> exprs = new ArrayList<>();
+      for (Column col : t.columns()) {
+        String kind = kindOf(t, col.name());
+        String ref = "x." + q(col.name());
+        exprs.add(
+            kind == null
+                ? ref
+                : kind.equals("EXPERIMENT")
+                    ? "CASE WHEN " + ref + " IS NULL THEN NULL ELSE " + newExperimentId + " END"
+                    : ref + " + " + offsets.get(kind));
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO "
+                  + q(t.name())
+                  + " ("
+                  + t.columns().stream().map(col -> q(col.name())).collect(Collectors.joining(", "))
+                  + ") SELECT "
+                  + String.join(", ", exprs)
+                  + " FROM "
+                  + q(t.name())
+                  + " x WHERE "
+                  + where
+                  + " ORDER BY "
+                  + order)) {
+        bindAll(ps, params);
+        inserted = ps.executeUpdate();
+      }
+    }
+    readNanos.merge(t.name() + ".insert", System.nanoTime() - k0, Long::sum);
+    if (upper == null) {
+      log.debug(
+          "run {}: {} found its batches in {} ms and inserted them in {} ms",
+          runId,
+          t.name(),
+          readNanos.getOrDefault(t.name() + ".key", 0L) / 1_000_000,
+          readNanos.getOrDefault(t.name() + ".insert", 0L) / 1_000_000);
+    }
+    if (upper == null) {
+      phase++;
+      after = null;
+    } else {
+      after = upper;
+    }
+    if (inserted == 0) {
+      return false;
+    }
+    saveProgress(c, t, inserted, inserted);
+    return true;
+  }
+
+  /**
+   * Counts a batch and writes the checkpoint (phase, last key, rows per table) in its transaction.
+   */
+  private void saveProgress(Connection c, Table t, int read, int written) throws SQLException {
+    processed += read;
+    rows.merge(t.name(), (long) written, Long::sum);
+    batches++;
+    Map<String, Object> cp = new LinkedHashMap<>();
+    cp.put("phase", phase);
+    cp.put("table", t.name());
+    cp.put("after", after);
+    cp.put("rows", rows);
+    RunLedger.checkpoint(c, d, runId, RunLedger.toJson(cp), processed, changed, failed, batches);
+  }
+
+  /**
+   * The condition of the experiment's rows of a table after the checkpoint and, when {@code upper}
+   * is given, up to that key. Each end of the first key column is bounded once, so the engine's
+   * index range starts and stops where the batch does.
+   */
+  private String walkCondition(Table t, long[] range, List<Object> upper, List<Object> params) {
+    return keyRange(t, range, upper, params) + " AND " + scope(t, "x", after != null);
+  }
+
+  /** The key range of {@link #walkCondition}, without the experiment's scope. */
+  private String keyRange(Table t, long[] range, List<Object> upper, List<Object> params) {
+    List<String> keyCols = t.primaryKey().stream().map(k -> "x." + q(k)).toList();
+    String lead = keyCols.get(0);
+    Object top = upper == null ? range[1] : upper.get(0);
+    StringBuilder w = new StringBuilder();
+    if (after == null) {
+      w.append(lead).append(" BETWEEN ? AND ?");
+      params.add(range[0]);
+      params.add(top);
+    } else {
+      w.append(lead).append(" <= ? AND ").append(sd.afterKey(keyCols));
+      params.add(top);
+      params.addAll(sd.afterKeyParameters(after));
+    }
+    if (upper != null && keyCols.size() > 1) {
+      w.append(" AND NOT (").append(sd.afterKey(keyCols)).append(")");
+      params.addAll(sd.afterKeyParameters(upper));
+    }
+    return w.toString();
+  }
+
+  private static void bindAll(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      ps.setObject(i + 1, params.get(i));
+    }
   }
 
   // ---------------------------------------------------------------- reading ahead
@@ -772,8 +984,13 @@ public final class ExperimentMigration extends BatchEngine {
   }
 
   private List<Object[]> awaitAhead() {
+    return await(ahead);
+  }
+
+  /** The result of work on the reading thread; its failure is rethrown here. */
+  private static <T> T await(java.util.concurrent.Future<T> work) {
     try {
-      return ahead.get();
+      return work.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the source", e);
@@ -909,7 +1126,9 @@ public final class ExperimentMigration extends BatchEngine {
     ExperimentMigration view =
         new ExperimentMigration(db, db, newExperimentId, null, MigrationOptions.defaults());
     view.measureOwned(c);
-    view.measureSource(c);
+    // The copy is committed (the last batch found nothing more to write), so a second
+    // connection sees it too and counts beside this one.
+    view.measureSource(c, db);
     return view.sourceCounts;
   }
 
