@@ -119,6 +119,19 @@ public interface Dialect {
     return true;
   }
 
+  /**
+   * Whether a connection can have triggers of its own (SQLite's TEMP triggers), seen by no other
+   * connection and gone when it closes. Servers' triggers are global: no.
+   */
+  default boolean hasConnectionTriggers() {
+    return false;
+  }
+
+  /** A condition that {@code column} equals the bound value, a null matching a null. */
+  default String nullSafeEquals(String column) {
+    return column + " IS ?";
+  }
+
   /** The parameters of {@link #afterKey} for a key, in order. */
   default java.util.List<Object> afterKeyParameters(java.util.List<Object> key) {
     java.util.List<Object> out = new java.util.ArrayList<>();
@@ -134,6 +147,14 @@ public interface Dialect {
    * own checkpoint (so the last few may be lost to a power cut, but never half-applied).
    */
   default void tuneForManyCommits(Connection connection) throws SQLException {}
+
+  /**
+   * Starts whatever background work keeps {@code writer}'s many commits cheap (SQLite in WAL mode:
+   * checkpoints on a thread of their own); closing the result stops it. Servers need none.
+   */
+  default AutoCloseable checkpointInBackground(Database db, Connection writer) throws SQLException {
+    return () -> {};
+  }
 
   /**
    * Starts a read-only transaction that sees one consistent state of every table until it ends,

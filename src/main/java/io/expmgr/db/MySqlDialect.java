@@ -20,6 +20,11 @@ public final class MySqlDialect implements Dialect {
   }
 
   @Override
+  public String nullSafeEquals(String column) {
+    return column + " <=> ?";
+  }
+
+  @Override
   public String quote(String identifier) {
     return '`' + identifier.replace("`", "``") + '`';
   }

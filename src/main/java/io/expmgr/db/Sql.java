@@ -8,6 +8,20 @@ public final class Sql {
   private Sql() {}
 
   /** {@code INSERT INTO t (c1, c2, ...) VALUES (?, ?, ...)} over all columns in model order. */
+  /**
+   * The smallest and the largest value of an indexed column, as two subqueries: each is then read
+   * from one end of the index, where min and max in one query scan the whole table.
+   */
+  public static String minAndMax(String table, String column, Dialect d) {
+    String from = ") FROM " + d.quote(table) + ")";
+    return "SELECT (SELECT min("
+        + d.quote(column)
+        + from
+        + ", (SELECT max("
+        + d.quote(column)
+        + from;
+  }
+
   public static String insert(Table table, Dialect d) {
     return insert(table, table.columnNames(), d);
   }

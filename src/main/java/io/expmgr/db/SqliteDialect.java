@@ -17,6 +17,9 @@ import java.util.Map;
 
 /** SQLite through xerial's sqlite-jdbc. */
 public final class SqliteDialect implements Dialect {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(SqliteDialect.class);
+
   public static final SqliteDialect INSTANCE = new SqliteDialect();
 
   private SqliteDialect() {}
@@ -121,6 +124,11 @@ public final class SqliteDialect implements Dialect {
     return key;
   }
 
+  @Override
+  public boolean hasConnectionTriggers() {
+    return true;
+  }
+
   /** Only in WAL mode: otherwise a reader's shared lock holds off a writer's commit. */
   @Override
   public boolean supportsConcurrentReader(Database db) {
@@ -135,9 +143,6 @@ public final class SqliteDialect implements Dialect {
 
   @Override
   public void tuneForManyCommits(Connection connection) throws SQLException {
-    // 64 MiB of page cache outside the Java heap: the upper levels of the big tables' trees and a
-    // batch's dirty pages stay in memory from one batch to the next.
-    Dialect.execute(connection, "PRAGMA cache_size=-65536");
     String mode;
     try (var st = connection.createStatement();
         var rs = st.executeQuery("PRAGMA journal_mode")) {
@@ -150,6 +155,58 @@ public final class SqliteDialect implements Dialect {
       // checkpoints, each of which syncs.
       Dialect.execute(connection, "PRAGMA wal_autocheckpoint=16384");
     }
+  }
+
+  /**
+   * In WAL mode, a thread with a connection of its own folds the log into the database twice a
+   * second (a passive checkpoint, which never blocks the writer), so the writer does not stop at
+   * each commit that crosses the threshold to copy pages and wait for the disk. The writer keeps a
+   * high threshold of its own as a backstop, should the thread fall behind.
+   */
+  @Override
+  public AutoCloseable checkpointInBackground(Database db, Connection writer) throws SQLException {
+    String mode;
+    try (var st = writer.createStatement();
+        var rs = st.executeQuery("PRAGMA journal_mode")) {
+      mode = rs.next() ? rs.getString(1) : "";
+    }
+    if (!"wal".equalsIgnoreCase(mode)) {
+      return () -> {};
+    }
+    Dialect.execute(writer, "PRAGMA wal_autocheckpoint=65536");
+    Connection own = db.connect();
+    Dialect.execute(own, "PRAGMA synchronous=NORMAL");
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread thread =
+        new Thread(
+            () -> {
+              try (var st = own.createStatement()) {
+                while (!stop.get()) {
+                  st.execute("PRAGMA wal_checkpoint(PASSIVE)");
+                  synchronized (stop) {
+                    if (!stop.get()) {
+                      stop.wait(500);
+                    }
+                  }
+                }
+              } catch (SQLException e) {
+                log.warn("background checkpoints stopped: {}", e.getMessage());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "expmgr-checkpoint");
+    thread.setDaemon(true);
+    thread.start();
+    return () -> {
+      stop.set(true);
+      synchronized (stop) {
+        stop.notifyAll();
+      }
+      thread.join();
+      own.close();
+    };
   }
 
   @Override

@@ -131,6 +131,9 @@ abstract class BatchEngine {
     }
   }
 
+  /** Sets up the writing connection before the first batch, outside any batch's transaction. */
+  void prepareWriter(Connection c) throws SQLException {}
+
   /** Releases what the run holds besides the target connection (a source connection). */
   void release() {}
 
@@ -296,8 +299,10 @@ abstract class BatchEngine {
           kind(), runId, o.strategy().label(), Math.round(duty * 100));
     }
     try (Connection c = db.connectForWriting()) {
+      tune(c);
+      prepareWriter(c);
+      AutoCloseable checkpoints = d.checkpointInBackground(db, c);
       try {
-        tune(c);
         while (true) {
           if (o.stopRequested().getAsBoolean()) {
             outcome = MigrationResult.Outcome.INTERRUPTED;
@@ -319,6 +324,10 @@ abstract class BatchEngine {
             }
             long tc = System.nanoTime();
             c.commit();
+            // Out of transaction mode until the next batch: on SQLite a connection for writing
+            // begins its next transaction, write lock and all, as soon as one commits, which would
+            // hold off every other writer during a pause, or the state recorded on a stop.
+            c.setAutoCommit(true);
             commitNanos += System.nanoTime() - tc;
           } catch (RollbackRequested e) {
             c.rollback();
@@ -363,6 +372,7 @@ abstract class BatchEngine {
       } finally {
         // Other connections first: the last one to close folds the WAL into the database.
         release();
+        closeQuietly(checkpoints);
       }
     } catch (SQLException e) {
       String why = db.describe(e);
@@ -424,6 +434,57 @@ abstract class BatchEngine {
   private void tune(Connection c) throws SQLException {
     d.tuneForLargeTransaction(c);
     d.tuneForManyCommits(c);
+  }
+
+  /** The result of work on another thread; its failure is rethrown here. */
+  static <T> T await(java.util.concurrent.Future<T> work) {
+    try {
+      return work.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the reading thread", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re
+          ? re
+          : new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Lets work whose result no longer matters finish (it may be using the connection). */
+  static void settle(java.util.concurrent.Future<?> work) {
+    if (work == null) {
+      return;
+    }
+    try {
+      work.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      // Only its connection matters now.
+    }
+  }
+
+  /** Closes a connection of the run's own, logging (not throwing) a failure. */
+  static void close(Connection c, String which) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (SQLException e) {
+      log.warn("could not close the {} connection: {}", which, e.getMessage());
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable work) {
+    try {
+      work.close();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.warn("could not stop background work: {}", e.getMessage());
+    }
   }
 
   private static void rollbackQuietly(Connection c) {

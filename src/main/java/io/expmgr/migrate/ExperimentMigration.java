@@ -471,30 +471,12 @@ public final class ExperimentMigration extends BatchEngine {
 
   @Override
   void release() {
-    if (ahead != null) {
-      try {
-        ahead.get();
-      } catch (Exception e) {
-        // Only its connection matters now.
-      }
-      ahead = null;
-    }
-    if (aheadConnection != null) {
-      try {
-        aheadConnection.close();
-      } catch (SQLException e) {
-        log.warn("could not close the read-ahead connection: {}", e.getMessage());
-      }
-      aheadConnection = null;
-    }
-    if (sourceConnection != null) {
-      try {
-        sourceConnection.close();
-      } catch (SQLException e) {
-        log.warn("could not close the source connection: {}", e.getMessage());
-      }
-      sourceConnection = null;
-    }
+    settle(ahead);
+    ahead = null;
+    close(aheadConnection, "read-ahead");
+    aheadConnection = null;
+    close(sourceConnection, "source");
+    sourceConnection = null;
   }
 
   private void measureSource(Connection src) throws SQLException {
@@ -985,20 +967,6 @@ public final class ExperimentMigration extends BatchEngine {
 
   private List<Object[]> awaitAhead() {
     return await(ahead);
-  }
-
-  /** The result of work on the reading thread; its failure is rethrown here. */
-  private static <T> T await(java.util.concurrent.Future<T> work) {
-    try {
-      return work.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading the source", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException re
-          ? re
-          : new IllegalStateException(e.getCause());
-    }
   }
 
   private Set<Object> existingTags(Connection c) throws SQLException {

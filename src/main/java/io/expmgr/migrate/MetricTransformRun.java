@@ -173,8 +173,7 @@ public final class MetricTransformRun extends BatchEngine {
   private long[] bounds(Connection c) throws SQLException {
     String sql;
     if (experimentIds.isEmpty()) {
-      sql =
-          "SELECT min(" + d.quote("id") + "), max(" + d.quote("id") + ") FROM " + d.quote("METRIC");
+      sql = io.expmgr.db.Sql.minAndMax("METRIC", "id", d);
     } else {
       String runs = runsOf();
       sql =
@@ -281,10 +280,16 @@ public final class MetricTransformRun extends BatchEngine {
   private record Row(long id, MetricTransformer.MetricValues values) {}
 
   private List<Row> read(Connection c, long from, int n, boolean lock) throws SQLException {
+    return read(c, from, upTo, n, lock);
+  }
+
+  /** Up to n metrics to transform with ids in (from, to], in id order. */
+  private List<Row> read(Connection c, long from, long to, int n, boolean lock)
+      throws SQLException {
     List<Row> out = new ArrayList<>(Math.min(n, 10_000));
     try (PreparedStatement ps = c.prepareStatement(selectSql(lock))) {
       ps.setLong(1, from);
-      ps.setLong(2, upTo);
+      ps.setLong(2, to);
       int i = bindTypes(ps, 3);
       ps.setInt(i, n);
       try (ResultSet rs = ps.executeQuery()) {
@@ -360,71 +365,152 @@ public final class MetricTransformRun extends BatchEngine {
   }
 
   /** Where the time of the batches went: reading, transforming, writing (nanoseconds). */
-  private final long[] split = new long[3];
+  private final long[] split = new long[4];
+
+  // ---------------------------------------------------------------- reading ahead
+
+  /** A batch read and transformed ahead, on the worker thread, from another connection. */
+  private record Ahead(List<Row> batch, List<Done> done) {}
+
+  /** Called on the worker with the first id of each batch read ahead; tests change rows here. */
+  static volatile java.util.function.LongConsumer readAheadHook = id -> {};
+
+  /** Called with the id of each metric found changed since it was read ahead. */
+  static volatile java.util.function.LongConsumer movedHook = id -> {};
+
+  private java.util.concurrent.Future<Ahead> ahead;
+  private long aheadFrom;
+  private Connection aheadConnection;
+  private Boolean readsAhead;
+
+  /**
+   * Starts reading and transforming the batch after {@code from} on the worker thread, while this
+   * one writes. Only where a second connection cannot hold off the writer (a server, SQLite in WAL
+   * mode) and when the strategy does not read each batch back. The rows may change before they are
+   * written: each update names the values it was computed from, and a row that no longer has them
+   * is read again inside the batch's transaction and transformed afresh.
+   */
+  private void readAhead(long from, int n) {
+    if (readsAhead == null) {
+      readsAhead = !o.strategy().checksEachBatch() && d.supportsConcurrentReader(db);
+    }
+    if (!readsAhead) {
+      return;
+    }
+    aheadFrom = from;
+    ahead =
+        WORKER.submit(
+            () -> {
+              if (aheadConnection == null) {
+                aheadConnection = db.connect();
+              }
+              List<Row> rows = read(aheadConnection, from, n, false);
+              if (!rows.isEmpty()) {
+                readAheadHook.accept(rows.get(0).id());
+              }
+              return new Ahead(rows, transform(rows));
+            });
+  }
+
+  @Override
+  void release() {
+    settle(ahead);
+    ahead = null;
+    close(aheadConnection, "read-ahead");
+    aheadConnection = null;
+  }
+
+  // ---------------------------------------------------------------- batches
+
+  /** Whether a trigger of the writing connection keeps the originals (else the batch does). */
+  private boolean originalsByTrigger;
+
+  /**
+   * Where the connection can have a trigger of its own (SQLite), the originals are kept by one:
+   * each update this connection makes to a metric copies the row as it was into the backup table,
+   * inside the same statement, so exactly the rows written are kept and none travel through Java.
+   */
+  @Override
+  void prepareWriter(Connection c) throws SQLException {
+    originalsByTrigger = keepOriginals && d.hasConnectionTriggers();
+    if (!originalsByTrigger) {
+      return;
+    }
+    List<String> cols = new ArrayList<>(List.of("type", "total_val", "per_label_val"));
+    if (hasMetadata) {
+      cols.add("metadata");
+    }
+    try (var st = c.createStatement()) {
+      st.execute(
+          "CREATE TEMP TRIGGER expmgr_keep_originals AFTER UPDATE ON "
+              + d.quote("METRIC")
+              + " BEGIN INSERT INTO "
+              + d.quote(RunLedger.BACKUP)
+              + " (run_id, metric_id, "
+              + String.join(", ", cols)
+              + ") VALUES ("
+              + runId
+              + ", OLD."
+              + d.quote("id")
+              + ", "
+              + cols.stream().map(col -> "OLD." + d.quote(col)).collect(Collectors.joining(", "))
+              + "); END");
+    }
+  }
 
   @Override
   boolean batch(Connection c, int n) throws SQLException {
     long t0 = System.nanoTime();
-    List<Row> batch = read(c, after, n, true);
+    List<Row> batch;
+    List<java.util.concurrent.Future<List<Done>>> pending = new ArrayList<>();
+    if (ahead != null && aheadFrom == after) {
+      Ahead a = await(ahead);
+      ahead = null;
+      batch = a.batch();
+      pending.add(java.util.concurrent.CompletableFuture.completedFuture(a.done()));
+    } else {
+      release();
+      batch = read(c, after, n, true);
+      // The rules run on the worker thread, a chunk ahead of the writes of this one.
+      int chunk = Math.max(256, (batch.size() + 7) / 8);
+      for (int i = 0; i < batch.size(); i += chunk) {
+        List<Row> part = batch.subList(i, Math.min(batch.size(), i + chunk));
+        pending.add(WORKER.submit(() -> transform(part)));
+      }
+    }
     long t1 = System.nanoTime();
     split[0] += t1 - t0;
     if (batch.isEmpty()) {
       log.debug(
-          "run {}: reading {} ms, transforming {} ms, writing {} ms",
+          "run {}: reading {} ms, transforming {} ms, writing {} ms (originals {} ms)",
           runId,
           split[0] / 1_000_000,
           split[1] / 1_000_000,
-          split[2] / 1_000_000);
+          split[2] / 1_000_000,
+          split[3] / 1_000_000);
       return false;
     }
+    readAhead(batch.get(batch.size() - 1).id(), n);
     List<Row> updates = new ArrayList<>();
     List<Object[]> failedRows = new ArrayList<>();
-    // The rules run on a second thread, a chunk ahead of the writes of this one.
-    int chunk = Math.max(256, (batch.size() + 7) / 8);
-    List<java.util.concurrent.CompletableFuture<List<Done>>> pending = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i += chunk) {
-      List<Row> part = batch.subList(i, Math.min(batch.size(), i + chunk));
-      pending.add(
-          java.util.concurrent.CompletableFuture.supplyAsync(() -> transform(part), WORKER));
-    }
     for (var future : pending) {
-      List<Done> dones;
       long w0 = System.nanoTime();
-      try {
-        dones = future.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        throw e.getCause() instanceof RuntimeException re ? re : e;
-      }
+      List<Done> dones = await(future);
       long w1 = System.nanoTime();
       split[1] += w1 - w0; // waiting for the rules
-      List<Row> chunkUpdates = new ArrayList<>(dones.size());
-      List<Object[]> backups = keepOriginals ? new ArrayList<>(dones.size()) : List.of();
-      for (Done done : dones) {
-        Row r = done.row();
-        MetricTransformer.Outcome out = done.out();
-        String failure = done.failure();
-        if (failure != null) {
-          addFailure(r.id(), failure);
-          if (rules.rollbackOnError()) {
-            throw new RollbackRequested(r.id(), failure);
-          }
-          failedRows.add(new Object[] {r.id(), failure});
-        } else if (out.changed()) {
-          chunkUpdates.add(new Row(r.id(), out.values()));
-          if (keepOriginals) {
-            MetricTransformer.MetricValues v = r.values();
-            backups.add(
-                new Object[] {
-                  runId, r.id(), v.type(), v.totalVal(), v.perLabelVal(), v.metadata()
-                });
-          }
+      List<Row> moved = apply(c, dones, updates, failedRows);
+      if (!moved.isEmpty()) {
+        // Changed since they were read ahead: read again, now inside this transaction.
+        List<Row> fresh = new ArrayList<>();
+        for (Row r : moved) {
+          movedHook.accept(r.id());
+          fresh.addAll(read(c, r.id() - 1, r.id(), 1, true));
+        }
+        log.debug("run {}: {} metrics changed while read ahead; read again", runId, moved.size());
+        if (!apply(c, transform(fresh), updates, failedRows).isEmpty()) {
+          throw new IllegalStateException("metrics changed inside the batch's own transaction");
         }
       }
-      write(c, chunkUpdates);
-      if (!backups.isEmpty()) {
-        d.bulkInsert(c, RunLedger.BACKUP_MODEL, backups);
-      }
-      updates.addAll(chunkUpdates);
       split[2] += System.nanoTime() - w1;
     }
     long t2 = System.nanoTime();
@@ -449,49 +535,136 @@ public final class MetricTransformRun extends BatchEngine {
     return true;
   }
 
-  private void write(Connection c, List<Row> updates) throws SQLException {
-    writeMetrics(c, d, hasMetadata, updates);
+  /**
+   * Writes transformed metrics (each only if it still holds the values it was computed from) and
+   * the originals of those written; counts failures. Returns the rows that no longer held them.
+   */
+  private List<Row> apply(
+      Connection c, List<Done> dones, List<Row> updates, List<Object[]> failedRows)
+      throws SQLException {
+    List<Row> originals = new ArrayList<>(dones.size());
+    List<Row> results = new ArrayList<>(dones.size());
+    for (Done done : dones) {
+      Row r = done.row();
+      String failure = done.failure();
+      if (failure != null) {
+        addFailure(r.id(), failure);
+        if (rules.rollbackOnError()) {
+          throw new RollbackRequested(r.id(), failure);
+        }
+        failedRows.add(new Object[] {r.id(), failure});
+      } else if (done.out().changed()) {
+        originals.add(r);
+        results.add(new Row(r.id(), done.out().values()));
+      }
+    }
+    boolean[] written = writeMetrics(c, d, hasMetadata, originals, results);
+    List<Object[]> backups = new ArrayList<>();
+    List<Row> moved = new ArrayList<>();
+    for (int i = 0; i < written.length; i++) {
+      if (!written[i]) {
+        moved.add(originals.get(i));
+        continue;
+      }
+      updates.add(results.get(i));
+      if (keepOriginals && !originalsByTrigger) {
+        MetricTransformer.MetricValues v = originals.get(i).values();
+        backups.add(
+            new Object[] {
+              runId, originals.get(i).id(), v.type(), v.totalVal(), v.perLabelVal(), v.metadata()
+            });
+      }
+    }
+    if (!backups.isEmpty()) {
+      long b0 = System.nanoTime();
+      d.bulkInsert(c, RunLedger.BACKUP_MODEL, backups);
+      split[3] += System.nanoTime() - b0;
+    }
+    return moved;
   }
 
-  /** Sets the transformable columns of metrics by id (one JDBC batch). */
-  private static void writeMetrics(Connection c, Dialect d, boolean hasMetadata, List<Row> updates)
+  /**
+   * Sets the transformable columns of metrics by id (one JDBC batch), each only where the row still
+   * holds its original values; returns which were written. With no originals (a rollback), every
+   * row is written unconditionally.
+   */
+  private static boolean[] writeMetrics(
+      Connection c, Dialect d, boolean hasMetadata, List<Row> originals, List<Row> updates)
       throws SQLException {
+    boolean[] written = new boolean[updates.size()];
     if (updates.isEmpty()) {
-      return;
+      return written;
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE "
-                + d.quote("METRIC")
-                + " SET "
-                + d.quote("type")
-                + " = ?, "
-                + d.quote("total_val")
-                + " = ?, "
-                + d.quote("per_label_val")
-                + " = ?"
-                + (hasMetadata ? ", " + d.quote("metadata") + " = ?" : "")
-                + " WHERE "
-                + d.quote("id")
-                + " = ?")) {
-      for (Row r : updates) {
-        MetricTransformer.MetricValues v = r.values();
-        ps.setString(1, v.type());
-        if (v.totalVal() == null) {
-          ps.setNull(2, Types.DOUBLE);
-        } else {
-          ps.setDouble(2, v.totalVal());
+    StringBuilder sql =
+        new StringBuilder("UPDATE ")
+            .append(d.quote("METRIC"))
+            .append(" SET ")
+            .append(d.quote("type"))
+            .append(" = ?, ")
+            .append(d.quote("total_val"))
+            .append(" = ?, ")
+            .append(d.quote("per_label_val"))
+            .append(" = ?")
+            .append(hasMetadata ? ", " + d.quote("metadata") + " = ?" : "")
+            .append(" WHERE ")
+            .append(d.quote("id"))
+            .append(" = ?");
+    if (originals != null) {
+      sql.append(" AND ")
+          .append(d.quote("type"))
+          .append(" = ? AND ")
+          .append(d.nullSafeEquals(d.quote("total_val")))
+          .append(" AND ")
+          .append(d.nullSafeEquals(d.quote("per_label_val")));
+      if (hasMetadata) {
+        sql.append(" AND ").append(d.nullSafeEquals(d.quote("metadata")));
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int k = 0; k < updates.size(); k++) {
+        Row r = updates.get(k);
+        int i = bindValues(ps, 1, r.values(), hasMetadata, true);
+        ps.setLong(i++, r.id());
+        if (originals != null) {
+          MetricTransformer.MetricValues was = originals.get(k).values();
+          ps.setString(i++, was.type());
+          bindValues(ps, i, was, hasMetadata, false);
         }
-        ps.setString(3, v.perLabelVal());
-        int i = 4;
-        if (hasMetadata) {
-          ps.setString(i++, v.metadata() == null ? "{}" : v.metadata());
-        }
-        ps.setLong(i, r.id());
         ps.addBatch();
       }
-      ps.executeBatch();
+      int[] counts = ps.executeBatch();
+      for (int k = 0; k < counts.length; k++) {
+        written[k] = counts[k] != 0;
+      }
     }
+    return written;
+  }
+
+  /** Binds total_val, per_label_val (and metadata), after type when {@code withType}. */
+  private static int bindValues(
+      PreparedStatement ps,
+      int i,
+      MetricTransformer.MetricValues v,
+      boolean hasMetadata,
+      boolean withType)
+      throws SQLException {
+    if (withType) {
+      ps.setString(i++, v.type());
+    }
+    if (v.totalVal() == null) {
+      ps.setNull(i++, Types.DOUBLE);
+    } else {
+      ps.setDouble(i++, v.totalVal());
+    }
+    ps.setString(i++, v.perLabelVal());
+    if (hasMetadata) {
+      if (withType) {
+        ps.setString(i++, v.metadata() == null ? "{}" : v.metadata());
+      } else {
+        ps.setString(i++, v.metadata());
+      }
+    }
+    return i;
   }
 
   /** The conservative check: what the batch wrote reads back as written. */
@@ -588,7 +761,7 @@ public final class MetricTransformRun extends BatchEngine {
                           new MetricTransformer.MetricValues(
                               (String) b[1], (Double) b[2], (String) b[3], (String) b[4])));
                 }
-                writeMetrics(c, d, hasMetadata, originals);
+                writeMetrics(c, d, hasMetadata, null, originals);
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "DELETE FROM "

@@ -56,14 +56,7 @@ public final class PerLabelValueCheck implements ValidationCheck {
         db.withConnection(
             c -> {
               try (var st = c.createStatement();
-                  ResultSet rs =
-                      st.executeQuery(
-                          "SELECT min("
-                              + d.quote("id")
-                              + "), max("
-                              + d.quote("id")
-                              + ") FROM "
-                              + d.quote("METRIC"))) {
+                  ResultSet rs = st.executeQuery(io.expmgr.db.Sql.minAndMax("METRIC", "id", d))) {
                 rs.next();
                 long lo = rs.getLong(1);
                 return rs.wasNull() ? null : new long[] {lo, rs.getLong(2)};
