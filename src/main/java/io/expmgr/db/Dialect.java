@@ -127,6 +127,14 @@ public interface Dialect {
     return false;
   }
 
+  /**
+   * A number that changes whenever another connection commits a change to the database, as seen
+   * from {@code c}; null where the engine has none (then callers must assume changes).
+   */
+  default Long commitsByOthers(Connection c) throws SQLException {
+    return null;
+  }
+
   /** A condition that {@code column} equals the bound value, a null matching a null. */
   default String nullSafeEquals(String column) {
     return column + " IS ?";

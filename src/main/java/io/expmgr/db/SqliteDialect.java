@@ -125,6 +125,14 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public Long commitsByOthers(Connection c) throws SQLException {
+    try (var st = c.createStatement();
+        var rs = st.executeQuery("PRAGMA data_version")) {
+      return rs.next() ? rs.getLong(1) : null;
+    }
+  }
+
+  @Override
   public boolean hasConnectionTriggers() {
     return true;
   }

@@ -87,40 +87,50 @@ class MetricTransformRunTest {
   void aMetricChangedAfterItWasReadAheadIsTransformedFromItsNewValue(Engine engine) {
     Database db = generated(engine, "moved");
     List<List<Object>> before = metrics(db);
-    java.util.Set<Long> touched = new java.util.HashSet<>();
     List<Long> moved = java.util.Collections.synchronizedList(new ArrayList<>());
     MetricTransformRun.movedHook = moved::add;
-    // On MariaDB another writer changes the first metric of the third batch just after it is read
-    // ahead. (On SQLite the run holds the write lock while it reads ahead, so a writer can only
-    // slip in between two batches; the hook here, awaited by the run, would wait forever.)
+    // Between batches 2 and 3, once batch 3 has been read ahead, another writer changes its first
+    // metric.
+    java.util.concurrent.atomic.AtomicLong third = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.CountDownLatch readAhead = new java.util.concurrent.CountDownLatch(1);
     AtomicInteger reads = new AtomicInteger();
     MetricTransformRun.readAheadHook =
-        id -> {
-          if (reads.incrementAndGet() == 2 && engine == Engine.MYSQL) {
-            touched.add(id);
-            db.withConnection(
-                c -> {
-                  try (var st = c.createStatement()) {
-                    st.executeUpdate(
-                        "UPDATE METRIC SET total_val = 0.75, per_label_val = '{\"class_0\": 0.5}'"
-                            + " WHERE id = "
-                            + id);
-                  }
-                  return null;
-                });
+        first -> {
+          if (reads.incrementAndGet() == 2) {
+            third.set(first);
+            readAhead.countDown();
           }
         };
-    MigrationResult r = MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 7));
+    MigrationOptions o =
+        opts(rules(SCALE), 7)
+            .withProgress(
+                p -> {
+                  if (p.batches() != 2) {
+                    return;
+                  }
+                  try {
+                    assertThat(readAhead.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                  }
+                  db.withConnection(
+                      c -> {
+                        try (var st = c.createStatement()) {
+                          st.executeUpdate(
+                              "UPDATE METRIC SET total_val = 0.75,"
+                                  + " per_label_val = '{\"class_0\": 0.5}' WHERE id = "
+                                  + third.get());
+                        }
+                        return null;
+                      });
+                });
+    MigrationResult r = MetricTransformRun.run(db, List.of(), o);
 
     assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
     assertThat(reads.get()).isGreaterThan(2);
-    // Exactly the changed metric was found changed: the others' values matched as read.
-    assertThat(moved).containsExactlyElementsOf(touched);
-    if (engine == Engine.SQLITE) {
-      assertThat(metrics(db)).isEqualTo(expected(before, rules(SCALE)));
-      return;
-    }
-    long id = touched.iterator().next();
+    // Exactly the changed metric was found changed.
+    assertThat(moved).containsExactly(third.get());
+    long id = third.get();
     List<List<Object>> changed = new ArrayList<>();
     for (List<Object> row : before) {
       changed.add(
