@@ -84,7 +84,7 @@ final class MigrationRunCommands {
                 r.state().label(),
                 Output.count(r.processed())
                     + "/"
-                    + Output.count(r.total())
+                    + (r.total() < 0 ? "?" : Output.count(r.total()))
                     + (r.total() > 0 ? " (" + (r.processed() * 100 / r.total()) + "%)" : ""),
                 Output.count(r.changed()),
                 Output.count(r.failed()),

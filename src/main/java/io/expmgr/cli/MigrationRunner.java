@@ -193,17 +193,18 @@ final class MigrationRunner {
                   .setTaskName(command)
                   .setStyle(ProgressBarStyle.ASCII)
                   .setUpdateIntervalMillis(250)
-                  .setInitialMax(Math.max(1, p.total()))
+                  .setInitialMax(p.total() < 0 ? -1 : Math.max(1, p.total()))
                   .startsFrom(p.processed(), java.time.Duration.ZERO)
                   .setUnit(" " + unit, 1)
                   .showSpeed()
                   .build();
         }
-        bar.maxHint(Math.max(p.total(), p.processed()));
+        // Unknown (-1) while the run still counts its items: an open-ended bar.
+        bar.maxHint(p.total() < 0 ? -1 : Math.max(p.total(), p.processed()));
         bar.stepTo(p.processed());
       } else if (mode.equals("log")) {
         long now = System.nanoTime();
-        boolean done = p.processed() >= p.total();
+        boolean done = p.total() >= 0 && p.processed() >= p.total();
         if (p.processed() != lastProcessed
             && (now - lastLine >= 5_000_000_000L || lastLine == 0 || done)) {
           lastLine = now;
@@ -211,14 +212,16 @@ final class MigrationRunner {
           double rate = p.itemsPerSecond();
           long left = Math.max(0, p.total() - p.processed());
           out.printf(
-              "%s %s run %d: %s/%s %s (%d%%), %s %s/s, batch %d, %s failed%s%n",
+              "%s %s run %d: %s/%s %s (%s), %s %s/s, batch %d, %s failed%s%n",
               LocalTime.now().withNano(0),
               command,
               p.runId(),
               Output.count(p.processed()),
-              Output.count(p.total()),
+              p.total() < 0 ? "?" : Output.count(p.total()),
               unit,
-              p.total() == 0 ? 100 : Math.min(100, p.processed() * 100 / p.total()),
+              p.total() < 0
+                  ? "counting"
+                  : (p.total() == 0 ? 100 : Math.min(100, p.processed() * 100 / p.total())) + "%",
               Output.count(Math.round(rate)),
               unit,
               p.batches(),

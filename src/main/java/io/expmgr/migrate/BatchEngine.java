@@ -283,7 +283,12 @@ abstract class BatchEngine {
                   DatabaseLock.host());
           return null;
         });
-    log.info("{}: run {} started ({}, {} items)", kind(), runId, signature(), total);
+    log.info(
+        "{}: run {} started ({}, {})",
+        kind(),
+        runId,
+        signature(),
+        total < 0 ? "counting its items" : total + " items");
     return false;
   }
 

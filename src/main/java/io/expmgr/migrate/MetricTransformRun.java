@@ -234,7 +234,10 @@ public final class MetricTransformRun extends BatchEngine {
     idFrom = b[0];
     upTo = b[1];
     after = idFrom - 1;
-    total = count(c, idFrom, upTo);
+    startCounting();
+    if (counting == null) {
+      total = count(c, idFrom, upTo);
+    }
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("experiment_ids", experimentIds);
     p.put("metric_types", types == null ? List.of("*") : List.copyOf(types));
@@ -251,6 +254,72 @@ public final class MetricTransformRun extends BatchEngine {
         run.checkpoint() == null
             ? idFrom - 1
             : ((Number) RunLedger.mapOf(run.checkpoint()).get("after_metric_id")).longValue();
+    if (total < 0) {
+      // Stopped before its count was in: what it did, and what is left after its checkpoint.
+      long left = db.withConnection(c -> count(c, after + 1, upTo));
+      total = processed + left;
+      db.inTransaction(
+          c -> {
+            RunLedger.setTotal(c, d, runId, total);
+            return null;
+          });
+    }
+  }
+
+  // ---------------------------------------------------------------- counting beside the run
+
+  /** The thread that counts the metrics to do while the first batches run. */
+  private static final java.util.concurrent.ExecutorService COUNTER =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "expmgr-count");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private java.util.concurrent.Future<Long> counting;
+
+  /**
+   * Where a second connection does not hold off the writer, the metrics to do are counted on it,
+   * beside the first batches (counting them needs a scan of METRIC): its read transaction starts
+   * here, before any batch commits, so it counts exactly what a count now would. The total is
+   * unknown (-1) until then.
+   */
+  private void startCounting() throws SQLException {
+    counting = null;
+    if (!d.supportsConcurrentReader(db)) {
+      return;
+    }
+    Connection cc = db.connect();
+    try {
+      cc.setAutoCommit(false);
+      d.beginConsistentRead(cc);
+    } catch (SQLException | RuntimeException e) {
+      cc.close();
+      throw e;
+    }
+    long from = idFrom;
+    long to = upTo;
+    total = -1;
+    counting =
+        COUNTER.submit(
+            () -> {
+              try (cc) {
+                long n = count(cc, from, to);
+                cc.rollback();
+                return n;
+              }
+            });
+  }
+
+  /** Takes the count when it is in (or, with {@code wait}, waits for it) and records it. */
+  private void takeCount(Connection c, boolean wait) throws SQLException {
+    if (counting == null || (!wait && !counting.isDone())) {
+      return;
+    }
+    total = await(counting);
+    counting = null;
+    RunLedger.setTotal(c, d, runId, total);
   }
 
   private String selectSql(boolean lock) {
@@ -417,6 +486,26 @@ public final class MetricTransformRun extends BatchEngine {
 
   @Override
   void release() {
+    if (counting != null) {
+      // Stopped or failed before the count was in: wait for it (a second or so), so the run's
+      // record and its summary give its total.
+      try {
+        total = await(counting);
+        db.inTransaction(
+            c -> {
+              RunLedger.setTotal(c, d, runId, total);
+              return null;
+            });
+      } catch (RuntimeException e) {
+        log.warn("could not count the run's metrics: {}", e.getMessage());
+      }
+      counting = null;
+    }
+    dropAhead();
+  }
+
+  /** Lets a batch read ahead finish and closes its connection. */
+  private void dropAhead() {
     settle(ahead);
     ahead = null;
     close(aheadConnection, "read-ahead");
@@ -482,7 +571,7 @@ public final class MetricTransformRun extends BatchEngine {
       }
       pending.add(java.util.concurrent.CompletableFuture.completedFuture(a.done()));
     } else {
-      release();
+      dropAhead();
       checkOriginals = false; // read in this transaction, under its locks
       batch = read(c, after, n, true);
       // The rules run on the worker thread, a chunk ahead of the writes of this one.
@@ -494,6 +583,7 @@ public final class MetricTransformRun extends BatchEngine {
     }
     long t1 = System.nanoTime();
     split[0] += t1 - t0;
+    takeCount(c, batch.isEmpty());
     if (batch.isEmpty()) {
       log.debug(
           "run {}: reading {} ms, transforming {} ms, writing {} ms (originals {} ms);"

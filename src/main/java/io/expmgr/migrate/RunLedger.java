@@ -268,6 +268,16 @@ final class RunLedger {
     }
   }
 
+  /** Records the number of items a run has to do, once it is known. */
+  static void setTotal(Connection c, Dialect d, long runId, long total) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE " + d.quote(RUNS) + " SET total = ? WHERE run_id = ?")) {
+      ps.setLong(1, total);
+      ps.setLong(2, runId);
+      ps.executeUpdate();
+    }
+  }
+
   /** Sets a run's state (and, for an end state, its finish time), with an optional message. */
   static void setState(
       Connection c, Dialect d, long runId, MigrationRun.State state, String message)

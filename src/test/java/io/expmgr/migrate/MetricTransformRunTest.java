@@ -148,6 +148,44 @@ class MetricTransformRunTest {
     assertThat(metrics(db)).isEqualTo(changed);
   }
 
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void theTotalCountedBesideTheRunIsWhatTheRunHasToDo(Engine engine) {
+    Database db = generated(engine, "total");
+    long losses = metrics(db).stream().filter(m -> m.get(1).equals("loss")).count();
+    // A rename takes metrics out of the count's filter as the batches go: the count must see the
+    // database as it was when the run began.
+    TransformationRules rename =
+        rules(
+            "{\"metric_transformations\":[{\"metric_type\":\"loss\",\"transformation\":"
+                + "\"rename_type\",\"rules\":{\"to\":\"loss_renamed\"}}]}");
+    AtomicInteger seen = new AtomicInteger();
+    MigrationResult first =
+        MetricTransformRun.run(
+            db,
+            List.of(),
+            opts(rename, 7)
+                .withProgress(p -> seen.incrementAndGet())
+                .withStopRequested(() -> seen.get() >= 2));
+    assertThat(first.outcome()).isEqualTo(MigrationResult.Outcome.INTERRUPTED);
+    assertThat(first.total()).isEqualTo(losses);
+    assertThat(MigrationRuns.list(db).get(0).total()).isEqualTo(losses);
+
+    // A run killed before its count was in has no total; resuming it counts what is left.
+    db.withConnection(
+        c -> {
+          try (var st = c.createStatement()) {
+            st.executeUpdate("UPDATE expmgr_migration_runs SET total = -1");
+          }
+          return null;
+        });
+    MigrationResult rest = MetricTransformRun.run(db, List.of(), opts(rename, 7));
+    assertThat(rest.resumed()).isTrue();
+    assertThat(rest.total()).isEqualTo(losses);
+    assertThat(rest.processed()).isEqualTo(losses);
+    assertThat(MigrationRuns.list(db).get(0).total()).isEqualTo(losses);
+  }
+
   @Test
   void betweenBatchesOtherWritersAreNotHeldOff() throws Exception {
     Database db = generated(Engine.SQLITE, "pause");
