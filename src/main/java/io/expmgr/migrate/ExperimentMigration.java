@@ -787,8 +787,9 @@ public final class ExperimentMigration extends BatchEngine {
       // Bounded by key alone: the batch's end is found by walking the index, and the batch holds
       // at most n of the experiment's rows (fewer where other rows lie in between).
       String where = keyRange(t, range, null, params);
-      try (PreparedStatement ps =
-          c.prepareStatement(
+      PreparedStatement ps =
+          statement(
+              c,
               "SELECT "
                   + order
                   + " FROM "
@@ -798,14 +799,13 @@ public final class ExperimentMigration extends BatchEngine {
                   + " ORDER BY "
                   + order
                   + " LIMIT 1 OFFSET "
-                  + (n - 1))) {
-        bindAll(ps, params);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (rs.next()) {
-            upper = new ArrayList<>();
-            for (int i = 1; i <= pk.size(); i++) {
-              upper.add(rs.getObject(i));
-            }
+                  + (n - 1));
+      bindAll(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          upper = new ArrayList<>();
+          for (int i = 1; i <= pk.size(); i++) {
+            upper.add(rs.getObject(i));
           }
         }
       }
@@ -827,8 +827,9 @@ public final class ExperimentMigration extends BatchEngine {
                     ? "CASE WHEN " + ref + " IS NULL THEN NULL ELSE " + newExperimentId + " END"
                     : ref + " + " + offsets.get(kind));
       }
-      try (PreparedStatement ps =
-          c.prepareStatement(
+      PreparedStatement ps =
+          statement(
+              c,
               "INSERT INTO "
                   + q(t.name())
                   + " ("
@@ -840,10 +841,9 @@ public final class ExperimentMigration extends BatchEngine {
                   + " x WHERE "
                   + where
                   + " ORDER BY "
-                  + order)) {
-        bindAll(ps, params);
-        inserted = ps.executeUpdate();
-      }
+                  + order);
+      bindAll(ps, params);
+      inserted = ps.executeUpdate();
     }
     readNanos.merge(t.name() + ".insert", System.nanoTime() - k0, Long::sum);
     if (upper == null) {
@@ -880,6 +880,25 @@ public final class ExperimentMigration extends BatchEngine {
     cp.put("after", after);
     cp.put("rows", rows);
     RunLedger.checkpoint(c, d, runId, RunLedger.toJson(cp), processed, changed, failed, batches);
+  }
+
+  /** The writing connection's statements of the in-place copy, prepared once each. */
+  private final Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+
+  private Connection statementsOf;
+
+  /** A statement of the connection, prepared on first use (closed when the connection closes). */
+  private PreparedStatement statement(Connection c, String sql) throws SQLException {
+    if (c != statementsOf) {
+      statements.clear();
+      statementsOf = c;
+    }
+    PreparedStatement ps = statements.get(sql);
+    if (ps == null || ps.isClosed()) {
+      ps = c.prepareStatement(sql);
+      statements.put(sql, ps);
+    }
+    return ps;
   }
 
   /**
