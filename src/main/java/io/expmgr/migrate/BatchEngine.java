@@ -441,6 +441,27 @@ abstract class BatchEngine {
     d.tuneForManyCommits(c);
   }
 
+  /** A dry run's result: what it would do, nothing written, no run recorded. */
+  MigrationResult dryRunResult(long items, long wouldChange, Map<String, Long> counts, long t0) {
+    return new MigrationResult(
+        0,
+        MigrationResult.Outcome.DRY_RUN,
+        null,
+        false,
+        items,
+        items,
+        wouldChange,
+        failed,
+        List.copyOf(failures),
+        counts,
+        0,
+        List.of(),
+        Duration.ofNanos(System.nanoTime() - t0),
+        peakHeap(),
+        null,
+        "dry run: nothing was written");
+  }
+
   /** The result of work on another thread; its failure is rethrown here. */
   static <T> T await(java.util.concurrent.Future<T> work) {
     try {

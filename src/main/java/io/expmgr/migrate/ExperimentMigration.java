@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -1196,23 +1195,7 @@ public final class ExperimentMigration extends BatchEngine {
           Map<String, Long> m = new LinkedHashMap<>(sourceCounts);
           m.put("would_change", changed);
           m.put("unchanged", sourceCounts.getOrDefault("METRIC", 0L) - changed - failed);
-          return new MigrationResult(
-              0,
-              MigrationResult.Outcome.DRY_RUN,
-              null,
-              false,
-              total,
-              total,
-              changed,
-              failed,
-              List.copyOf(failures),
-              m,
-              0,
-              List.of(),
-              Duration.ofNanos(System.nanoTime() - t0),
-              peakHeap(),
-              null,
-              "dry run: nothing was written");
+          return dryRunResult(total, changed, m, t0);
         });
   }
 }

@@ -15,7 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -1030,23 +1029,7 @@ public final class MetricTransformRun extends BatchEngine {
           m.put("would_change", wouldChange);
           m.put("unchanged", unchanged);
           m.put("would_fail", failed);
-          return new MigrationResult(
-              0,
-              MigrationResult.Outcome.DRY_RUN,
-              null,
-              false,
-              processed,
-              processed,
-              wouldChange,
-              failed,
-              List.copyOf(failures),
-              m,
-              0,
-              List.of(),
-              Duration.ofNanos(System.nanoTime() - t0),
-              peakHeap(),
-              null,
-              "dry run: nothing was written");
+          return dryRunResult(processed, wouldChange, m, t0);
         });
   }
 }

@@ -366,6 +366,27 @@ class ExperimentMigrationTest {
   }
 
   @Test
+  void aDryRunCountsWhatTheCopyWouldDoAndWritesNothing() {
+    Database db = generated(Engine.SQLITE, "dry");
+    var before = TestDatabases.content(db);
+    Map<String, List<String>> source = view(db, 1);
+    TransformationRules scale =
+        TransformationRules.parse(
+            "{\"metric_transformations\":[{\"metric_type\":\"loss\",\"transformation\":\"scale\","
+                + "\"rules\":{\"factor\":2}}]}",
+            "rules");
+    MigrationResult r =
+        ExperimentMigration.run(db, db, 1, null, opts(50).withRules(scale).withDryRun(true));
+    assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.DRY_RUN);
+    assertThat(r.processed()).isEqualTo(r.total()).isPositive();
+    long losses = source.get("METRIC").stream().filter(m -> m.contains(", loss, ")).count();
+    assertThat(r.changed() + r.failed()).isEqualTo(losses).isPositive();
+    assertThat(r.rows()).containsEntry("would_change", r.changed());
+    assertThat(TestDatabases.content(db)).isEqualTo(before);
+    assertThat(MigrationRuns.list(db)).isEmpty();
+  }
+
+  @Test
   void rollbackOnErrorRemovesEverythingTheRunCopied() {
     Database db = generated(Engine.SQLITE, "rollback");
     var before = TestDatabases.content(db);
