@@ -708,6 +708,7 @@ public final class DatabaseManager implements AutoCloseable {
     private String user;
     private String password;
     private boolean useSqlite = true;
+    private io.expmgr.db.SslMode ssl = io.expmgr.db.SslMode.AUTO;
 
     private Builder() {}
 
@@ -741,6 +742,12 @@ public final class DatabaseManager implements AutoCloseable {
       return this;
     }
 
+    /** MySQL encryption; default {@link io.expmgr.db.SslMode#AUTO}. */
+    public Builder sslMode(io.expmgr.db.SslMode value) {
+      this.ssl = value;
+      return this;
+    }
+
     /** SQLite (true, the default) or MySQL (false). */
     public Builder useSqlite(boolean value) {
       this.useSqlite = value;
@@ -749,7 +756,7 @@ public final class DatabaseManager implements AutoCloseable {
 
     public ConnectionConfig config() {
       return new ConnectionConfig(
-          useSqlite ? Engine.SQLITE : Engine.MYSQL, databasePath, host, port, user, password);
+          useSqlite ? Engine.SQLITE : Engine.MYSQL, databasePath, host, port, user, password, ssl);
     }
 
     /** Opens an existing database; see {@link DatabaseManager#open}. */

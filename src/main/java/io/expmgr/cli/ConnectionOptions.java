@@ -3,6 +3,7 @@ package io.expmgr.cli;
 import io.expmgr.InvalidInputException;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Engine;
+import io.expmgr.db.SslMode;
 import picocli.CommandLine.Option;
 
 /** The connection options every command shares (the FAQ's). */
@@ -43,6 +44,15 @@ public final class ConnectionOptions {
               + ".")
   char[] password;
 
+  @Option(
+      names = "--ssl-mode",
+      paramLabel = "MODE",
+      description =
+          "MySQL encryption: auto (default: preferred, off on the loopback interface), disabled,"
+              + " preferred, required, verify_ca, verify_identity (certificates checked against"
+              + " the JVM's trust store).")
+  String sslMode;
+
   /** Whether the user named a database at all. */
   public boolean isGiven() {
     return database != null;
@@ -64,7 +74,10 @@ public final class ConnectionOptions {
     if (!mysql) {
       for (String[] o :
           new String[][] {
-            {"--host", host}, {"--port", port == null ? null : ""}, {"--user", user},
+            {"--host", host},
+            {"--port", port == null ? null : ""},
+            {"--user", user},
+            {"--ssl-mode", sslMode},
           }) {
         if (o[1] != null) {
           throw new InvalidInputException(
@@ -74,6 +87,13 @@ public final class ConnectionOptions {
       return ConnectionConfig.sqlite(java.nio.file.Path.of(database));
     }
     String pw = password != null ? new String(password) : System.getenv(PASSWORD_ENV);
-    return new ConnectionConfig(Engine.MYSQL, database, host, port == null ? 0 : port, user, pw);
+    return new ConnectionConfig(
+        Engine.MYSQL,
+        database,
+        host,
+        port == null ? 0 : port,
+        user,
+        pw,
+        sslMode == null ? SslMode.AUTO : SslMode.parse(sslMode));
   }
 }

@@ -57,9 +57,9 @@ final class MigrateExperimentCommand implements Callable<Integer> {
       paramLabel = "URL",
       description =
           "Copy into another database: sqlite:/path/file.db (created when missing) or"
-              + " mysql://user[:password]@host[:port]/db (password also from $"
+              + " mysql://user[:password]@host[:port]/db[?ssl-mode=MODE] (password also from $"
               + TO_PASSWORD_ENV
-              + ").")
+              + "; MODE as --ssl-mode).")
   String to;
 
   @Mixin MigrationRunOptions run;
@@ -149,8 +149,21 @@ final class MigrateExperimentCommand implements Callable<Integer> {
           password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
         }
       }
+      io.expmgr.db.SslMode ssl = io.expmgr.db.SslMode.AUTO;
+      if (u.getRawQuery() != null) {
+        for (String param : u.getRawQuery().split("&")) {
+          String[] kv = param.split("=", 2);
+          if (kv.length == 2 && kv[0].equals("ssl-mode")) {
+            ssl = io.expmgr.db.SslMode.parse(URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
+          } else {
+            throw new InvalidInputException(
+                "--to " + redact(url) + ": unknown parameter '" + kv[0] + "' (known: ssl-mode)");
+          }
+        }
+      }
       return ConnectionConfig.mysql(
-          u.getHost(), u.getPort() < 0 ? 0 : u.getPort(), db, user, password);
+              u.getHost(), u.getPort() < 0 ? 0 : u.getPort(), db, user, password)
+          .withSsl(ssl);
     } catch (URISyntaxException e) {
       throw new InvalidInputException(
           "--to " + redact(url) + " is not a valid URL: " + e.getReason());

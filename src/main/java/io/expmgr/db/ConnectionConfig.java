@@ -14,15 +14,23 @@ import java.util.Objects;
  * @param port MySQL port; default {@code 3306}
  * @param user MySQL user; default the operating-system user
  * @param password MySQL password, or null for none
+ * @param ssl whether a MySQL connection is encrypted; null means {@link SslMode#AUTO}
  */
 public record ConnectionConfig(
-    Engine engine, String database, String host, int port, String user, String password) {
+    Engine engine,
+    String database,
+    String host,
+    int port,
+    String user,
+    String password,
+    SslMode ssl) {
 
   public static final String DEFAULT_HOST = "localhost";
   public static final int DEFAULT_PORT = 3306;
 
   public ConnectionConfig {
     Objects.requireNonNull(engine, "engine");
+    ssl = ssl == null ? SslMode.AUTO : ssl;
     if (database == null || database.isBlank()) {
       throw new InvalidInputException(
           "--database is required: a SQLite file path, or a MySQL database name with --mysql");
@@ -41,6 +49,12 @@ public record ConnectionConfig(
                 + "'");
       }
     }
+  }
+
+  /** A connection with the default encryption ({@link SslMode#AUTO}). */
+  public ConnectionConfig(
+      Engine engine, String database, String host, int port, String user, String password) {
+    this(engine, database, host, port, user, password, SslMode.AUTO);
   }
 
   /** A SQLite database file. */
@@ -71,7 +85,12 @@ public record ConnectionConfig(
 
   /** The same connection with another database (file or schema name). */
   public ConnectionConfig withDatabase(String otherDatabase) {
-    return new ConnectionConfig(engine, otherDatabase, host, port, user, password);
+    return new ConnectionConfig(engine, otherDatabase, host, port, user, password, ssl);
+  }
+
+  /** The same connection with another encryption mode. */
+  public ConnectionConfig withSsl(SslMode mode) {
+    return new ConnectionConfig(engine, database, host, port, user, password, mode);
   }
 
   @Override

@@ -206,7 +206,7 @@ public final class Database {
     p.setProperty("tcpKeepAlive", "true");
     p.setProperty("allowPublicKeyRetrieval", "false");
     p.setProperty("cacheDefaultTimeZone", "false");
-    p.setProperty("sslMode", "PREFERRED");
+    p.setProperty("sslMode", config.ssl().driverValue(config.host()));
     String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database();
     try {
       Connection c = DriverManager.getConnection(url, p);
@@ -410,6 +410,14 @@ public final class Database {
         return "cannot connect to "
             + where
             + ": connection refused (is the server running? check --host and --port)";
+      }
+      if (t instanceof java.security.cert.CertificateException
+          || t instanceof javax.net.ssl.SSLHandshakeException) {
+        return "TLS with "
+            + where
+            + " failed: the server's certificate is not trusted under --ssl-mode "
+            + config.ssl().name().toLowerCase(java.util.Locale.ROOT)
+            + " (add its CA to the JVM's trust store, or use --ssl-mode required)";
       }
       if (t instanceof SocketTimeoutException) {
         return "no answer from "

@@ -158,6 +158,16 @@ class CommandLineTest {
     CliRunner.Result r = CliRunner.run("generate", "-d", "prod", "--host", "db.example.com");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(r.err()).contains("--host is for MySQL databases: add --mysql");
+    CliRunner.Result ssl = CliRunner.run("generate", "-d", "prod", "--ssl-mode", "required");
+    assertThat(ssl.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(ssl.err()).contains("--ssl-mode is for MySQL databases");
+    CliRunner.Result typo =
+        CliRunner.run(
+            "validate", "-d", "prod", "--mysql", "--host", "127.0.0.1", "--ssl-mode", "on");
+    assertThat(typo.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(typo.err().strip())
+        .startsWith("error: --ssl-mode must be one of")
+        .doesNotContain("\n");
     CliRunner.Result both = CliRunner.run("generate", "-d", "prod", "--sqlite", "--mysql");
     assertThat(both.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(both.err()).contains("--sqlite and --mysql exclude each other");

@@ -190,6 +190,8 @@ class MigrationCommandsTest {
           {"-s", "1", "-t", "9"},
           {"-s", "1", "--to", "postgres://x/y"},
           {"-s", "1", "--to", "mysql://user:secret@/nodb"},
+          {"-s", "1", "--to", "mysql://user:secret@h/db?ssl-mode=requird"},
+          {"-s", "1", "--to", "mysql://user:secret@h/db?sslmode=required"},
         }) {
       String[] all = new String[args.length + 3];
       all[0] = "migrate-experiment";

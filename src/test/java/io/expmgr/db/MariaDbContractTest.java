@@ -97,6 +97,48 @@ class MariaDbContractTest extends DatabaseContractTest {
         .isEmpty();
   }
 
+  @Test
+  void theLoopbackIsNotEncryptedByDefaultAndRequiredIsHonoured() {
+    assertThat(cipher(config)).as("auto on %s", config.host()).isEmpty();
+    assertThat(cipher(config.withSsl(SslMode.DISABLED))).isEmpty();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "YES".equals(String.valueOf(db.query("SELECT @@have_ssl AS s").get(0).get("s"))),
+        "the server offers no TLS");
+    assertThat(cipher(config.withSsl(SslMode.REQUIRED))).isNotEmpty();
+    assertThat(cipher(config.withSsl(SslMode.PREFERRED))).isNotEmpty();
+  }
+
+  @Test
+  void anUntrustedCertificateIsRefusedInOneLineWhenVerified() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "YES".equals(String.valueOf(db.query("SELECT @@have_ssl AS s").get(0).get("s"))),
+        "the server offers no TLS");
+    // The test server's certificate is self-signed: no trust store vouches for it.
+    assertFailsQuickly(config.withSsl(SslMode.VERIFY_CA), "certificate");
+  }
+
+  @Test
+  void sslModesParseLikeTheMysqlClientsAndRejectTypos() {
+    assertThat(SslMode.parse("verify-identity")).isEqualTo(SslMode.VERIFY_IDENTITY);
+    assertThat(SslMode.parse("Required")).isEqualTo(SslMode.REQUIRED);
+    assertThatThrownBy(() -> SslMode.parse("requird"))
+        .isInstanceOf(io.expmgr.InvalidInputException.class)
+        .hasMessageContaining("--ssl-mode must be one of");
+    assertThat(SslMode.isLoopback("127.0.0.1")).isTrue();
+    assertThat(SslMode.isLoopback("[::1]")).isTrue();
+    assertThat(SslMode.isLoopback("LOCALHOST")).isTrue();
+    assertThat(SslMode.isLoopback("db.example.com")).isFalse();
+    assertThat(SslMode.isLoopback("10.0.0.1")).isFalse();
+    assertThat(SslMode.AUTO.driverValue("db.example.com")).isEqualTo("PREFERRED");
+    assertThat(SslMode.AUTO.driverValue("localhost")).isEqualTo("DISABLED");
+  }
+
+  private static String cipher(ConnectionConfig c) {
+    try (DatabaseManager m = DatabaseManager.open(c)) {
+      return String.valueOf(m.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'").get(0).get("Value"));
+    }
+  }
+
   private static void assertFailsQuickly(ConnectionConfig config, String message) {
     long start = System.nanoTime();
     assertThatThrownBy(() -> DatabaseManager.open(config))
