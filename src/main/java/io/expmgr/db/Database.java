@@ -173,11 +173,33 @@ public final class Database {
     }
   }
 
+  /**
+   * A new MySQL connection that may stream rows to the server with {@code LOAD DATA LOCAL INFILE}
+   * ({@link MySqlDialect#loadData}). Every statement it runs carries the stream it may send, so a
+   * server's request for a file gets that stream and never a file; run nothing else on it.
+   */
+  Connection connectForLoading() {
+    requireWritable("loading");
+    if (config.engine() != Engine.MYSQL) {
+      throw new IllegalStateException("LOAD DATA is for MySQL");
+    }
+    try {
+      return connectRaw(OpenMode.EXISTING, false, true);
+    } catch (SQLException e) {
+      throw describeConnectFailure(e);
+    }
+  }
+
   private Connection connectRaw(OpenMode mode) throws SQLException {
     return connectRaw(mode, false);
   }
 
   private Connection connectRaw(OpenMode mode, boolean immediate) throws SQLException {
+    return connectRaw(mode, immediate, false);
+  }
+
+  private Connection connectRaw(OpenMode mode, boolean immediate, boolean localInfile)
+      throws SQLException {
     if (config.engine() == Engine.SQLITE) {
       SQLiteConfig sc = new SQLiteConfig();
       if (immediate) {
@@ -207,6 +229,7 @@ public final class Database {
     p.setProperty("allowPublicKeyRetrieval", "false");
     p.setProperty("cacheDefaultTimeZone", "false");
     p.setProperty("sslMode", config.ssl().driverValue(config.host()));
+    p.setProperty("allowLoadLocalInfile", String.valueOf(localInfile));
     String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database();
     try {
       Connection c = DriverManager.getConnection(url, p);

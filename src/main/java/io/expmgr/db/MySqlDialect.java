@@ -153,6 +153,76 @@ public final class MySqlDialect implements Dialect {
     }
   }
 
+  /**
+   * Loads the rows of {@code rows} (a {@code SELECT} of the table's columns in model order, read
+   * with {@code from}) into {@code target} with one {@code LOAD DATA LOCAL INFILE}, streamed: the
+   * server parses tab-separated text much faster than INSERT statements. The connection must come
+   * from {@link Database#connectForLoading()}.
+   *
+   * @return rows loaded
+   * @throws SQLException if the server skipped or changed any row (LOAD DATA LOCAL turns such
+   *     errors into warnings), or fewer rows arrived than were sent
+   */
+  long loadData(Connection connection, Table target, ResultSet rows, Dialect from)
+      throws SQLException {
+    LoadDataStream in = new LoadDataStream(rows, target.columns(), from);
+    long loaded;
+    try (Statement st = connection.createStatement()) {
+      st.setEscapeProcessing(false);
+      st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(in);
+      loaded =
+          st.executeLargeUpdate(
+              "LOAD DATA LOCAL INFILE 'expmgr-rows' INTO TABLE "
+                  + quote(target.name())
+                  + LoadDataStream.FORMAT
+                  + " ("
+                  + Ddl.quoteAll(target.columnNames(), this)
+                  + ")");
+    } catch (SQLException e) {
+      if (in.failure() != null) {
+        // The driver wraps the stream's own reason in lines of its own: say it plainly.
+        throw new SQLException(
+            "loading "
+                + target.name()
+                + " stopped at row "
+                + (in.count() + 1)
+                + ": "
+                + in.failure().getMessage(),
+            in.failure());
+      }
+      throw e;
+    }
+    try (Statement st = connection.createStatement()) {
+      st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class)
+          .setLocalInfileInputStream(java.io.InputStream.nullInputStream());
+      try (ResultSet w = st.executeQuery("SHOW WARNINGS LIMIT 1")) {
+        if (w.next()) {
+          throw new SQLException(
+              "loading " + target.name() + " changed or skipped rows: " + w.getString("Message"));
+        }
+      }
+    }
+    if (loaded != in.count()) {
+      throw new SQLException(
+          "loading " + target.name() + " stored " + loaded + " of " + in.count() + " rows");
+    }
+    return loaded;
+  }
+
+  /**
+   * Prepares a connection of {@link Database#connectForLoading()}: bulk settings, backslash escapes
+   * read as such. Each statement carries an empty stream for any file request.
+   */
+  void prepareForLoading(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class)
+          .setLocalInfileInputStream(java.io.InputStream.nullInputStream());
+      st.execute(
+          "SET SESSION foreign_key_checks=0, unique_checks=0,"
+              + " sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
+    }
+  }
+
   private static void literal(StringBuilder sb, ColumnType type, Object v) throws SQLException {
     if (v == null) {
       sb.append("NULL");

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,8 +196,28 @@ public final class Restorer {
       Dialect.execute(to, "SET SESSION foreign_key_checks=1", "SET SESSION unique_checks=1");
       log.info("restored {} into {}", data, db.identity());
     } catch (SQLException e) {
+      dropShadowsQuietly(db, schema);
       throw new DataAccessException(
           "cannot restore into " + db.identity() + ": " + db.describe(e), e);
+    } catch (RuntimeException e) {
+      dropShadowsQuietly(db, schema);
+      throw e;
+    }
+  }
+
+  /** After a failed load: the live tables were never touched; the half-loaded shadows go. */
+  private static void dropShadowsQuietly(Database db, Schema schema) {
+    try (Connection c = db.connect()) {
+      var existing = db.existingTables(c);
+      for (Table t : schema.tables()) {
+        if (existing.contains((t.name() + NEW).toUpperCase(Locale.ROOT))) {
+          Dialect.execute(c, "DROP TABLE " + db.dialect().quote(t.name() + NEW));
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.warn(
+          "could not drop the shadow tables of a failed restore ({}); the next restore will",
+          e.getMessage());
     }
   }
 
@@ -218,14 +240,19 @@ public final class Restorer {
         loads.add(
             pool.submit(
                 () -> {
+                  // LOAD DATA in auto-commit: one transaction per table, and the connection
+                  // runs nothing but statements that carry their own stream.
                   try (Connection src = source.connect();
-                      Connection dst = db.connect()) {
-                    db.dialect().tuneForBulkLoad(dst);
-                    dst.setAutoCommit(false);
-                    long n =
-                        TableCopier.copyTable(src, source.dialect(), from, dst, db.dialect(), into);
-                    dst.commit();
-                    return n;
+                      Connection dst = db.connectForLoading()) {
+                    MySqlDialect my = (MySqlDialect) db.dialect();
+                    my.prepareForLoading(dst);
+                    try (PreparedStatement read =
+                            source
+                                .dialect()
+                                .prepareStreaming(src, Sql.selectAll(from, source.dialect()));
+                        ResultSet rows = read.executeQuery()) {
+                      return my.loadData(dst, into, rows, source.dialect());
+                    }
                   }
                 }));
       }

@@ -133,6 +133,77 @@ class SnapshotTest {
   }
 
   @Test
+  void awkwardValuesCrossIntoMariaDbUnchanged() {
+    // The restore streams rows to MariaDB as LOAD DATA text: every character that text escapes,
+    // doubles at the edges of their range, microseconds and nulls must arrive as they left.
+    ConnectionConfig sqlite = TestDatabases.fresh(Engine.SQLITE, dir, "awkward");
+    made.add(sqlite);
+    try (DatabaseManager api = DatabaseManager.create(sqlite)) {
+      String[] titles = {
+        "tab\there",
+        "new\nline",
+        "cr\rlf\r\n",
+        "back\\slash\\",
+        "\\N",
+        "\\t literal",
+        "nul\0byte",
+        "emoji \uD83D\uDE80 and \u00e9\u4e2d",
+        "quote ' and \"",
+        "trailing space ",
+        "\u001a ctrl-z"
+      };
+      for (String t : titles) {
+        api.createExperiment(t, t.startsWith("trailing") ? "" : "desc of " + t);
+      }
+      double[] values = {
+        Double.MIN_VALUE, -Double.MAX_VALUE, 0.1, 1e-300, 123456789.123456789, -0.5, 1e22
+      };
+      for (double v : values) {
+        api.recordMetric("edge", v, Map.of("c\t1", v));
+      }
+      api.recordMetric("none", null, null);
+      api.update(
+          "UPDATE EXPERIMENT SET start_time = '2024-02-29 23:59:59.000001',"
+              + " update_time = NULL WHERE id = 1");
+    }
+    var before = TestDatabases.content(Database.open(sqlite, OpenMode.EXISTING));
+    SnapshotInfo snap = manager(sqlite).createSnapshot("awkward");
+    ConnectionConfig maria = TestDatabases.fresh(Engine.MYSQL, dir, "awkward_maria");
+    made.add(maria);
+    new SnapshotManager(Database.unopened(maria), dir.resolve("snapshots"))
+        .restoreSnapshot(snap.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(maria, OpenMode.EXISTING))).isEqualTo(before);
+  }
+
+  @Test
+  void aLoadThatFailsMidwayLeavesTheMariaDbDatabaseAsItWas() {
+    // SQLite stores an infinite double; MySQL cannot. The load stops at that row, after
+    // thousands of others were streamed: the live tables must not change, no shadow table stays.
+    ConnectionConfig sqlite = generated(Engine.SQLITE, 4);
+    try (DatabaseManager api = DatabaseManager.open(sqlite)) {
+      api.update("UPDATE METRIC SET total_val = 1e999 WHERE id = (SELECT max(id) FROM METRIC)");
+    }
+    SnapshotInfo snap = manager(sqlite).createSnapshot("holds an infinity");
+    ConnectionConfig maria = generated(Engine.MYSQL, 5);
+    Database target = Database.open(maria, OpenMode.EXISTING);
+    var before = TestDatabases.content(target);
+    SnapshotManager m = new SnapshotManager(target, dir.resolve("snapshots"));
+    assertThatThrownBy(() -> m.restoreSnapshot(snap.id(), ProgressListener.NONE))
+        .isInstanceOf(io.expmgr.ExpmgrException.class)
+        .hasMessageContaining("Infinity")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    assertThat(TestDatabases.content(Database.open(maria, OpenMode.EXISTING))).isEqualTo(before);
+    try (DatabaseManager api = DatabaseManager.open(maria)) {
+      assertThat(
+              api.query(
+                  "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+                      + " AND table_name LIKE '%expmgr%'",
+                  maria.database()))
+          .isEmpty();
+    }
+  }
+
+  @Test
   void aDamagedSnapshotIsRefusedAndTheDatabaseUntouched() throws Exception {
     ConnectionConfig c = generated(Engine.SQLITE, 4);
     SnapshotManager m = manager(c);
