@@ -37,6 +37,17 @@ public final class Sql {
         + ")";
   }
 
+  /** {@code INSERT INTO t (all columns) VALUES (?, ...), (?, ...), ...} for {@code rows} rows. */
+  public static String insertRows(Table table, Dialect d, int rows) {
+    String one = "(" + String.join(", ", Collections.nCopies(table.columns().size(), "?")) + ")";
+    return "INSERT INTO "
+        + d.quote(table.name())
+        + " ("
+        + Ddl.quoteAll(table.columnNames(), d)
+        + ") VALUES "
+        + String.join(", ", Collections.nCopies(rows, one));
+  }
+
   /** {@code SELECT c1, c2, ... FROM t} over all columns in model order. */
   public static String selectAll(Table table, Dialect d) {
     return "SELECT " + Ddl.quoteAll(table.columnNames(), d) + " FROM " + d.quote(table.name());
