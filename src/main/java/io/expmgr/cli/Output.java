@@ -13,14 +13,17 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Printing for people (aligned tables, progress bars) and for machines (JSON). */
 final class Output {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Jackson, created on first use: commands that print no JSON never load it. */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   private Output() {}
 
   static String jsonText(Object value) {
     try {
-      return JSON.writeValueAsString(value) + "\n";
+      return Json.MAPPER.writeValueAsString(value) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -28,7 +31,7 @@ final class Output {
 
   static void json(PrintWriter out, Object value) {
     try {
-      out.println(JSON.writeValueAsString(value));
+      out.println(Json.MAPPER.writeValueAsString(value));
       out.flush();
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);

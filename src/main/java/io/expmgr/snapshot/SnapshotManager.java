@@ -17,7 +17,6 @@ import io.expmgr.db.Table;
 import io.expmgr.db.TableCopier;
 import io.expmgr.schema.SchemaMigrator;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +26,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,8 +56,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class SnapshotManager {
   private static final Logger log = LoggerFactory.getLogger(SnapshotManager.class);
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Jackson, created on first use: some 400 classes that a snapshot loads beside its copy. */
+  private static final class Json {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
   private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss");
 
   /** Version of the snapshot folder layout and manifest. */
@@ -133,28 +136,32 @@ public final class SnapshotManager {
       Path data = partial.resolve(DATA_FILE);
       Schema schema = SchemaMigrator.schemaOf(db);
       String version = schema.version();
+      // The manifest's JSON writer loads its classes on the spare core meanwhile.
+      var warm = java.util.concurrent.CompletableFuture.runAsync(SnapshotManager::warmJson);
+      Map<String, Long> counted;
       if (db.engine() == Engine.SQLITE) {
-        db.backupSqliteTo(data);
+        counted = db.backupSqliteTo(data, schema);
       } else {
-        copyMysql(data, schema, progress);
+        counted = copyMysql(data, schema, progress);
       }
-      // Checksum and row counts read the copy side by side: one is Java, the other SQLite.
+      // Checksum and (when the copy did not count) row counts read the copy side by side.
       var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> checksums(data));
-      Map<String, Long> counts = countRows(data);
+      Map<String, Long> counts = counted != null ? counted : countRows(data);
       String[] sums = digest.join();
+      warm.join();
       fsync(data);
       restrict(data, false);
-      ObjectNode m = JSON.createObjectNode();
+      ObjectNode m = Json.MAPPER.createObjectNode();
       m.put("format_version", FORMAT_VERSION);
       m.put("id", id);
       m.put("created_at", now.toString());
       m.put("description", description);
-      m.set("tags", JSON.valueToTree(tags));
+      m.set("tags", Json.MAPPER.valueToTree(tags));
       ObjectNode source = m.putObject("source");
       source.put("engine", db.engine().label());
       source.put("identity", db.identity());
       m.put("schema_version", version);
-      m.set("row_counts", JSON.valueToTree(counts));
+      m.set("row_counts", Json.MAPPER.valueToTree(counts));
       long size = Files.size(data);
       m.put("size_bytes", size);
       ObjectNode file = m.putArray("files").addObject();
@@ -165,7 +172,7 @@ public final class SnapshotManager {
       // verify-snapshot checks the SHA-256.
       file.put("crc32c", sums[1]);
       m.put("tool_version", toolVersion());
-      AtomicFiles.write(partial.resolve(MANIFEST), JSON.writeValueAsBytes(m));
+      AtomicFiles.write(partial.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(m));
       restrict(partial.resolve(MANIFEST), false);
       Path done = directory.resolve(id);
       Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
@@ -250,7 +257,7 @@ public final class SnapshotManager {
     var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> sha256Unchecked(data));
     List<String> late = verifyContent(info, data);
     try {
-      JsonNode m = JSON.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
+      JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
       String expected = m.path("files").path(0).path("sha256").asText("");
       if (!expected.equals(digest.join())) {
         problems.add(
@@ -324,7 +331,11 @@ public final class SnapshotManager {
     }
     JsonNode file;
     try {
-      file = JSON.readTree(Files.readAllBytes(info.path().resolve(MANIFEST))).path("files").path(0);
+      file =
+          Json.MAPPER
+              .readTree(Files.readAllBytes(info.path().resolve(MANIFEST)))
+              .path("files")
+              .path(0);
     } catch (IOException e) {
       throw new SnapshotException(
           "cannot read the manifest of snapshot " + id + ": " + e.getMessage(), e);
@@ -459,7 +470,7 @@ public final class SnapshotManager {
     String id = folder.getFileName().toString();
     Path manifest = folder.resolve(MANIFEST);
     try {
-      JsonNode m = JSON.readTree(Files.readAllBytes(manifest));
+      JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(manifest));
       Map<String, Long> counts = new LinkedHashMap<>();
       m.path("row_counts")
           .fields()
@@ -496,7 +507,22 @@ public final class SnapshotManager {
     }
   }
 
-  private void copyMysql(Path data, Schema schema, ProgressListener progress) {
+  /** Loads Jackson's serializers of a manifest-like tree, so the real one is written at once. */
+  private static void warmJson() {
+    try {
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("s", "x");
+      n.put("n", 1L);
+      n.set("m", Json.MAPPER.valueToTree(Map.of("a", 1L)));
+      n.putArray("a").addObject().put("b", true);
+      Json.MAPPER.writeValueAsBytes(n);
+    } catch (IOException e) {
+      // only a warm-up
+    }
+  }
+
+  /** Copies a MySQL database into a SQLite file; returns the rows copied per table. */
+  private Map<String, Long> copyMysql(Path data, Schema schema, ProgressListener progress) {
     Database target = Database.open(ConnectionConfig.sqlite(data), OpenMode.CREATE);
     SchemaMigrator.migrate(target, schema.version());
     try (Connection from = db.connect();
@@ -505,9 +531,11 @@ public final class SnapshotManager {
       db.dialect().beginConsistentRead(from);
       target.dialect().tuneForBulkLoad(to);
       to.setAutoCommit(false);
-      TableCopier.copy(from, db.dialect(), to, target.dialect(), schema, progress);
+      Map<String, Long> counts =
+          TableCopier.copy(from, db.dialect(), to, target.dialect(), schema, progress);
       to.commit();
       from.commit();
+      return counts;
     } catch (SQLException e) {
       throw new SnapshotException(
           "cannot read " + db.identity() + " for a snapshot: " + db.describe(e), e);
@@ -530,56 +558,17 @@ public final class SnapshotManager {
 
   /** SHA-256 and CRC-32C of a file, in hex, from one read. */
   private static String[] checksums(Path file) {
-    MessageDigest md = digest();
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-        crc.update(buf, 0, n);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return new String[] {
-      HexFormat.of().formatHex(md.digest()), String.format("%08x", crc.getValue())
-    };
+    FileDigest.Sums sums = FileDigest.of(file, true, true);
+    return new String[] {sums.sha256(), sums.crc32c()};
   }
 
   /** CRC-32C of a file in hex. */
   private static String crc32c(Path file) {
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        crc.update(buf, 0, n);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return String.format("%08x", crc.getValue());
+    return FileDigest.of(file, false, true).crc32c();
   }
 
   private static String sha256Unchecked(Path file) {
-    try {
-      return sha256(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static String sha256(Path file) throws IOException {
-    MessageDigest md = digest();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
+    return FileDigest.of(file, true, false).sha256();
   }
 
   private static String sha256(byte[] bytes) {
@@ -587,11 +576,7 @@ public final class SnapshotManager {
   }
 
   private static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return FileDigest.newSha256();
   }
 
   private static void fsync(Path path) throws IOException {
