@@ -523,22 +523,39 @@ public final class SnapshotManager {
 
   /** Copies a MySQL database into a SQLite file; returns the rows copied per table. */
   private Map<String, Long> copyMysql(Path data, Schema schema, ProgressListener progress) {
-    Database target = Database.open(ConnectionConfig.sqlite(data), OpenMode.CREATE);
-    SchemaMigrator.migrate(target, schema.version());
-    try (Connection from = db.connect();
-        Connection to = target.connect()) {
+    // The file's schema is built (by Flyway, half a second) while the server is asked for the
+    // consistent read.
+    var building =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              Database t = Database.open(ConnectionConfig.sqlite(data), OpenMode.CREATE);
+              SchemaMigrator.migrate(t, schema.version());
+              return t;
+            });
+    try (Connection from = db.connect()) {
       from.setAutoCommit(false);
       db.dialect().beginConsistentRead(from);
-      target.dialect().tuneForBulkLoad(to);
-      to.setAutoCommit(false);
-      Map<String, Long> counts =
-          TableCopier.copy(from, db.dialect(), to, target.dialect(), schema, progress);
-      to.commit();
-      from.commit();
-      return counts;
+      Database target;
+      try {
+        target = building.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : e;
+      }
+      try (Connection to = target.connect()) {
+        target.dialect().tuneForBulkLoad(to);
+        to.setAutoCommit(false);
+        Map<String, Long> counts =
+            TableCopier.copy(from, db.dialect(), to, target.dialect(), schema, progress);
+        to.commit();
+        from.commit();
+        return counts;
+      }
     } catch (SQLException e) {
       throw new SnapshotException(
           "cannot read " + db.identity() + " for a snapshot: " + db.describe(e), e);
+    } finally {
+      // On failure the partial folder is deleted: the file must not be held open by the build.
+      building.exceptionally(e -> null).join();
     }
   }
 
