@@ -176,6 +176,25 @@ class SnapshotTest {
   }
 
   @Test
+  void aServerWithoutLocalInfileIsRestoredWithInserts() {
+    // MySQL 8's default: LOAD DATA LOCAL is refused. The restore must still work, by INSERTs.
+    ConnectionConfig sqlite = generated(Engine.SQLITE, 6);
+    var before = TestDatabases.content(Database.open(sqlite, OpenMode.EXISTING));
+    SnapshotInfo snap = manager(sqlite).createSnapshot("for a strict server");
+    ConnectionConfig maria = TestDatabases.fresh(Engine.MYSQL, dir, "no_infile");
+    made.add(maria);
+    io.expmgr.support.MariaDbServer server = io.expmgr.support.MariaDbServer.get();
+    server.admin("SET GLOBAL local_infile = 0");
+    try {
+      new SnapshotManager(Database.unopened(maria), dir.resolve("snapshots"))
+          .restoreSnapshot(snap.id(), ProgressListener.NONE);
+    } finally {
+      server.admin("SET GLOBAL local_infile = 1");
+    }
+    assertThat(TestDatabases.content(Database.open(maria, OpenMode.EXISTING))).isEqualTo(before);
+  }
+
+  @Test
   void aLoadThatFailsMidwayLeavesTheMariaDbDatabaseAsItWas() {
     // SQLite stores an infinite double; MySQL cannot. The load stops at that row, after
     // thousands of others were streamed: the live tables must not change, no shadow table stays.
