@@ -80,8 +80,12 @@ public final class MySqlDialect implements Dialect {
 
   @Override
   public PreparedStatement prepareStreaming(Connection connection, String sql) throws SQLException {
+    // Prepared on the server: rows come in the binary protocol, so neither the server formats
+    // nor the driver parses numbers and times as text.
     PreparedStatement ps =
-        connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+        connection
+            .unwrap(com.mysql.cj.jdbc.JdbcConnection.class)
+            .serverPrepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
     // Connector/J's signal for row-by-row streaming instead of reading the whole result.
     ps.setFetchSize(Integer.MIN_VALUE);
     return ps;
