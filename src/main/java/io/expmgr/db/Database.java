@@ -228,11 +228,12 @@ public final class Database {
     p.setProperty("tcpKeepAlive", "true");
     p.setProperty("allowPublicKeyRetrieval", "false");
     p.setProperty("cacheDefaultTimeZone", "false");
-    p.setProperty("sslMode", config.ssl().driverValue(config.host()));
+    p.setProperty(
+        "sslMode", tlsRequiredByServer ? "PREFERRED" : config.ssl().driverValue(config.host()));
     p.setProperty("allowLoadLocalInfile", String.valueOf(localInfile));
     String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database();
     try {
-      Connection c = DriverManager.getConnection(url, p);
+      Connection c = getMysqlConnection(url, p);
       if (readOnly) {
         c.setReadOnly(true);
       }
@@ -240,7 +241,35 @@ public final class Database {
     } catch (SQLException e) {
       if (mode == OpenMode.CREATE && e.getErrorCode() == 1049) {
         createMysqlDatabase(p);
-        return DriverManager.getConnection(url, p);
+        return getMysqlConnection(url, p);
+      }
+      throw e;
+    }
+  }
+
+  /** Set once a loopback server refused a connection without TLS: later ones use it at once. */
+  private volatile boolean tlsRequiredByServer;
+
+  /**
+   * A connection; under {@link SslMode#AUTO} on the loopback, tried once more with TLS when the
+   * server or the account insists on it ({@code require_secure_transport}, {@code REQUIRE SSL}), as
+   * it would have been under {@code preferred}.
+   */
+  private Connection getMysqlConnection(String url, Properties p) throws SQLException {
+    try {
+      return DriverManager.getConnection(url, p);
+    } catch (SQLException e) {
+      boolean insecure =
+          e.getErrorCode() == 1045
+              || e.getErrorCode() == 3159
+              || e.getErrorCode() == 4036
+              || String.valueOf(e.getMessage()).contains("insecure transport");
+      if (config.ssl() == SslMode.AUTO && "DISABLED".equals(p.getProperty("sslMode")) && insecure) {
+        p.setProperty("sslMode", "PREFERRED");
+        Connection c = DriverManager.getConnection(url, p);
+        tlsRequiredByServer = true;
+        log.info("{} needs TLS on the loopback too: connecting with it", config.identity());
+        return c;
       }
       throw e;
     }

@@ -109,6 +109,34 @@ class MariaDbContractTest extends DatabaseContractTest {
   }
 
   @Test
+  void anAccountOrServerThatInsistsOnTlsIsStillReachedOnTheLoopback() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "YES".equals(String.valueOf(db.query("SELECT @@have_ssl AS s").get(0).get("s"))),
+        "the server offers no TLS");
+    String user = "expmgr_tls_only";
+    server.admin("DROP USER IF EXISTS '" + user + "'@'%'");
+    server.admin("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'tls-Pw-1' REQUIRE SSL");
+    server.admin("GRANT ALL ON `" + config.database() + "`.* TO '" + user + "'@'%'");
+    try {
+      ConnectionConfig tlsOnly =
+          ConnectionConfig.mysql(config.host(), config.port(), config.database(), user, "tls-Pw-1");
+      assertThat(cipher(tlsOnly)).as("REQUIRE SSL account under auto").isNotEmpty();
+      // Told not to use TLS, it does not: the server's refusal is reported.
+      assertThatThrownBy(() -> DatabaseManager.open(tlsOnly.withSsl(SslMode.DISABLED)))
+          .isInstanceOf(ConnectionException.class)
+          .hasMessageContaining("access denied");
+    } finally {
+      server.admin("DROP USER IF EXISTS '" + user + "'@'%'");
+    }
+    server.admin("SET GLOBAL require_secure_transport = ON");
+    try {
+      assertThat(cipher(config)).as("require_secure_transport under auto").isNotEmpty();
+    } finally {
+      server.admin("SET GLOBAL require_secure_transport = OFF");
+    }
+  }
+
+  @Test
   void anUntrustedCertificateIsRefusedInOneLineWhenVerified() {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         "YES".equals(String.valueOf(db.query("SELECT @@have_ssl AS s").get(0).get("s"))),
