@@ -1,6 +1,7 @@
 package io.expmgr.db;
 
 import io.expmgr.ConnectionException;
+import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
 import java.io.IOException;
@@ -574,19 +575,16 @@ public final class Database {
    * if it is not done.
    */
   public static void preloadInBackground() {
-    Thread t =
-        new Thread(
-            () -> {
-              try {
-                org.sqlite.SQLiteJDBCLoader.initialize();
-                DriverManager.getDrivers();
-              } catch (Exception | LinkageError e) {
-                // the first connection reports it
-              }
-            },
-            "expmgr-preload");
-    t.setDaemon(true);
-    t.start();
+    DaemonThreads.start(
+        "expmgr-preload",
+        () -> {
+          try {
+            org.sqlite.SQLiteJDBCLoader.initialize();
+            DriverManager.getDrivers();
+          } catch (Exception | LinkageError e) {
+            // the first connection reports it
+          }
+        });
   }
 
   /** Fails with a readable message when the database is opened read-only. */

@@ -1,6 +1,7 @@
 package io.expmgr.db;
 
 import io.expmgr.ConnectionException;
+import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.ProgressListener;
 import java.io.IOException;
@@ -240,13 +241,7 @@ public final class Restorer {
   private static java.util.Map<String, Long> loadInParallel(
       Database source, Schema schema, Database db, Schema shadow, boolean localInfile) {
     java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "restore-load");
-              t.setDaemon(true);
-              return t;
-            });
+        java.util.concurrent.Executors.newFixedThreadPool(2, DaemonThreads.named("restore-load"));
     try {
       List<java.util.concurrent.Future<Long>> loads = new ArrayList<>();
       for (int i = 0; i < schema.tables().size(); i++) {

@@ -1,5 +1,6 @@
 package io.expmgr.db;
 
+import io.expmgr.DaemonThreads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -218,7 +219,8 @@ public final class SqliteDialect implements Dialect {
     java.util.concurrent.atomic.AtomicBoolean stop =
         new java.util.concurrent.atomic.AtomicBoolean();
     Thread thread =
-        new Thread(
+        DaemonThreads.start(
+            "expmgr-checkpoint",
             () -> {
               try (var st = own.createStatement()) {
                 while (!stop.get()) {
@@ -234,10 +236,7 @@ public final class SqliteDialect implements Dialect {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-            },
-            "expmgr-checkpoint");
-    thread.setDaemon(true);
-    thread.start();
+            });
     return () -> {
       stop.set(true);
       synchronized (stop) {

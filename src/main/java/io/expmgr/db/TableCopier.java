@@ -1,5 +1,6 @@
 package io.expmgr.db;
 
+import io.expmgr.DaemonThreads;
 import io.expmgr.ProgressListener;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -61,9 +62,8 @@ public final class TableCopier {
     BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUE);
     AtomicBoolean stop = new AtomicBoolean();
     Thread reader =
-        new Thread(() -> read(from, fromDialect, fromSchema, queue, stop), "expmgr-copy-reader");
-    reader.setDaemon(true);
-    reader.start();
+        DaemonThreads.start(
+            "expmgr-copy-reader", () -> read(from, fromDialect, fromSchema, queue, stop));
     Map<String, Long> counts = new LinkedHashMap<>();
     toSchema.tables().forEach(t -> counts.put(t.name(), 0L));
     long done = 0;

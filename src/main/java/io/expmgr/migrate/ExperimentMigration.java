@@ -1,5 +1,6 @@
 package io.expmgr.migrate;
 
+import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
 import io.expmgr.NotFoundException;
@@ -942,11 +943,7 @@ public final class ExperimentMigration extends BatchEngine {
   /** The thread that reads a table's next batch from the source while this one is written. */
   private static final java.util.concurrent.ExecutorService READER =
       java.util.concurrent.Executors.newSingleThreadExecutor(
-          r -> {
-            Thread th = new Thread(r, "expmgr-read-ahead");
-            th.setDaemon(true);
-            return th;
-          });
+          DaemonThreads.named("expmgr-read-ahead"));
 
   private java.util.concurrent.Future<List<Object[]>> ahead;
   private int aheadPhase;

@@ -1,6 +1,7 @@
 package io.expmgr.migrate;
 
 import io.expmgr.ConflictException;
+import io.expmgr.DaemonThreads;
 import io.expmgr.DatabaseLock;
 import io.expmgr.NotFoundException;
 import io.expmgr.ProgressListener;
@@ -269,12 +270,7 @@ public final class MetricTransformRun extends BatchEngine {
 
   /** The thread that counts the metrics to do while the first batches run. */
   private static final java.util.concurrent.ExecutorService COUNTER =
-      java.util.concurrent.Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "expmgr-count");
-            t.setDaemon(true);
-            return t;
-          });
+      java.util.concurrent.Executors.newCachedThreadPool(DaemonThreads.named("expmgr-count"));
 
   private java.util.concurrent.Future<Long> counting;
 
@@ -419,11 +415,7 @@ public final class MetricTransformRun extends BatchEngine {
   /** The thread that applies the rules while the batch's thread writes. */
   private static final java.util.concurrent.ExecutorService WORKER =
       java.util.concurrent.Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "expmgr-transform");
-            t.setDaemon(true);
-            return t;
-          });
+          DaemonThreads.named("expmgr-transform"));
 
   private Done transformOne(Row r) {
     MetricTransformer.Outcome out = transformer.apply(r.values());

@@ -1,5 +1,6 @@
 package io.expmgr.snapshot;
 
+import io.expmgr.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,7 +38,8 @@ final class FileDigest {
       free.add(new byte[BUFFER]);
     }
     Thread reader =
-        new Thread(
+        DaemonThreads.start(
+            "expmgr-digest-reader",
             () -> {
               try (InputStream in = Files.newInputStream(file)) {
                 while (true) {
@@ -57,10 +59,7 @@ final class FileDigest {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
-            },
-            "expmgr-digest-reader");
-    reader.setDaemon(true);
-    reader.start();
+            });
     try {
       while (true) {
         Block b = full.take();

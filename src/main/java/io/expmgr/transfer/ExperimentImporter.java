@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.expmgr.ConflictException;
+import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
 import io.expmgr.NotFoundException;
@@ -1401,9 +1402,7 @@ public final class ExperimentImporter {
     private volatile Throwable failure;
 
     Writer() {
-      thread = new Thread(this::loop, "import-writer");
-      thread.setDaemon(true);
-      thread.start();
+      thread = DaemonThreads.start("import-writer", this::loop);
     }
 
     private void loop() {

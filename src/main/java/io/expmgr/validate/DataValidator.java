@@ -1,5 +1,6 @@
 package io.expmgr.validate;
 
+import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.NotFoundException;
 import io.expmgr.api.DatabaseManager;
@@ -106,14 +107,7 @@ public class DataValidator {
     OffsetDateTime started = OffsetDateTime.now();
     long t0 = System.nanoTime();
     int threads = Math.max(1, Math.min(checks.size(), Runtime.getRuntime().availableProcessors()));
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread t = new Thread(r, "validate");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("validate"));
     List<CheckResult> results = new ArrayList<>();
     try {
       List<Future<CheckResult>> futures = new ArrayList<>();

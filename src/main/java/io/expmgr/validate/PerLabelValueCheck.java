@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
@@ -69,13 +70,7 @@ public final class PerLabelValueCheck implements ValidationCheck {
     long span = range[1] - range[0] + 1;
     List<Tally> tallies = new ArrayList<>();
     ExecutorService pool =
-        Executors.newFixedThreadPool(
-            parts,
-            r -> {
-              Thread t = new Thread(r, "per-label-scan");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newFixedThreadPool(parts, DaemonThreads.named("per-label-scan"));
     try {
       List<Future<Tally>> futures = new ArrayList<>();
       for (int i = 0; i < parts; i++) {
