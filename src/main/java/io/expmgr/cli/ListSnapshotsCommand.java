@@ -68,13 +68,15 @@ final class ListSnapshotsCommand implements Callable<Integer> {
               Output.count(s.totalRows()),
               Output.count(s.sizeBytes()),
               s.schemaVersion() == null ? "?" : s.schemaVersion(),
+              s.format() == null ? "?" : s.format(),
               String.join(",", s.tags()),
               s.description() == null ? "" : s.description()));
     }
     out.println("Snapshots in " + dir.toAbsolutePath() + ":");
     Output.table(
         out,
-        List.of("id", "created", "status", "rows", "bytes", "schema", "tags", "description"),
+        List.of(
+            "id", "created", "status", "rows", "bytes", "schema", "format", "tags", "description"),
         rows);
     return ExitCodes.OK;
   }
@@ -90,6 +92,7 @@ final class ListSnapshotsCommand implements Callable<Integer> {
     m.put("schema_version", s.schemaVersion());
     m.put("row_counts", s.rowCounts());
     m.put("size_bytes", s.sizeBytes());
+    m.put("format", s.format());
     m.put("path", s.path().toString());
     m.put("problem", s.problem());
     return m;

@@ -520,15 +520,7 @@ public final class Database {
         c.setAutoCommit(false);
         beginRead(c);
         if (dataVersion(c) == before) {
-          counts =
-              java.util.concurrent.CompletableFuture.supplyAsync(
-                  () -> {
-                    try {
-                      return countRows(counting, schema);
-                    } catch (SQLException e) {
-                      throw new DataAccessException(describe(e), e);
-                    }
-                  });
+          counts = countBeside(counting, schema);
         }
       }
       org.sqlite.core.DB native_ = c.unwrap(org.sqlite.SQLiteConnection.class).getDatabase();
@@ -551,6 +543,119 @@ public final class Database {
     } catch (SQLException e) {
       throw new DataAccessException(describe(e), e);
     }
+  }
+
+  /** Copies a database file that cannot change while it is being copied. */
+  @FunctionalInterface
+  public interface FrozenFileCopier {
+    /**
+     * @param file the database file
+     * @param length the bytes of the consistent state: the file's first {@code length} bytes
+     */
+    void copy(Path file, long length) throws java.io.IOException;
+  }
+
+  /**
+   * Copies a SQLite database by copying its file, when SQLite guarantees that the file holds the
+   * whole of one consistent state and cannot change until the copy is done; the rows of {@code
+   * schema}'s tables are counted beside it, in the same state.
+   *
+   * <p>A connection's read transaction pins the file:
+   *
+   * <ul>
+   *   <li>Rollback-journal modes: the reader's shared lock keeps every writer from writing the
+   *       file.
+   *   <li>WAL mode: when every frame of the log has been copied back into the file (a passive
+   *       checkpoint is run first, which never waits), the reader reads the file alone and holds
+   *       the log's read slot 0, which no checkpoint can take while it is held: nothing is copied
+   *       into the file until the read ends. Writers go on appending to the log meanwhile.
+   * </ul>
+   *
+   * {@code PRAGMA data_version} read before the checkpoint and inside the read transaction proves
+   * that no other connection committed in between, so the log was still wholly copied back when the
+   * read began. When anything of this does not hold (a checkpoint held up by an older reader, a
+   * commit in between), nothing is copied and this returns empty: the caller then uses {@link
+   * #backupSqliteTo(Path, Schema)}.
+   *
+   * @return rows per table, or empty when the file could not be copied this way
+   */
+  public java.util.Optional<java.util.Map<String, Long>> copyFrozenSqlite(
+      Schema schema, FrozenFileCopier copier) throws java.io.IOException {
+    if (config.engine() != Engine.SQLITE) {
+      throw new IllegalStateException("copyFrozenSqlite needs a SQLite database");
+    }
+    try (Connection c = connect();
+        Connection counting = connect()) {
+      long before = dataVersion(c);
+      String mode;
+      try (var st = c.createStatement();
+          var rs = st.executeQuery("PRAGMA journal_mode")) {
+        rs.next();
+        mode = rs.getString(1);
+      }
+      if ("wal".equalsIgnoreCase(mode)) {
+        try (var st = c.createStatement();
+            var rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+          // busy, frames in the log, frames copied back into the file
+          if (!rs.next() || rs.getInt(1) != 0 || rs.getLong(2) != rs.getLong(3)) {
+            log.debug("the write-ahead log is not wholly checkpointed: using the backup API");
+            return java.util.Optional.empty();
+          }
+        }
+      } else if ("memory".equalsIgnoreCase(mode) || "off".equalsIgnoreCase(mode)) {
+        return java.util.Optional.empty();
+      }
+      // Counting reads every page of the tables' smallest indexes: mapped, they are read in
+      // place instead of copied out of the page cache (six times less time).
+      Dialect.execute(counting, "PRAGMA mmap_size=" + (1L << 40));
+      counting.setAutoCommit(false);
+      beginRead(counting);
+      c.setAutoCommit(false);
+      beginRead(c);
+      try {
+        if (dataVersion(c) != before) {
+          log.debug("a commit landed while the copy began: using the backup API");
+          return java.util.Optional.empty();
+        }
+        long length;
+        try (var st = c.createStatement();
+            var rs =
+                st.executeQuery(
+                    "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")) {
+          rs.next();
+          length = rs.getLong(1);
+        }
+        Path file = config.sqlitePath();
+        if (java.nio.file.Files.size(file) < length) {
+          return java.util.Optional.empty();
+        }
+        var counts = countBeside(counting, schema);
+        copier.copy(file, length);
+        try {
+          return java.util.Optional.of(counts.join());
+        } catch (java.util.concurrent.CompletionException e) {
+          throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+      } finally {
+        c.rollback();
+        counting.rollback();
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException(describe(e), e);
+    }
+  }
+
+  /** Counts the rows of {@code schema}'s tables on another thread, in {@code c}'s read. */
+  private java.util.concurrent.CompletableFuture<java.util.Map<String, Long>> countBeside(
+      Connection c, Schema schema) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return countRows(c, schema);
+          } catch (SQLException e) {
+            throw new DataAccessException(describe(e), e);
+          }
+        });
   }
 
   private static long dataVersion(Connection c) throws SQLException {

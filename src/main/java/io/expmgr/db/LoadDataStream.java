@@ -32,11 +32,22 @@ final class LoadDataStream extends InputStream {
   private long count;
   private boolean exhausted;
   private IOException failure;
+  private final boolean nonFinite;
 
+  /** A stream for {@code LOAD DATA}: a double MySQL cannot store stops it. */
   LoadDataStream(ResultSet rows, List<Column> columns, Dialect from) {
+    this(rows, columns, from, false);
+  }
+
+  /**
+   * @param nonFinite write infinities and NaN as Java names them, for files that other engines read
+   *     back (MySQL refuses them when loaded)
+   */
+  LoadDataStream(ResultSet rows, List<Column> columns, Dialect from, boolean nonFinite) {
     this.rows = rows;
     this.columns = columns;
     this.from = from;
+    this.nonFinite = nonFinite;
   }
 
   /** Why the stream stopped early, or null. */
@@ -111,7 +122,7 @@ final class LoadDataStream extends InputStream {
       case ID, INT -> text.append(((Number) v).longValue());
       case DOUBLE -> {
         double d = ((Number) v).doubleValue();
-        if (!Double.isFinite(d)) {
+        if (!nonFinite && !Double.isFinite(d)) {
           throw new IOException("MySQL cannot store " + d + " in a DOUBLE column");
         }
         text.append(d);

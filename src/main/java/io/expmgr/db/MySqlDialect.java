@@ -171,17 +171,8 @@ public final class MySqlDialect implements Dialect {
       throws SQLException {
     LoadDataStream in = new LoadDataStream(rows, target.columns(), from);
     long loaded;
-    try (Statement st = connection.createStatement()) {
-      st.setEscapeProcessing(false);
-      st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(in);
-      loaded =
-          st.executeLargeUpdate(
-              "LOAD DATA LOCAL INFILE 'expmgr-rows' INTO TABLE "
-                  + quote(target.name())
-                  + LoadDataStream.FORMAT
-                  + " ("
-                  + Ddl.quoteAll(target.columnNames(), this)
-                  + ")");
+    try {
+      loaded = loadStream(connection, target, in);
     } catch (SQLException e) {
       if (in.failure() != null) {
         // The driver wraps the stream's own reason in lines of its own: say it plainly.
@@ -196,6 +187,33 @@ public final class MySqlDialect implements Dialect {
       }
       throw e;
     }
+    if (loaded != in.count()) {
+      throw new SQLException(
+          "loading " + target.name() + " stored " + loaded + " of " + in.count() + " rows");
+    }
+    return loaded;
+  }
+
+  /**
+   * Loads text in {@link LoadDataStream#FORMAT} into a table with {@code LOAD DATA LOCAL INFILE};
+   * any warning (a changed or skipped row) fails the load.
+   *
+   * @return rows stored
+   */
+  long loadStream(Connection connection, Table target, java.io.InputStream in) throws SQLException {
+    long loaded;
+    try (Statement st = connection.createStatement()) {
+      st.setEscapeProcessing(false);
+      st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class).setLocalInfileInputStream(in);
+      loaded =
+          st.executeLargeUpdate(
+              "LOAD DATA LOCAL INFILE 'expmgr-rows' INTO TABLE "
+                  + quote(target.name())
+                  + LoadDataStream.FORMAT
+                  + " ("
+                  + Ddl.quoteAll(target.columnNames(), this)
+                  + ")");
+    }
     try (Statement st = connection.createStatement()) {
       st.unwrap(com.mysql.cj.jdbc.JdbcStatement.class)
           .setLocalInfileInputStream(java.io.InputStream.nullInputStream());
@@ -205,10 +223,6 @@ public final class MySqlDialect implements Dialect {
               "loading " + target.name() + " changed or skipped rows: " + w.getString("Message"));
         }
       }
-    }
-    if (loaded != in.count()) {
-      throw new SQLException(
-          "loading " + target.name() + " stored " + loaded + " of " + in.count() + " rows");
     }
     return loaded;
   }

@@ -59,8 +59,222 @@ public final class Restorer {
       intoSqlite(sqliteData, verifier, expectedRows, schema, target.sqlitePath());
     } else {
       verifier.accept(sqliteData);
-      intoMysql(sqliteData, expectedRows, target, schema, progress);
+      Database source = Database.openReadOnly(ConnectionConfig.sqlite(sqliteData));
+      intoMysql(
+          sqliteData.toString(),
+          (from, into, db, localInfile) -> {
+            try (Connection src = source.connect();
+                PreparedStatement read =
+                    source.dialect().prepareStreaming(src, Sql.selectAll(from, source.dialect()));
+                ResultSet rows = read.executeQuery()) {
+              if (!localInfile) {
+                return insertRows(
+                    () -> rows.next() ? Rows.read(rows, from, source.dialect()) : null, db, into);
+              }
+              // LOAD DATA in auto-commit: one transaction per table, and the connection runs
+              // nothing but statements that carry their own stream.
+              try (Connection dst = db.connectForLoading()) {
+                MySqlDialect my = (MySqlDialect) db.dialect();
+                my.prepareForLoading(dst);
+                return my.loadData(dst, into, rows, source.dialect());
+              }
+            }
+          },
+          expectedRows,
+          target,
+          schema,
+          progress);
     }
+  }
+
+  /** One table's rows in a snapshot folder as {@link TsvTables} writes them. */
+  public record TsvFile(Table table, Path path, String crc32c) {}
+
+  /**
+   * Restores tables written by {@link TsvTables} into the database of {@code target}, creating it
+   * if missing. Each file's CRC-32C is checked as it is read: a file that differs is refused before
+   * anything is switched.
+   *
+   * @param buildSchema creates the versioned schema in a new SQLite file
+   */
+  public static void restoreTsv(
+      List<TsvFile> files,
+      java.util.Map<String, Long> expectedRows,
+      ConnectionConfig target,
+      Schema schema,
+      java.util.function.Consumer<Database> buildSchema,
+      ProgressListener progress) {
+    java.util.Map<String, TsvFile> byTable = new java.util.HashMap<>();
+    files.forEach(f -> byTable.put(f.table().name(), f));
+    if (target.engine() == Engine.SQLITE) {
+      tsvIntoSqlite(files, expectedRows, buildSchema, target.sqlitePath(), progress);
+      return;
+    }
+    intoMysql(
+        files.isEmpty() ? "" : files.get(0).path().getParent().toString(),
+        (from, into, db, localInfile) -> {
+          TsvFile f = byTable.get(from.name());
+          CrcInput in = new CrcInput(f);
+          try {
+            long n;
+            if (localInfile) {
+              try (Connection dst = db.connectForLoading()) {
+                MySqlDialect my = (MySqlDialect) db.dialect();
+                my.prepareForLoading(dst);
+                n = my.loadStream(dst, into, in);
+              }
+            } else {
+              TsvReader r = new TsvReader(in, from.columns(), f.path().getFileName().toString());
+              n = insertRows(r::next, db, into);
+            }
+            in.check();
+            return n;
+          } finally {
+            in.release();
+          }
+        },
+        expectedRows,
+        target,
+        schema,
+        progress);
+  }
+
+  /** A snapshot file read through its CRC-32C, checked against the manifest at the end. */
+  private static final class CrcInput extends java.io.FilterInputStream {
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    private final TsvFile file;
+
+    CrcInput(TsvFile file) throws IOException {
+      super(Files.newInputStream(file.path()));
+      this.file = file;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        crc.update(b);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        crc.update(b, off, n);
+      }
+      return n;
+    }
+
+    /** The driver closes the stream it was given; the file stays open until {@link #check}. */
+    @Override
+    public void close() {}
+
+    /**
+     * Reads what the consumer left, closes the file, and refuses a file that differs from its
+     * checksum.
+     */
+    void check() throws IOException {
+      try (var file = in) {
+        drainAndCompare();
+      }
+    }
+
+    /** Closes the file, whatever happened. */
+    void release() throws IOException {
+      in.close();
+    }
+
+    private void drainAndCompare() throws IOException {
+      byte[] rest = new byte[8192];
+      while (read(rest, 0, rest.length) >= 0) {
+        // only for the checksum
+      }
+      if (!String.format("%08x", crc.getValue()).equals(file.crc32c())) {
+        throw new io.expmgr.SnapshotException(
+            "snapshot file "
+                + file.path().getFileName()
+                + " is damaged (it differs from the recorded checksum); nothing was restored");
+      }
+    }
+  }
+
+  private static void tsvIntoSqlite(
+      List<TsvFile> files,
+      java.util.Map<String, Long> expectedRows,
+      java.util.function.Consumer<Database> buildSchema,
+      Path target,
+      ProgressListener progress) {
+    try {
+      besideTarget(
+          target, tmp -> buildFromTsv(tmp, files, expectedRows, buildSchema, target, progress));
+    } catch (SQLException e) {
+      throw new DataAccessException("cannot restore into " + target + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new io.expmgr.SnapshotException(
+          "cannot restore into " + target + ": " + e.getMessage() + "; nothing was restored", e);
+    }
+  }
+
+  private static void buildFromTsv(
+      Path tmp,
+      List<TsvFile> files,
+      java.util.Map<String, Long> expectedRows,
+      java.util.function.Consumer<Database> buildSchema,
+      Path target,
+      ProgressListener progress)
+      throws IOException, SQLException {
+    Database built = Database.open(ConnectionConfig.sqlite(tmp), OpenMode.CREATE);
+    buildSchema.accept(built);
+    java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
+    long done = 0;
+    try (Connection c = built.connect()) {
+      built.dialect().tuneForBulkLoad(c);
+      c.setAutoCommit(false);
+      for (TsvFile f : files) {
+        CrcInput in = new CrcInput(f);
+        try {
+          TsvReader r = new TsvReader(in, f.table().columns(), f.path().getFileName().toString());
+          List<Object[]> batch = new ArrayList<>(INSERT_BATCH);
+          for (Object[] row = r.next(); row != null; row = r.next()) {
+            batch.add(row);
+            if (batch.size() == INSERT_BATCH) {
+              built.dialect().bulkInsert(c, f.table(), batch);
+              batch.clear();
+              done += INSERT_BATCH;
+              progress.onProgress(done, -1);
+            }
+          }
+          built.dialect().bulkInsert(c, f.table(), batch);
+          done += batch.size();
+          in.check();
+          rows.put(f.table().name(), r.count());
+        } finally {
+          in.release();
+        }
+      }
+      c.commit();
+    }
+    requireRows(expectedRows, rows);
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    progress.onProgress(done, done);
+    switchInto(tmp, target);
+    log.info("restored {} tables into {}", files.size(), target);
+  }
+
+  /** Loads one snapshot table into one shadow table; returns the rows stored. */
+  @FunctionalInterface
+  private interface TableLoader {
+    long load(Table from, Table into, Database db, boolean localInfile) throws Exception;
+  }
+
+  /** The next row, or null at the end. */
+  @FunctionalInterface
+  private interface RowSupplier {
+    Object[] next() throws Exception;
   }
 
   private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
@@ -93,6 +307,44 @@ public final class Restorer {
       java.util.Map<String, Long> expectedRows,
       Schema schema,
       Path target) {
+    try {
+      besideTarget(
+          target,
+          tmp -> {
+            // The checksum and the row counts of the snapshot are taken while the kernel copies it:
+            // a damaged snapshot is refused before the switch, at the cost of the copy alone.
+            var checksum =
+                java.util.concurrent.CompletableFuture.runAsync(() -> verifier.accept(data));
+            var rows =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> countRows(data, schema));
+            Files.copy(data, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+              ch.force(true);
+            }
+            join(checksum);
+            requireRows(expectedRows, join(rows));
+            switchInto(tmp, target);
+            log.info("restored {} into {}", data, target);
+          });
+    } catch (IOException | SQLException e) {
+      throw new UncheckedIOException(
+          "cannot restore into " + target + ": " + e.getMessage(),
+          e instanceof IOException io ? io : new IOException(e));
+    }
+  }
+
+  /** Work on the temporary file a SQLite restore builds before the switch. */
+  @FunctionalInterface
+  private interface TemporaryWork {
+    void run(Path tmp) throws IOException, SQLException;
+  }
+
+  /**
+   * Runs {@code work} on a dot-named temporary file beside {@code target}, which is deleted
+   * afterwards, also when the process is stopped (a leftover is never mistaken for the database).
+   */
+  private static void besideTarget(Path target, TemporaryWork work)
+      throws IOException, SQLException {
     if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
       throw new ConnectionException(
           "cannot restore into " + target + ": folder " + target.getParent() + " does not exist");
@@ -103,46 +355,8 @@ public final class Restorer {
     Thread cleanup = new Thread(() -> deleteQuietly(tmp), "restore-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
-      // The checksum and the row counts of the snapshot are taken while the kernel copies it:
-      // a damaged snapshot is refused before the switch, at the cost of the copy alone.
-      var checksum = java.util.concurrent.CompletableFuture.runAsync(() -> verifier.accept(data));
-      var rows = java.util.concurrent.CompletableFuture.supplyAsync(() -> countRows(data, schema));
-      Files.copy(data, tmp, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      join(checksum);
-      requireRows(expectedRows, join(rows));
-      if (Files.exists(target)) {
-        Database old = Database.open(ConnectionConfig.sqlite(target), OpenMode.EXISTING);
-        try (Connection c = old.connect()) {
-          Dialect.execute(c, "PRAGMA wal_checkpoint(TRUNCATE)");
-          try (var st = c.createStatement();
-              var rs = st.executeQuery("PRAGMA journal_mode=DELETE")) {
-            if (!rs.next() || !"delete".equalsIgnoreCase(rs.getString(1))) {
-              throw new DataAccessException(
-                  target
-                      + " is in use by another process (its write-ahead log cannot be closed); stop it and retry");
-            }
-          }
-        } catch (SQLException e) {
-          throw new DataAccessException(
-              target + " is in use by another process (" + e.getMessage() + "); stop it and retry",
-              e);
-        }
-      }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      for (String suffix : new String[] {"-wal", "-shm", "-journal"}) {
-        Files.deleteIfExists(target.resolveSibling(target.getFileName() + suffix));
-      }
-      try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-        dir.force(true);
-      } catch (IOException ignored) {
-        // not every file system syncs folders; the file itself is synced
-      }
-      log.info("restored {} into {}", data, target);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot restore into " + target + ": " + e.getMessage(), e);
+      deleteQuietly(tmp);
+      work.run(tmp);
     } finally {
       deleteQuietly(tmp);
       try {
@@ -153,14 +367,48 @@ public final class Restorer {
     }
   }
 
+  /**
+   * Renames a complete, synced SQLite file over {@code target}, after folding the old database's
+   * write-ahead log in and switching it off, so no old WAL can ever be applied to the new file.
+   */
+  private static void switchInto(Path tmp, Path target) throws IOException {
+    if (Files.exists(target)) {
+      Database old = Database.open(ConnectionConfig.sqlite(target), OpenMode.EXISTING);
+      try (Connection c = old.connect()) {
+        Dialect.execute(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+        try (var st = c.createStatement();
+            var rs = st.executeQuery("PRAGMA journal_mode=DELETE")) {
+          if (!rs.next() || !"delete".equalsIgnoreCase(rs.getString(1))) {
+            throw new DataAccessException(
+                target
+                    + " is in use by another process (its write-ahead log cannot be closed); stop it and retry");
+          }
+        }
+      } catch (SQLException e) {
+        throw new DataAccessException(
+            target + " is in use by another process (" + e.getMessage() + "); stop it and retry",
+            e);
+      }
+    }
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    for (String suffix : new String[] {"-wal", "-shm", "-journal"}) {
+      Files.deleteIfExists(target.resolveSibling(target.getFileName() + suffix));
+    }
+    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException ignored) {
+      // not every file system syncs folders; the file itself is synced
+    }
+  }
+
   private static void intoMysql(
-      Path data,
+      String data,
+      TableLoader loader,
       java.util.Map<String, Long> expectedRows,
       ConnectionConfig target,
       Schema schema,
       ProgressListener progress) {
     Database db = Database.open(target, OpenMode.CREATE);
-    Database source = Database.openReadOnly(ConnectionConfig.sqlite(data));
     Dialect d = db.dialect();
     Schema shadow = schema.withSuffix(NEW);
     String tag = Long.toString(System.currentTimeMillis(), 36);
@@ -179,7 +427,7 @@ public final class Restorer {
                 + " INSERT statements, which is slower",
             db.identity());
       }
-      java.util.Map<String, Long> rows = loadInParallel(source, schema, db, shadow, localInfile);
+      java.util.Map<String, Long> rows = loadInParallel(loader, schema, db, shadow, localInfile);
       requireRows(expectedRows, rows);
       for (Table t : shadow.tables()) {
         Dialect.execute(to, Ddl.createIndexes(t, d).toArray(String[]::new));
@@ -239,7 +487,7 @@ public final class Restorer {
   }
 
   private static java.util.Map<String, Long> loadInParallel(
-      Database source, Schema schema, Database db, Schema shadow, boolean localInfile) {
+      TableLoader loader, Schema schema, Database db, Schema shadow, boolean localInfile) {
     java.util.concurrent.ExecutorService pool =
         java.util.concurrent.Executors.newFixedThreadPool(2, DaemonThreads.named("restore-load"));
     try {
@@ -247,27 +495,7 @@ public final class Restorer {
       for (int i = 0; i < schema.tables().size(); i++) {
         Table from = schema.tables().get(i);
         Table into = shadow.tables().get(i);
-        loads.add(
-            pool.submit(
-                () -> {
-                  if (!localInfile) {
-                    return insertTable(source, from, db, into);
-                  }
-                  // LOAD DATA in auto-commit: one transaction per table, and the connection
-                  // runs nothing but statements that carry their own stream.
-                  try (Connection src = source.connect();
-                      Connection dst = db.connectForLoading()) {
-                    MySqlDialect my = (MySqlDialect) db.dialect();
-                    my.prepareForLoading(dst);
-                    try (PreparedStatement read =
-                            source
-                                .dialect()
-                                .prepareStreaming(src, Sql.selectAll(from, source.dialect()));
-                        ResultSet rows = read.executeQuery()) {
-                      return my.loadData(dst, into, rows, source.dialect());
-                    }
-                  }
-                }));
+        loads.add(pool.submit(() -> loader.load(from, into, db, localInfile)));
       }
       java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
       for (int i = 0; i < loads.size(); i++) {
@@ -282,6 +510,13 @@ public final class Restorer {
       if (c instanceof SQLException sql) {
         throw new DataAccessException(db.describe(sql), sql);
       }
+      if (c instanceof IOException io) {
+        throw new io.expmgr.SnapshotException(
+            "cannot read the snapshot: "
+                + (io.getMessage() != null ? io.getMessage() : io.toString())
+                + "; nothing was restored",
+            io);
+      }
       throw c instanceof RuntimeException re ? re : new DataAccessException(String.valueOf(c), c);
     } finally {
       pool.shutdownNow();
@@ -289,24 +524,18 @@ public final class Restorer {
   }
 
   /** One table by multi-row INSERTs in one transaction, for servers without local_infile. */
-  private static long insertTable(Database source, Table from, Database db, Table into)
-      throws SQLException {
-    try (Connection src = source.connect();
-        Connection dst = db.connect()) {
+  private static long insertRows(RowSupplier rows, Database db, Table into) throws Exception {
+    try (Connection dst = db.connect()) {
       db.dialect().tuneForBulkLoad(dst);
       dst.setAutoCommit(false);
       long n = 0;
       List<Object[]> batch = new ArrayList<>(INSERT_BATCH);
-      try (PreparedStatement read =
-              source.dialect().prepareStreaming(src, Sql.selectAll(from, source.dialect()));
-          ResultSet rs = read.executeQuery()) {
-        while (rs.next()) {
-          batch.add(Rows.read(rs, from, source.dialect()));
-          n++;
-          if (batch.size() == INSERT_BATCH) {
-            db.dialect().bulkInsert(dst, into, batch);
-            batch.clear();
-          }
+      for (Object[] row = rows.next(); row != null; row = rows.next()) {
+        batch.add(row);
+        n++;
+        if (batch.size() == INSERT_BATCH) {
+          db.dialect().bulkInsert(dst, into, batch);
+          batch.clear();
         }
       }
       db.dialect().bulkInsert(dst, into, batch);

@@ -92,6 +92,88 @@ final class FileDigest {
         crc == null ? null : String.format("%08x", crc.getValue()));
   }
 
+  /**
+   * Copies the first {@code length} bytes of {@code file} into {@code copy} (opened for reading and
+   * writing, empty) and returns the checksums of the copy. The kernel copies (no bytes pass through
+   * Java) in chunks on a second thread, while this one reads back and hashes each chunk written:
+   * the checksums are those of the copy itself, for about the time of the SHA-256 alone. The copy
+   * is synced to disk when this returns.
+   *
+   * @throws IOException when the file is shorter than {@code length} or cannot be read or written
+   */
+  static Sums copy(Path file, long length, java.nio.channels.FileChannel copy) throws IOException {
+    java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<IOException> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread hasher = Thread.currentThread();
+    Thread copier =
+        DaemonThreads.start(
+            "expmgr-file-copy",
+            () -> {
+              try (var in = java.nio.channels.FileChannel.open(file)) {
+                long pos = 0;
+                while (pos < length) {
+                  long n = in.transferTo(pos, Math.min(COPY_CHUNK, length - pos), copy);
+                  if (n <= 0) {
+                    throw new IOException(
+                        file + " ended after " + pos + " of " + length + " bytes");
+                  }
+                  pos += n;
+                  copied.set(pos);
+                  java.util.concurrent.locks.LockSupport.unpark(hasher);
+                }
+                // To disk while the hasher catches up.
+                copy.force(true);
+              } catch (IOException e) {
+                failure.set(e);
+              } finally {
+                java.util.concurrent.locks.LockSupport.unpark(hasher);
+              }
+            });
+    MessageDigest md = newSha256();
+    CRC32C crc = new CRC32C();
+    // Direct: the kernel reads into it without a copy through a temporary buffer.
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 16);
+    long pos = 0;
+    try {
+      while (pos < length) {
+        long ready = copied.get();
+        if (ready == pos) {
+          if (failure.get() != null) {
+            throw failure.get();
+          }
+          if (!copier.isAlive() && copied.get() == pos) {
+            throw new IOException("the copy of " + file + " stopped at byte " + pos);
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+          continue;
+        }
+        buf.clear().limit((int) Math.min(buf.capacity(), ready - pos));
+        int n = copy.read(buf, pos);
+        if (n <= 0) {
+          throw new IOException("cannot read back the copy of " + file + " at byte " + pos);
+        }
+        buf.flip();
+        crc.update(buf.duplicate());
+        md.update(buf);
+        pos += n;
+      }
+    } finally {
+      try {
+        copier.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return new Sums(HexFormat.of().formatHex(md.digest()), String.format("%08x", crc.getValue()));
+  }
+
+  /** Bytes the kernel copies per call, after which the hashing thread may read them back. */
+  private static final long COPY_CHUNK = 16L << 20;
+
   static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param sourceIdentity password-free identity of that database
  * @param schemaVersion schema version of that database
  * @param rowCounts rows per table in the snapshot
- * @param sizeBytes size of its data file
+ * @param sizeBytes size of its data files
+ * @param format how it holds its data: {@code sqlite} or {@code tsv}
  * @param path its folder
  * @param problem null for a readable snapshot, else why it cannot be trusted (damaged manifest,
  *     missing data file); such entries are listed, never hidden
@@ -31,6 +32,7 @@ public record SnapshotInfo(
     String schemaVersion,
     Map<String, Long> rowCounts,
     long sizeBytes,
+    String format,
     Path path,
     String problem) {
 

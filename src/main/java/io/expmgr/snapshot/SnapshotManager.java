@@ -3,6 +3,7 @@ package io.expmgr.snapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.expmgr.AtomicFiles;
 import io.expmgr.ExpmgrHome;
@@ -15,6 +16,8 @@ import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
 import io.expmgr.db.TableCopier;
+import io.expmgr.db.TsvReader;
+import io.expmgr.db.TsvTables;
 import io.expmgr.schema.SchemaMigrator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,13 +49,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Full, consistent, portable snapshots of an experiment database.
  *
- * <p>A snapshot is a folder {@code <id>/} holding {@code data.db}, a SQLite file with the model's
- * tables whatever the source engine, and {@code manifest.json} (id, time, description, tags,
- * source, schema version, row counts, size, SHA-256 of the data file, tool version). It is written
- * under a dot-name and renamed when complete, so an interrupted snapshot is never listed.
+ * <p>A snapshot is a folder {@code <id>/} holding its data and {@code manifest.json} (id, time,
+ * description, tags, source, schema version, data format, row counts, size, SHA-256 of each data
+ * file, tool version). The data is in one of two {@link SnapshotFormat}s, either of which restores
+ * into any engine: {@code data.db}, a SQLite file with the model's tables (SQLite sources'
+ * default), or one {@code <TABLE>.tsv} per table in the text format of MySQL's {@code LOAD DATA}
+ * (MySQL sources' default). It is written under a dot-name and renamed when complete, so an
+ * interrupted snapshot is never listed.
  *
- * <p>SQLite sources are copied with the online backup API in one step; MySQL sources are read in
- * one consistent-snapshot transaction and streamed into the SQLite file.
+ * <p>SQLite sources are copied as their file when SQLite guarantees the file cannot change during
+ * the copy ({@link Database#copyFrozenSqlite}), else with the online backup API in one step; MySQL
+ * sources are read in one consistent-snapshot transaction and streamed.
  */
 public final class SnapshotManager {
   private static final Logger log = LoggerFactory.getLogger(SnapshotManager.class);
@@ -66,10 +73,11 @@ public final class SnapshotManager {
   private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss");
 
   /** Version of the snapshot folder layout and manifest. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   static final String DATA_FILE = "data.db";
   static final String MANIFEST = "manifest.json";
+  static final String TSV_SUFFIX = ".tsv";
 
   private final Database db;
   private final Path directory;
@@ -108,9 +116,20 @@ public final class SnapshotManager {
     return createSnapshot(description, List.of(), ProgressListener.NONE);
   }
 
-  /** Takes a snapshot. */
+  /** Takes a snapshot in the engine's default format ({@link SnapshotFormat#defaultFor}). */
   public SnapshotInfo createSnapshot(
       String description, List<String> tags, ProgressListener progress) {
+    return createSnapshot(description, tags, null, progress);
+  }
+
+  /**
+   * Takes a snapshot.
+   *
+   * @param format null for the engine's default
+   */
+  public SnapshotInfo createSnapshot(
+      String description, List<String> tags, SnapshotFormat format, ProgressListener progress) {
+    SnapshotFormat fmt = format != null ? format : SnapshotFormat.defaultFor(db.engine());
     for (String tag : tags) {
       if (!tag.matches("[A-Za-z0-9._:-]{1,64}")) {
         throw new io.expmgr.InvalidInputException(
@@ -133,24 +152,10 @@ public final class SnapshotManager {
     try {
       Files.createDirectory(partial);
       restrict(partial, true);
-      Path data = partial.resolve(DATA_FILE);
       Schema schema = SchemaMigrator.schemaOf(db);
       String version = schema.version();
       // The manifest's JSON writer loads its classes on the spare core meanwhile.
       var warm = java.util.concurrent.CompletableFuture.runAsync(SnapshotManager::warmJson);
-      Map<String, Long> counted;
-      if (db.engine() == Engine.SQLITE) {
-        counted = db.backupSqliteTo(data, schema);
-      } else {
-        counted = copyMysql(data, schema, progress);
-      }
-      // Checksum and (when the copy did not count) row counts read the copy side by side.
-      var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> checksums(data));
-      Map<String, Long> counts = counted != null ? counted : countRows(data);
-      String[] sums = digest.join();
-      warm.join();
-      fsync(data);
-      restrict(data, false);
       ObjectNode m = Json.MAPPER.createObjectNode();
       m.put("format_version", FORMAT_VERSION);
       m.put("id", id);
@@ -161,16 +166,57 @@ public final class SnapshotManager {
       source.put("engine", db.engine().label());
       source.put("identity", db.identity());
       m.put("schema_version", version);
+      m.put("data_format", fmt.label());
+      Map<String, Long> counts;
+      long size;
+      if (fmt == SnapshotFormat.SQLITE) {
+        Path data = partial.resolve(DATA_FILE);
+        Map<String, Long> counted = null;
+        String[] sums = null;
+        if (db.engine() == Engine.SQLITE) {
+          String[][] copied = new String[1][];
+          var frozen =
+              db.copyFrozenSqlite(
+                  schema, (file, length) -> copied[0] = copyFile(file, length, data));
+          if (frozen.isPresent()) {
+            counted = frozen.get();
+            sums = copied[0];
+          } else {
+            counted = db.backupSqliteTo(data, schema);
+          }
+        } else {
+          counted = copyMysql(data, schema, progress);
+        }
+        if (sums == null) {
+          // Checksum and (when the copy did not count) row counts read the copy side by side.
+          var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> checksums(data));
+          counts = counted != null ? counted : countRows(data);
+          sums = digest.join();
+        } else {
+          counts = counted;
+        }
+        fsync(data);
+        restrict(data, false);
+        size = Files.size(data);
+        ObjectNode file = m.putArray("files").addObject();
+        file.put("name", DATA_FILE);
+        file.put("size_bytes", size);
+        file.put("sha256", sums[0]);
+        // CRC-32C too: hardware-fast, it lets a restore check for damage at the speed of the
+        // copy; verify-snapshot checks the SHA-256.
+        file.put("crc32c", sums[1]);
+      } else {
+        var files = m.putArray("files");
+        counts = writeTsv(partial, schema, files, progress);
+        size = 0;
+        for (JsonNode f : files) {
+          size += f.path("size_bytes").asLong();
+        }
+        m.set("tsv", Json.MAPPER.valueToTree(new java.util.TreeMap<>(TsvTables.FORMAT)));
+      }
+      warm.join();
       m.set("row_counts", Json.MAPPER.valueToTree(counts));
-      long size = Files.size(data);
       m.put("size_bytes", size);
-      ObjectNode file = m.putArray("files").addObject();
-      file.put("name", DATA_FILE);
-      file.put("size_bytes", size);
-      file.put("sha256", sums[0]);
-      // CRC-32C too: hardware-fast, it lets a restore check for damage at the speed of the copy;
-      // verify-snapshot checks the SHA-256.
-      file.put("crc32c", sums[1]);
       m.put("tool_version", toolVersion());
       AtomicFiles.write(partial.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(m));
       restrict(partial.resolve(MANIFEST), false);
@@ -253,6 +299,9 @@ public final class SnapshotManager {
       problems.add(info.problem());
       return new VerifyResult(id, problems);
     }
+    if (SnapshotFormat.TSV.label().equals(info.format())) {
+      return new VerifyResult(id, verifyTsv(info));
+    }
     Path data = info.path().resolve(DATA_FILE);
     var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> sha256Unchecked(data));
     List<String> late = verifyContent(info, data);
@@ -272,6 +321,91 @@ public final class SnapshotManager {
     }
     problems.addAll(late);
     return new VerifyResult(id, problems);
+  }
+
+  /**
+   * Checks a TSV snapshot: every table of its schema has a file with the same columns, each file
+   * has the recorded SHA-256, every row parses as its columns' types, and the rows per table are
+   * those of the manifest. Two files are read at a time.
+   */
+  private List<String> verifyTsv(SnapshotInfo info) {
+    List<String> problems = new ArrayList<>();
+    List<io.expmgr.db.Restorer.TsvFile> files;
+    Map<String, String> sha = new java.util.HashMap<>();
+    try {
+      JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
+      Schema schema =
+          Schema.forVersion(info.schemaVersion())
+              .orElseThrow(
+                  () ->
+                      new SnapshotException(
+                          "schema version " + info.schemaVersion() + " is unknown to this expmgr"));
+      files = tsvFiles(info, m, schema);
+      m.path("files").forEach(f -> sha.put(f.path("table").asText(), f.path("sha256").asText()));
+    } catch (IOException | SnapshotException e) {
+      problems.add(e.getMessage().replace("; nothing was restored", ""));
+      return problems;
+    }
+    var pool =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            2, io.expmgr.DaemonThreads.named("verify-snapshot"));
+    try {
+      List<java.util.concurrent.Future<String>> checks = new ArrayList<>();
+      for (var f : files) {
+        checks.add(pool.submit(() -> checkTsvFile(f, sha.get(f.table().name()), info.rowCounts())));
+      }
+      for (var c : checks) {
+        String problem = c.get();
+        if (problem != null) {
+          problems.add(problem);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      problems.add("verification interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      problems.add("cannot read: " + e.getCause().getMessage());
+    } finally {
+      pool.shutdownNow();
+    }
+    return problems;
+  }
+
+  /** One file of a TSV snapshot: its SHA-256, its rows parsed, and their number; null when good. */
+  private static String checkTsvFile(
+      io.expmgr.db.Restorer.TsvFile f, String sha256, Map<String, Long> rowCounts) {
+    String name = f.path().getFileName().toString();
+    MessageDigest md = digest();
+    long rows;
+    try (var in =
+            new java.security.DigestInputStream(
+                new java.io.BufferedInputStream(Files.newInputStream(f.path()), 1 << 16), md);
+        TsvReader r = new TsvReader(in, f.table().columns(), name)) {
+      try {
+        while (r.next() != null) {
+          // every row must parse
+        }
+      } catch (IOException bad) {
+        // A damaged file is named by its checksum first; a parse error says where.
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+        return sha256.equals(HexFormat.of().formatHex(md.digest()))
+            ? bad.getMessage()
+            : "checksum of "
+                + name
+                + " differs from the manifest (the file was changed or damaged)";
+      }
+      rows = r.count();
+    } catch (IOException e) {
+      return "cannot read " + name + ": " + e.getMessage();
+    }
+    if (!sha256.equals(HexFormat.of().formatHex(md.digest()))) {
+      return "checksum of " + name + " differs from the manifest (the file was changed or damaged)";
+    }
+    Long expected = rowCounts.get(f.table().name());
+    if (expected == null || expected != rows) {
+      return name + " holds " + rows + " rows, the manifest says " + expected;
+    }
+    return null;
   }
 
   /** Integrity check and row counts of a snapshot's data file; run beside the checksum. */
@@ -329,17 +463,17 @@ public final class SnapshotManager {
       throw new SnapshotException(
           "snapshot " + id + " is damaged, nothing was restored: " + info.problem());
     }
-    JsonNode file;
+    JsonNode manifest;
     try {
-      file =
-          Json.MAPPER
-              .readTree(Files.readAllBytes(info.path().resolve(MANIFEST)))
-              .path("files")
-              .path(0);
+      manifest = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
     } catch (IOException e) {
       throw new SnapshotException(
           "cannot read the manifest of snapshot " + id + ": " + e.getMessage(), e);
     }
+    if (SnapshotFormat.TSV.label().equals(info.format())) {
+      return restoreTsv(info, manifest, progress);
+    }
+    JsonNode file = manifest.path("files").path(0);
     String crc = file.path("crc32c").asText(null);
     String sha = file.path("sha256").asText(null);
     if (crc == null && sha == null) {
@@ -363,21 +497,56 @@ public final class SnapshotManager {
                     SchemaMigrator.schemaOf(
                         Database.openReadOnly(
                             ConnectionConfig.sqlite(info.path().resolve(DATA_FILE)))));
-    Database target = null;
-    if (db.engine() == Engine.MYSQL) {
-      // A database without the tables gets the versioned schema first; the restore then swaps
-      // its tables for the snapshot's.
-      target = Database.open(db.config(), OpenMode.CREATE);
-      if (io.expmgr.db.SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1())) {
-        SchemaMigrator.migrate(target, schema.version());
-      }
-    }
+    Database target = prepareMysqlTarget(schema);
     io.expmgr.db.Restorer.restore(
         info.path().resolve(DATA_FILE), verifier, info.rowCounts(), db.config(), schema, progress);
     if (target != null) {
       alignMysqlSchema(target, schema);
     }
     log.info("restored snapshot {} into {}", id, db.identity());
+    return info;
+  }
+
+  /**
+   * A MySQL database without the tables gets the versioned schema first; the restore then swaps its
+   * tables for the snapshot's. Null for SQLite, whose restore builds a whole new file.
+   */
+  private Database prepareMysqlTarget(Schema schema) {
+    if (db.engine() != Engine.MYSQL) {
+      return null;
+    }
+    Database target = Database.open(db.config(), OpenMode.CREATE);
+    if (io.expmgr.db.SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1())) {
+      SchemaMigrator.migrate(target, schema.version());
+    }
+    return target;
+  }
+
+  private SnapshotInfo restoreTsv(SnapshotInfo info, JsonNode manifest, ProgressListener progress) {
+    Schema schema =
+        Schema.forVersion(info.schemaVersion())
+            .orElseThrow(
+                () ->
+                    new SnapshotException(
+                        "snapshot "
+                            + info.id()
+                            + " has schema version "
+                            + info.schemaVersion()
+                            + ", unknown to this expmgr (a newer one wrote it); nothing was"
+                            + " restored"));
+    var files = tsvFiles(info, manifest, schema);
+    Database target = prepareMysqlTarget(schema);
+    io.expmgr.db.Restorer.restoreTsv(
+        files,
+        info.rowCounts(),
+        db.config(),
+        schema,
+        built -> SchemaMigrator.migrate(built, schema.version()),
+        progress);
+    if (target != null) {
+      alignMysqlSchema(target, schema);
+    }
+    log.info("restored snapshot {} into {}", info.id(), db.identity());
     return info;
   }
 
@@ -477,13 +646,20 @@ public final class SnapshotManager {
           .forEachRemaining(e -> counts.put(e.getKey(), e.getValue().asLong()));
       List<String> tags = new ArrayList<>();
       m.path("tags").forEach(t -> tags.add(t.asText()));
+      String format = m.path("data_format").asText(SnapshotFormat.SQLITE.label());
       String problem = null;
       if (!id.equals(m.path("id").asText())) {
         problem = "manifest names id " + m.path("id").asText() + ", not its folder";
-      } else if (!Files.isRegularFile(folder.resolve(DATA_FILE))) {
-        problem = "data file " + DATA_FILE + " is missing";
-      } else if (Files.size(folder.resolve(DATA_FILE)) != m.path("size_bytes").asLong(-1)) {
-        problem = "data file size differs from the manifest";
+      } else if (format.equals(SnapshotFormat.SQLITE.label())) {
+        if (!Files.isRegularFile(folder.resolve(DATA_FILE))) {
+          problem = "data file " + DATA_FILE + " is missing";
+        } else if (Files.size(folder.resolve(DATA_FILE)) != m.path("size_bytes").asLong(-1)) {
+          problem = "data file size differs from the manifest";
+        }
+      } else if (format.equals(SnapshotFormat.TSV.label())) {
+        problem = tsvProblem(folder, m);
+      } else {
+        problem = "unknown data format '" + format + "' (written by a newer expmgr?)";
       }
       return new SnapshotInfo(
           id,
@@ -495,6 +671,7 @@ public final class SnapshotManager {
           m.path("schema_version").asText(null),
           counts,
           m.path("size_bytes").asLong(),
+          format,
           folder,
           problem);
     } catch (IOException | RuntimeException e) {
@@ -503,8 +680,33 @@ public final class SnapshotManager {
               ? "manifest is unreadable: " + e.getMessage()
               : "manifest is missing";
       return new SnapshotInfo(
-          id, null, null, List.of(), null, null, null, Map.of(), 0, folder, why);
+          id, null, null, List.of(), null, null, null, Map.of(), 0, null, folder, why);
     }
+  }
+
+  /**
+   * Why the data files of a TSV snapshot cannot be used, or null: each is named as a plain file of
+   * the folder (never a path out of it), present, and of the recorded size.
+   */
+  private static String tsvProblem(Path folder, JsonNode m) throws IOException {
+    JsonNode files = m.path("files");
+    if (!files.isArray() || files.isEmpty()) {
+      return "manifest lists no data files";
+    }
+    for (JsonNode f : files) {
+      String name = f.path("name").asText("");
+      if (!name.matches("[A-Za-z0-9_]{1,64}\\.tsv")) {
+        return "manifest names a data file '" + name + "' that is not a table file";
+      }
+      Path p = folder.resolve(name);
+      if (!Files.isRegularFile(p)) {
+        return "data file " + name + " is missing";
+      }
+      if (Files.size(p) != f.path("size_bytes").asLong(-1)) {
+        return "data file " + name + " differs in size from the manifest";
+      }
+    }
+    return null;
   }
 
   /** Loads Jackson's serializers of a manifest-like tree, so the real one is written at once. */
@@ -559,6 +761,97 @@ public final class SnapshotManager {
     }
   }
 
+  /** Writes every table as a TSV file, hashed as it is written; returns rows per table. */
+  private Map<String, Long> writeTsv(
+      Path partial, Schema schema, ArrayNode files, ProgressListener progress) throws IOException {
+    List<HashingOutput> outs = new ArrayList<>();
+    Map<String, Long> counts;
+    try {
+      counts =
+          TsvTables.dump(
+              db,
+              schema,
+              t -> {
+                HashingOutput o = new HashingOutput(partial.resolve(t.name() + TSV_SUFFIX));
+                outs.add(o);
+                return o;
+              },
+              progress);
+    } catch (SQLException e) {
+      throw new SnapshotException(
+          "cannot read " + db.identity() + " for a snapshot: " + db.describe(e), e);
+    } finally {
+      for (HashingOutput o : outs) {
+        o.close();
+      }
+    }
+    for (int i = 0; i < outs.size(); i++) {
+      Table t = schema.tables().get(i);
+      HashingOutput o = outs.get(i);
+      ObjectNode f = files.addObject();
+      f.put("name", t.name() + TSV_SUFFIX);
+      f.put("table", t.name());
+      f.set("columns", Json.MAPPER.valueToTree(t.columnNames()));
+      f.put("rows", counts.get(t.name()));
+      f.put("size_bytes", o.size());
+      f.put("sha256", o.sha256());
+      f.put("crc32c", o.crc32c());
+    }
+    return counts;
+  }
+
+  /**
+   * The TSV files of a snapshot in the order of {@code schema}'s tables, after checking that the
+   * manifest names one for each table, with the same columns.
+   */
+  private static List<io.expmgr.db.Restorer.TsvFile> tsvFiles(
+      SnapshotInfo info, JsonNode manifest, Schema schema) {
+    Map<String, JsonNode> byTable = new LinkedHashMap<>();
+    manifest.path("files").forEach(f -> byTable.put(f.path("table").asText(), f));
+    List<io.expmgr.db.Restorer.TsvFile> out = new ArrayList<>();
+    for (Table t : schema.tables()) {
+      JsonNode f = byTable.remove(t.name());
+      if (f == null) {
+        throw new SnapshotException(
+            "snapshot "
+                + info.id()
+                + " has no file for table "
+                + t.name()
+                + "; nothing was restored");
+      }
+      List<String> columns = new ArrayList<>();
+      f.path("columns").forEach(c -> columns.add(c.asText()));
+      if (!columns.equals(t.columnNames())) {
+        throw new SnapshotException(
+            "snapshot "
+                + info.id()
+                + " holds columns "
+                + columns
+                + " of "
+                + t.name()
+                + ", schema "
+                + schema.version()
+                + " has "
+                + t.columnNames()
+                + "; nothing was restored");
+      }
+      out.add(
+          new io.expmgr.db.Restorer.TsvFile(
+              t, info.path().resolve(f.path("name").asText()), f.path("crc32c").asText()));
+    }
+    if (!byTable.isEmpty()) {
+      throw new SnapshotException(
+          "snapshot "
+              + info.id()
+              + " holds tables "
+              + byTable.keySet()
+              + " that schema "
+              + schema.version()
+              + " does not have; nothing was restored");
+    }
+    return out;
+  }
+
   private static Map<String, Long> countRows(Path data) {
     Database copy = Database.openReadOnly(ConnectionConfig.sqlite(data));
     return copy.countRows(SchemaMigrator.schemaOf(copy));
@@ -571,6 +864,33 @@ public final class SnapshotManager {
       id = base + "_" + n;
     }
     return id;
+  }
+
+  /**
+   * Copies the first {@code length} bytes of a database file that cannot change meanwhile (see
+   * {@link Database#copyFrozenSqlite}); returns the copy's SHA-256 and CRC-32C, taken from the same
+   * read.
+   */
+  private static String[] copyFile(Path file, long length, Path copy) throws IOException {
+    FileDigest.Sums sums;
+    try (FileChannel out =
+        FileChannel.open(
+            copy,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE)) {
+      restrict(copy, false);
+      sums = FileDigest.copy(file, length, out);
+    }
+    if (Files.size(copy) != length) {
+      throw new SnapshotException(
+          "the database file changed size while it was copied ("
+              + Files.size(copy)
+              + " of "
+              + length
+              + " bytes); nothing was kept");
+    }
+    return new String[] {sums.sha256(), sums.crc32c()};
   }
 
   /** SHA-256 and CRC-32C of a file, in hex, from one read. */

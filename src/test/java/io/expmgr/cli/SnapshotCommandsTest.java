@@ -174,6 +174,78 @@ class SnapshotCommandsTest {
   }
 
   @Test
+  void aTsvSnapshotIsListedVerifiedAndRestoredAndABadFormatIsRefused() throws Exception {
+    Path db = generated("t.db");
+    Path snaps = dir.resolve("snaps");
+    CliRunner.Result typo =
+        CliRunner.run(
+            "create-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--format",
+            "csv");
+    assertThat(typo.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(typo.err()).contains("--format must be auto, sqlite or tsv, got 'csv'");
+    assertThat(snaps).doesNotExist();
+
+    CliRunner.Result made =
+        CliRunner.run(
+            "create-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--format",
+            "tsv",
+            "--json");
+    assertThat(made.exitCode()).as(made.err()).isZero();
+    JsonNode info = JSON.readTree(made.out());
+    assertThat(info.path("format").asText()).isEqualTo("tsv");
+    String id = info.path("id").asText();
+    try (var files = Files.list(snaps.resolve(id))) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .contains("manifest.json", "METRIC.tsv", "EXPERIMENT.tsv")
+          .doesNotContain("data.db");
+    }
+    CliRunner.Result list =
+        CliRunner.run("list-snapshots", "-d", db.toString(), "--snapshot-dir", snaps.toString());
+    assertThat(list.out()).contains(id).contains("tsv");
+    assertThat(
+            CliRunner.run(
+                    "verify-snapshot",
+                    "-d",
+                    db.toString(),
+                    "--snapshot-dir",
+                    snaps.toString(),
+                    "--snapshot-id",
+                    id)
+                .exitCode())
+        .isZero();
+    var before = content(db);
+    Database d = Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING);
+    d.withConnection(
+        c -> {
+          Dialect.execute(c, "DELETE FROM EPOCH_METRIC");
+          return null;
+        });
+    CliRunner.Result restore =
+        CliRunner.run(
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id,
+            "--yes",
+            "--no-snapshot");
+    assertThat(restore.exitCode()).as(restore.err()).isZero();
+    assertThat(content(db)).isEqualTo(before);
+  }
+
+  @Test
   void badIdsAndUnknownIdsAreRefused() {
     Path db = generated("i.db");
     CliRunner.Result traversal =

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class SnapshotTest {
@@ -49,13 +50,14 @@ class SnapshotTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Engine.class)
-  void createChangeRestoreGivesBackExactlyTheSnapshot(Engine engine) {
+  @CsvSource({"SQLITE, SQLITE", "SQLITE, TSV", "MYSQL, SQLITE", "MYSQL, TSV"})
+  void createChangeRestoreGivesBackExactlyTheSnapshot(Engine engine, SnapshotFormat format) {
     ConnectionConfig c = generated(engine, 1);
     Database db = Database.open(c, OpenMode.EXISTING);
     Map<String, List<List<Object>>> before = TestDatabases.content(db);
     SnapshotManager m = manager(c);
-    SnapshotInfo s = m.createSnapshot("before changes");
+    SnapshotInfo s = m.createSnapshot("before changes", List.of(), format, ProgressListener.NONE);
+    assertThat(s.format()).isEqualTo(format.label());
     assertThat(m.verifySnapshot(s.id()).ok()).isTrue();
     assertThat(s.rowCounts()).isEqualTo(TestDatabases.counts(db));
 
@@ -89,6 +91,9 @@ class SnapshotTest {
         new SnapshotManager(Database.open(maria, OpenMode.EXISTING), dir.resolve("maria-snaps"))
             .createSnapshot("maria");
     assertThat(fromMaria.sourceEngine()).isEqualTo("mysql");
+    // Each engine's default: the SQLite file for SQLite, LOAD DATA text for MySQL.
+    assertThat(fromSqlite.format()).isEqualTo("sqlite");
+    assertThat(fromMaria.format()).isEqualTo("tsv");
 
     // A MariaDB snapshot into a new SQLite file, and a SQLite snapshot into a new MariaDB database.
     ConnectionConfig newSqlite = ConnectionConfig.sqlite(dir.resolve("from-maria.db"));
@@ -133,7 +138,34 @@ class SnapshotTest {
   }
 
   @Test
-  void awkwardValuesCrossIntoMariaDbUnchanged() {
+  void theOtherFormatsMoveWholeDatabasesBetweenEnginesToo() {
+    ConnectionConfig sqlite = generated(Engine.SQLITE, 12);
+    ConnectionConfig maria = generated(Engine.MYSQL, 13);
+    var sqliteContent = TestDatabases.content(Database.open(sqlite, OpenMode.EXISTING));
+    var mariaContent = TestDatabases.content(Database.open(maria, OpenMode.EXISTING));
+    SnapshotInfo tsv =
+        manager(sqlite).createSnapshot("tsv", List.of(), SnapshotFormat.TSV, ProgressListener.NONE);
+    SnapshotInfo file =
+        new SnapshotManager(Database.open(maria, OpenMode.EXISTING), dir.resolve("maria-snaps"))
+            .createSnapshot("file", List.of(), SnapshotFormat.SQLITE, ProgressListener.NONE);
+
+    ConnectionConfig newMaria = TestDatabases.fresh(Engine.MYSQL, dir, "from_tsv");
+    made.add(newMaria);
+    new SnapshotManager(Database.unopened(newMaria), dir.resolve("snapshots"))
+        .restoreSnapshot(tsv.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(newMaria, OpenMode.EXISTING)))
+        .isEqualTo(sqliteContent);
+
+    ConnectionConfig newSqlite = ConnectionConfig.sqlite(dir.resolve("from-maria-file.db"));
+    new SnapshotManager(Database.unopened(newSqlite), dir.resolve("maria-snaps"))
+        .restoreSnapshot(file.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(newSqlite, OpenMode.EXISTING)))
+        .isEqualTo(mariaContent);
+  }
+
+  @ParameterizedTest
+  @EnumSource(SnapshotFormat.class)
+  void awkwardValuesCrossBetweenEnginesUnchanged(SnapshotFormat format) {
     // The restore streams rows to MariaDB as LOAD DATA text: every character that text escapes,
     // doubles at the edges of their range, microseconds and nulls must arrive as they left.
     ConnectionConfig sqlite = TestDatabases.fresh(Engine.SQLITE, dir, "awkward");
@@ -167,20 +199,34 @@ class SnapshotTest {
               + " update_time = NULL WHERE id = 1");
     }
     var before = TestDatabases.content(Database.open(sqlite, OpenMode.EXISTING));
-    SnapshotInfo snap = manager(sqlite).createSnapshot("awkward");
+    SnapshotInfo snap =
+        manager(sqlite).createSnapshot("awkward", List.of(), format, ProgressListener.NONE);
+    assertThat(manager(sqlite).verifySnapshot(snap.id()).problems()).isEmpty();
     ConnectionConfig maria = TestDatabases.fresh(Engine.MYSQL, dir, "awkward_maria");
     made.add(maria);
     new SnapshotManager(Database.unopened(maria), dir.resolve("snapshots"))
         .restoreSnapshot(snap.id(), ProgressListener.NONE);
     assertThat(TestDatabases.content(Database.open(maria, OpenMode.EXISTING))).isEqualTo(before);
+
+    // Back out of MariaDB in the same format, into a new SQLite file.
+    SnapshotInfo back =
+        new SnapshotManager(Database.open(maria, OpenMode.EXISTING), dir.resolve("back"))
+            .createSnapshot("back", List.of(), format, ProgressListener.NONE);
+    ConnectionConfig again = ConnectionConfig.sqlite(dir.resolve("awkward-again.db"));
+    new SnapshotManager(Database.unopened(again), dir.resolve("back"))
+        .restoreSnapshot(back.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(again, OpenMode.EXISTING))).isEqualTo(before);
   }
 
-  @Test
-  void aServerWithoutLocalInfileIsRestoredWithInserts() {
+  @ParameterizedTest
+  @EnumSource(SnapshotFormat.class)
+  void aServerWithoutLocalInfileIsRestoredWithInserts(SnapshotFormat format) {
     // MySQL 8's default: LOAD DATA LOCAL is refused. The restore must still work, by INSERTs.
     ConnectionConfig sqlite = generated(Engine.SQLITE, 6);
     var before = TestDatabases.content(Database.open(sqlite, OpenMode.EXISTING));
-    SnapshotInfo snap = manager(sqlite).createSnapshot("for a strict server");
+    SnapshotInfo snap =
+        manager(sqlite)
+            .createSnapshot("for a strict server", List.of(), format, ProgressListener.NONE);
     ConnectionConfig maria = TestDatabases.fresh(Engine.MYSQL, dir, "no_infile");
     made.add(maria);
     io.expmgr.support.MariaDbServer server = io.expmgr.support.MariaDbServer.get();
@@ -194,22 +240,33 @@ class SnapshotTest {
     assertThat(TestDatabases.content(Database.open(maria, OpenMode.EXISTING))).isEqualTo(before);
   }
 
-  @Test
-  void aLoadThatFailsMidwayLeavesTheMariaDbDatabaseAsItWas() {
+  @ParameterizedTest
+  @EnumSource(SnapshotFormat.class)
+  void aLoadThatFailsMidwayLeavesTheMariaDbDatabaseAsItWas(SnapshotFormat format) {
     // SQLite stores an infinite double; MySQL cannot. The load stops at that row, after
     // thousands of others were streamed: the live tables must not change, no shadow table stays.
     ConnectionConfig sqlite = generated(Engine.SQLITE, 4);
     try (DatabaseManager api = DatabaseManager.open(sqlite)) {
       api.update("UPDATE METRIC SET total_val = 1e999 WHERE id = (SELECT max(id) FROM METRIC)");
     }
-    SnapshotInfo snap = manager(sqlite).createSnapshot("holds an infinity");
+    var withInfinity = TestDatabases.content(Database.open(sqlite, OpenMode.EXISTING));
+    SnapshotInfo snap =
+        manager(sqlite)
+            .createSnapshot("holds an infinity", List.of(), format, ProgressListener.NONE);
+    // SQLite takes it back whole.
+    ConnectionConfig copy = ConnectionConfig.sqlite(dir.resolve("infinity-copy.db"));
+    new SnapshotManager(Database.unopened(copy), dir.resolve("snapshots"))
+        .restoreSnapshot(snap.id(), ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(copy, OpenMode.EXISTING)))
+        .isEqualTo(withInfinity);
     ConnectionConfig maria = generated(Engine.MYSQL, 5);
     Database target = Database.open(maria, OpenMode.EXISTING);
     var before = TestDatabases.content(target);
     SnapshotManager m = new SnapshotManager(target, dir.resolve("snapshots"));
     assertThatThrownBy(() -> m.restoreSnapshot(snap.id(), ProgressListener.NONE))
         .isInstanceOf(io.expmgr.ExpmgrException.class)
-        .hasMessageContaining("Infinity")
+        .hasMessageContaining(format == SnapshotFormat.SQLITE ? "Infinity" : "total_val")
+        .hasMessageContaining("METRIC")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     assertThat(TestDatabases.content(Database.open(maria, OpenMode.EXISTING))).isEqualTo(before);
     try (DatabaseManager api = DatabaseManager.open(maria)) {
@@ -250,6 +307,123 @@ class SnapshotTest {
     assertThat(m.listSnapshots())
         .singleElement()
         .satisfies(i -> assertThat(i.isDamaged()).isTrue());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aDamagedTsvSnapshotIsRefusedAndTheDatabaseUntouched(Engine target) throws Exception {
+    ConnectionConfig source = generated(Engine.SQLITE, 9);
+    SnapshotInfo s =
+        manager(source)
+            .createSnapshot("to be damaged", List.of(), SnapshotFormat.TSV, ProgressListener.NONE);
+    ConnectionConfig into = generated(target, 10);
+    SnapshotManager m =
+        new SnapshotManager(Database.open(into, OpenMode.EXISTING), dir.resolve("snapshots"));
+    var current = TestDatabases.content(Database.open(into, OpenMode.EXISTING));
+
+    // One digit changed into another in the middle of the metrics: every row still parses, so
+    // only the checksum can tell.
+    Path metrics = s.path().resolve("METRIC.tsv");
+    byte[] bytes = Files.readAllBytes(metrics);
+    int at = bytes.length / 2;
+    while (bytes[at] < '0' || bytes[at] > '8') {
+      at++;
+    }
+    bytes[at]++;
+    Files.write(metrics, bytes);
+    assertThat(m.verifySnapshot(s.id()).problems())
+        .singleElement()
+        .asString()
+        .contains("checksum of METRIC.tsv");
+    assertThatThrownBy(() -> m.restoreSnapshot(s.id(), ProgressListener.NONE))
+        .isInstanceOf(SnapshotException.class)
+        .hasMessageContaining("METRIC.tsv is damaged")
+        .hasMessageContaining("nothing was restored");
+    assertThat(TestDatabases.content(Database.open(into, OpenMode.EXISTING))).isEqualTo(current);
+    if (target == Engine.MYSQL) {
+      try (DatabaseManager api = DatabaseManager.open(into)) {
+        assertThat(
+                api.query(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+                        + " AND table_name LIKE '%expmgr%'",
+                    into.database()))
+            .isEmpty();
+      }
+    }
+
+    // Cut short: listed as damaged, refused before anything is read.
+    Files.write(metrics, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+    assertThat(m.listSnapshots())
+        .singleElement()
+        .satisfies(i -> assertThat(i.problem()).contains("METRIC.tsv differs in size"));
+    assertThatThrownBy(() -> m.restoreSnapshot(s.id(), ProgressListener.NONE))
+        .isInstanceOf(SnapshotException.class)
+        .hasMessageContaining("damaged");
+
+    // A manifest naming a file outside the folder is damaged, and that file is never read.
+    Path manifest = s.path().resolve("manifest.json");
+    Files.writeString(
+        manifest,
+        Files.readString(manifest)
+            .replace("\"name\" : \"METRIC.tsv\"", "\"name\" : \"../METRIC.tsv\""));
+    assertThat(m.verifySnapshot(s.id()).problems())
+        .singleElement()
+        .asString()
+        .contains("'../METRIC.tsv' that is not a table file");
+    Files.delete(metrics);
+    assertThat(TestDatabases.content(Database.open(into, OpenMode.EXISTING))).isEqualTo(current);
+  }
+
+  @Test
+  void anIdleDatabaseIsCopiedAsItsFileAndALogHeldBackFallsBackToTheBackupApi() throws Exception {
+    ConnectionConfig c = generated(Engine.SQLITE, 14);
+    Database db = Database.open(c, OpenMode.EXISTING);
+    io.expmgr.db.Schema schema = io.expmgr.schema.SchemaMigrator.schemaOf(db);
+    Path copy = dir.resolve("frozen-copy.db");
+    var counts = db.copyFrozenSqlite(schema, (file, length) -> copyPrefix(file, length, copy));
+    assertThat(counts).contains(TestDatabases.counts(db));
+    assertThat(
+            TestDatabases.content(Database.open(ConnectionConfig.sqlite(copy), OpenMode.EXISTING)))
+        .isEqualTo(TestDatabases.content(db));
+
+    // A reader holds the log back: the frames written after it began cannot be copied into the
+    // file, so the file alone is not the current state.
+    try (java.sql.Connection reader = db.connect();
+        java.sql.Connection writer = db.connect()) {
+      reader.setAutoCommit(false);
+      try (var st = reader.createStatement();
+          var rs = st.executeQuery("SELECT count(*) FROM EXPERIMENT")) {
+        rs.next();
+      }
+      io.expmgr.db.Dialect.execute(
+          writer, "INSERT INTO EXPERIMENT (title) VALUES ('after the reader')");
+      Path unused = dir.resolve("never-written.db");
+      assertThat(db.copyFrozenSqlite(schema, (file, length) -> copyPrefix(file, length, unused)))
+          .isEmpty();
+      assertThat(unused).doesNotExist();
+      // The snapshot is then taken with the backup API, and holds the new row.
+      SnapshotInfo s = manager(c).createSnapshot("log held back");
+      assertThat(s.rowCounts().get("EXPERIMENT")).isEqualTo(3);
+      reader.rollback();
+    }
+
+    // Rollback-journal mode: the reader's shared lock freezes the file.
+    try (java.sql.Connection any = db.connect()) {
+      io.expmgr.db.Dialect.execute(any, "PRAGMA journal_mode=DELETE");
+    }
+    Path again = dir.resolve("frozen-again.db");
+    assertThat(db.copyFrozenSqlite(schema, (file, length) -> copyPrefix(file, length, again)))
+        .contains(TestDatabases.counts(db));
+    assertThat(
+            TestDatabases.content(Database.open(ConnectionConfig.sqlite(again), OpenMode.EXISTING)))
+        .isEqualTo(TestDatabases.content(db));
+  }
+
+  private static void copyPrefix(Path file, long length, Path copy) throws java.io.IOException {
+    try (var in = Files.newInputStream(file);
+        var out = Files.newOutputStream(copy)) {
+      out.write(in.readNBytes(Math.toIntExact(length)));
+    }
   }
 
   @Test
@@ -316,7 +490,11 @@ class SnapshotTest {
       SnapshotManager m = manager(c);
       SnapshotInfo s = m.createSnapshot("under load");
       assertThat(m.verifySnapshot(s.id()).ok()).isTrue();
-      Database snap = Database.openReadOnly(ConnectionConfig.sqlite(s.path().resolve("data.db")));
+      // Whatever the snapshot's format, a SQLite file restored from it shows its content.
+      ConnectionConfig restored = ConnectionConfig.sqlite(dir.resolve("consistent.db"));
+      new SnapshotManager(Database.unopened(restored), m.directory())
+          .restoreSnapshot(s.id(), ProgressListener.NONE);
+      Database snap = Database.openReadOnly(restored);
       long experiments = TestDatabases.counts(snap).get("EXPERIMENT");
       long trials = TestDatabases.counts(snap).get("TRIAL");
       // 2 generated experiments with 2 trials each; every later experiment came with one trial.

@@ -118,11 +118,14 @@ class ValidationTest {
     assertThat(migrator.snapshotManager().listSnapshots())
         .extracting(s -> s.id())
         .containsExactly(done.safetySnapshot().id());
+    // The safety snapshot holds the database as it was, whatever its format.
+    ConnectionConfig safety = ConnectionConfig.sqlite(dir.resolve("safety-" + engine + ".db"));
+    new io.expmgr.snapshot.SnapshotManager(Database.unopened(safety), dir.resolve("snapshots"))
+        .restoreSnapshot(done.safetySnapshot().id(), io.expmgr.ProgressListener.NONE);
+    assertThat(TestDatabases.content(Database.open(safety, io.expmgr.db.OpenMode.EXISTING)))
+        .isEqualTo(before);
     assertThat(done.safetySnapshot().rowCounts())
-        .isEqualTo(
-            TestDatabases.counts(
-                Database.openReadOnly(
-                    ConnectionConfig.sqlite(done.safetySnapshot().path().resolve("data.db")))));
+        .isEqualTo(TestDatabases.counts(Database.open(safety, io.expmgr.db.OpenMode.EXISTING)));
 
     // Every remaining row was there before, and only planted rows are gone.
     Map<String, List<List<Object>>> after = TestDatabases.content(d);
