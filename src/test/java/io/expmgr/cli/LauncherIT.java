@@ -57,6 +57,30 @@ class LauncherIT {
   }
 
   @Test
+  void theLauncherMapsAClassArchiveAndIgnoresADamagedOne() throws Exception {
+    String launcher = Path.of("expmgr").toAbsolutePath().toString();
+    Path archive = Path.of("target", "expmgr.jsa").toAbsolutePath();
+    Run first = exec(List.of(launcher, "--version"), Map.of());
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(archive).isRegularFile();
+    byte[] good = Files.readAllBytes(archive);
+    try {
+      byte[] bad = good.clone();
+      for (int i = bad.length / 2; i < bad.length / 2 + 100; i++) {
+        bad[i] ^= 0x5a;
+      }
+      archive.toFile().setWritable(true);
+      Files.write(archive, bad);
+      Run r = exec(List.of(launcher, "--version"), Map.of());
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      assertThat(r.out()).startsWith("expmgr 0.");
+      assertThat(r.err()).isEmpty();
+    } finally {
+      Files.write(archive, good);
+    }
+  }
+
+  @Test
   void generatingAMillionRowsNeedsLittleMemory() throws Exception {
     Path db = dir.resolve("big.db");
     Run r =
