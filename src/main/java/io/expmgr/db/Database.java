@@ -374,6 +374,21 @@ public final class Database {
     return withConnection(c -> countRows(c, schema));
   }
 
+  /**
+   * {@link #countRows(Schema)} of a SQLite file that nothing writes (a snapshot's), reading its
+   * pages mapped into memory instead of copied out of the page cache: several times faster.
+   */
+  public java.util.Map<String, Long> countRowsMapped(Schema schema) {
+    return withConnection(
+        c -> {
+          Dialect.execute(c, "PRAGMA mmap_size=" + MAPPED_BYTES);
+          return countRows(c, schema);
+        });
+  }
+
+  /** As much of a SQLite file as may be mapped (SQLite caps it at its own limit, 2 GB). */
+  private static final long MAPPED_BYTES = 1L << 40;
+
   private java.util.Map<String, Long> countRows(Connection c, Schema schema) throws SQLException {
     java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
     for (Table t : schema.tables()) {
@@ -607,7 +622,7 @@ public final class Database {
       }
       // Counting reads every page of the tables' smallest indexes: mapped, they are read in
       // place instead of copied out of the page cache (six times less time).
-      Dialect.execute(counting, "PRAGMA mmap_size=" + (1L << 40));
+      Dialect.execute(counting, "PRAGMA mmap_size=" + MAPPED_BYTES);
       counting.setAutoCommit(false);
       beginRead(counting);
       c.setAutoCommit(false);
