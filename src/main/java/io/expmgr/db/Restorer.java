@@ -50,13 +50,14 @@ public final class Restorer {
    */
   public static void restore(
       Path sqliteData,
+      String crc32c,
       java.util.function.Consumer<Path> verifier,
       java.util.Map<String, Long> expectedRows,
       ConnectionConfig target,
       Schema schema,
       ProgressListener progress) {
     if (target.engine() == Engine.SQLITE) {
-      intoSqlite(sqliteData, verifier, expectedRows, schema, target.sqlitePath());
+      intoSqlite(sqliteData, crc32c, verifier, expectedRows, schema, target.sqlitePath());
     } else {
       verifier.accept(sqliteData);
       Database source = Database.openReadOnly(ConnectionConfig.sqlite(sqliteData));
@@ -303,6 +304,7 @@ public final class Restorer {
 
   private static void intoSqlite(
       Path data,
+      String crc32c,
       java.util.function.Consumer<Path> verifier,
       java.util.Map<String, Long> expectedRows,
       Schema schema,
@@ -311,14 +313,22 @@ public final class Restorer {
       besideTarget(
           target,
           tmp -> {
-            // The checksum and the row counts of the snapshot are taken while the kernel copies it:
-            // a damaged snapshot is refused before the switch, at the cost of the copy alone.
+            // The copy's CRC-32C is taken from the bytes as they are copied (or, for a manifest
+            // without one, the verifier reads the snapshot meanwhile), and the rows are counted
+            // beside: a damaged snapshot is refused before the switch, at the cost of the copy.
             var checksum =
-                java.util.concurrent.CompletableFuture.runAsync(() -> verifier.accept(data));
+                crc32c != null
+                    ? java.util.concurrent.CompletableFuture.completedFuture((Void) null)
+                    : java.util.concurrent.CompletableFuture.runAsync(() -> verifier.accept(data));
             var rows =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> countRows(data, schema));
-            copyFile(data, tmp);
+            String copied = copyFile(data, tmp);
             join(checksum);
+            if (crc32c != null && !crc32c.equals(copied)) {
+              throw new io.expmgr.SnapshotException(
+                  "the snapshot's data file is damaged (it differs from the recorded checksum);"
+                      + " nothing was restored");
+            }
             requireRows(expectedRows, join(rows));
             switchInto(tmp, target);
             log.info("restored {} into {}", data, target);
@@ -335,7 +345,7 @@ public final class Restorer {
    * faster than {@link Files#copy}, which reads and writes in small pieces; a second thread syncs
    * what is copied while the copy goes on, so the final sync finds little left to write.
    */
-  private static void copyFile(Path from, Path to) throws IOException {
+  private static String copyFile(Path from, Path to) throws IOException {
     try (FileChannel in = FileChannel.open(from);
         FileChannel out =
             FileChannel.open(
@@ -365,14 +375,24 @@ public final class Restorer {
               },
               java.util.concurrent.Executors.newSingleThreadExecutor(
                   DaemonThreads.named("restore-sync")));
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
       try {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(COPY_BUFFER);
         for (long pos = 0; pos < size; ) {
-          long n = in.transferTo(pos, Math.min(COPY_STEP, size - pos), out);
+          buf.clear();
+          int n = in.read(buf, pos);
           if (n <= 0) {
             throw new IOException(from + " ended after " + pos + " of " + size + " bytes");
           }
+          buf.flip();
+          crc.update(buf.duplicate());
+          while (buf.hasRemaining()) {
+            out.write(buf, pos + buf.position());
+          }
           pos += n;
-          copied.set(pos);
+          if (pos - copied.get() >= COPY_STEP || pos == size) {
+            copied.set(pos);
+          }
         }
       } finally {
         copied.set(size);
@@ -380,10 +400,12 @@ public final class Restorer {
       }
       join(syncing);
       out.force(true);
+      return String.format("%08x", crc.getValue());
     }
   }
 
   private static final long COPY_STEP = 16L << 20;
+  private static final int COPY_BUFFER = 1 << 16;
   private static final long SYNC_STEP = 128L << 20;
 
   /** Work on the temporary file a SQLite restore builds before the switch. */

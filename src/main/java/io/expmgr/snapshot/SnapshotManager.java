@@ -499,7 +499,13 @@ public final class SnapshotManager {
                             ConnectionConfig.sqlite(info.path().resolve(DATA_FILE)))));
     Database target = prepareMysqlTarget(schema);
     io.expmgr.db.Restorer.restore(
-        info.path().resolve(DATA_FILE), verifier, info.rowCounts(), db.config(), schema, progress);
+        info.path().resolve(DATA_FILE),
+        crc,
+        verifier,
+        info.rowCounts(),
+        db.config(),
+        schema,
+        progress);
     if (target != null) {
       alignMysqlSchema(target, schema);
     }
