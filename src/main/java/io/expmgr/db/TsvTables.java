@@ -101,6 +101,25 @@ public final class TsvTables {
    * Their bytes are written as they come, text escaped byte by byte (the escaped bytes never occur
    * inside a UTF-8 sequence), with no value decoded or formatted here.
    */
+  /** The bytes the format escapes. */
+  private static final boolean[] ESCAPED = new boolean[256];
+
+  static {
+    for (char c : new char[] {'\\', '\t', '\n', '\r', 0}) {
+      ESCAPED[c] = true;
+    }
+  }
+
+  /** Whether text holds a byte the format escapes; most values hold none and are copied whole. */
+  private static boolean needsEscape(byte[] v) {
+    for (byte b : v) {
+      if (ESCAPED[b & 0xff]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static long rawText(
       Connection c, Table t, Dialect d, OutputStream out, java.util.function.LongConsumer rowsDone)
       throws SQLException, IOException {
@@ -133,7 +152,7 @@ public final class TsvTables {
             if (v == null) {
               buf[pos++] = '\\';
               buf[pos++] = 'N';
-            } else if (text[i]) {
+            } else if (text[i] && needsEscape(v)) {
               for (byte b : v) {
                 byte e =
                     switch (b) {

@@ -407,6 +407,34 @@ class SnapshotTest {
       reader.rollback();
     }
 
+    // Writers go on while the file is copied, and a checkpoint asked for meanwhile cannot touch
+    // the file: the copy is exactly the state the read began with.
+    var atStart = TestDatabases.content(db);
+    Path during = dir.resolve("frozen-during.db");
+    var copiedDuringWrites =
+        db.copyFrozenSqlite(
+            schema,
+            (file, length) -> {
+              try (DatabaseManager api = DatabaseManager.open(c)) {
+                for (int i = 0; i < 5; i++) {
+                  api.createExperiment("written during the copy", null);
+                }
+              }
+              try (java.sql.Connection other = db.connect()) {
+                io.expmgr.db.Dialect.execute(other, "PRAGMA wal_checkpoint(PASSIVE)");
+              } catch (java.sql.SQLException e) {
+                throw new java.io.IOException(e);
+              }
+              copyPrefix(file, length, during);
+            });
+    assertThat(copiedDuringWrites).isPresent();
+    assertThat(
+            TestDatabases.content(
+                Database.open(ConnectionConfig.sqlite(during), OpenMode.EXISTING)))
+        .isEqualTo(atStart);
+    assertThat(TestDatabases.counts(db).get("EXPERIMENT"))
+        .isEqualTo(atStart.get("EXPERIMENT").size() + 5L);
+
     // Rollback-journal mode: the reader's shared lock freezes the file.
     try (java.sql.Connection any = db.connect()) {
       io.expmgr.db.Dialect.execute(any, "PRAGMA journal_mode=DELETE");
