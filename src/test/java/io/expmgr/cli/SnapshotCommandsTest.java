@@ -173,33 +173,25 @@ class SnapshotCommandsTest {
     assertThat(content(copy)).isEqualTo(content(db));
   }
 
+  /** A snapshot command on {@code db} with its snapshots in {@code snaps}. */
+  private static CliRunner.Result onSnapshots(String command, Path db, Path snaps, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(command, "-d", db.toString(), "--snapshot-dir", snaps.toString()));
+    args.addAll(List.of(more));
+    return CliRunner.run(args.toArray(String[]::new));
+  }
+
   @Test
   void aTsvSnapshotIsListedVerifiedAndRestoredAndABadFormatIsRefused() throws Exception {
     Path db = generated("t.db");
     Path snaps = dir.resolve("snaps");
-    CliRunner.Result typo =
-        CliRunner.run(
-            "create-snapshot",
-            "-d",
-            db.toString(),
-            "--snapshot-dir",
-            snaps.toString(),
-            "--format",
-            "csv");
+    CliRunner.Result typo = onSnapshots("create-snapshot", db, snaps, "--format", "csv");
     assertThat(typo.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(typo.err()).contains("--format must be auto, sqlite or tsv, got 'csv'");
     assertThat(snaps).doesNotExist();
 
-    CliRunner.Result made =
-        CliRunner.run(
-            "create-snapshot",
-            "-d",
-            db.toString(),
-            "--snapshot-dir",
-            snaps.toString(),
-            "--format",
-            "tsv",
-            "--json");
+    CliRunner.Result made = onSnapshots("create-snapshot", db, snaps, "--format", "tsv", "--json");
     assertThat(made.exitCode()).as(made.err()).isZero();
     JsonNode info = JSON.readTree(made.out());
     assertThat(info.path("format").asText()).isEqualTo("tsv");
@@ -209,20 +201,8 @@ class SnapshotCommandsTest {
           .contains("manifest.json", "METRIC.tsv", "EXPERIMENT.tsv")
           .doesNotContain("data.db");
     }
-    CliRunner.Result list =
-        CliRunner.run("list-snapshots", "-d", db.toString(), "--snapshot-dir", snaps.toString());
-    assertThat(list.out()).contains(id).contains("tsv");
-    assertThat(
-            CliRunner.run(
-                    "verify-snapshot",
-                    "-d",
-                    db.toString(),
-                    "--snapshot-dir",
-                    snaps.toString(),
-                    "--snapshot-id",
-                    id)
-                .exitCode())
-        .isZero();
+    assertThat(onSnapshots("list-snapshots", db, snaps).out()).contains(id).contains("tsv");
+    assertThat(onSnapshots("verify-snapshot", db, snaps, "--snapshot-id", id).exitCode()).isZero();
     var before = content(db);
     Database d = Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING);
     d.withConnection(
@@ -231,16 +211,7 @@ class SnapshotCommandsTest {
           return null;
         });
     CliRunner.Result restore =
-        CliRunner.run(
-            "restore-snapshot",
-            "-d",
-            db.toString(),
-            "--snapshot-dir",
-            snaps.toString(),
-            "--snapshot-id",
-            id,
-            "--yes",
-            "--no-snapshot");
+        onSnapshots("restore-snapshot", db, snaps, "--snapshot-id", id, "--yes", "--no-snapshot");
     assertThat(restore.exitCode()).as(restore.err()).isZero();
     assertThat(content(db)).isEqualTo(before);
   }
