@@ -101,7 +101,12 @@ final class FileDigest {
    *
    * @throws IOException when the file is shorter than {@code length} or cannot be read or written
    */
-  static Sums copy(Path file, long length, java.nio.channels.FileChannel copy) throws IOException {
+  static Sums copy(
+      Path file,
+      long length,
+      java.nio.channels.FileChannel copy,
+      io.expmgr.ProgressListener progress)
+      throws IOException {
     java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
     java.util.concurrent.atomic.AtomicReference<IOException> failure =
         new java.util.concurrent.atomic.AtomicReference<>();
@@ -135,6 +140,7 @@ final class FileDigest {
     // Direct: the kernel reads into it without a copy through a temporary buffer.
     java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 16);
     long pos = 0;
+    long reported = 0;
     try {
       while (pos < length) {
         long ready = copied.get();
@@ -157,6 +163,11 @@ final class FileDigest {
         crc.update(buf.duplicate());
         md.update(buf);
         pos += n;
+        if (pos - reported >= COPY_CHUNK || pos == length) {
+          // In MiB: the bar counts the checked part of the copy.
+          progress.onProgress(pos >> 20, length >> 20);
+          reported = pos;
+        }
       }
     } finally {
       try {

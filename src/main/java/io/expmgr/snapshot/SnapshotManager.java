@@ -177,7 +177,7 @@ public final class SnapshotManager {
           String[][] copied = new String[1][];
           var frozen =
               db.copyFrozenSqlite(
-                  schema, (file, length) -> copied[0] = copyFile(file, length, data));
+                  schema, (file, length) -> copied[0] = copyFile(file, length, data, progress));
           if (frozen.isPresent()) {
             counted = frozen.get();
             sums = copied[0];
@@ -877,7 +877,8 @@ public final class SnapshotManager {
    * {@link Database#copyFrozenSqlite}); returns the copy's SHA-256 and CRC-32C, taken from the same
    * read.
    */
-  private static String[] copyFile(Path file, long length, Path copy) throws IOException {
+  private static String[] copyFile(Path file, long length, Path copy, ProgressListener progress)
+      throws IOException {
     FileDigest.Sums sums;
     try (FileChannel out =
         FileChannel.open(
@@ -886,7 +887,7 @@ public final class SnapshotManager {
             StandardOpenOption.READ,
             StandardOpenOption.WRITE)) {
       restrict(copy, false);
-      sums = FileDigest.copy(file, length, out);
+      sums = FileDigest.copy(file, length, out, progress);
     }
     if (Files.size(copy) != length) {
       throw new SnapshotException(

@@ -56,8 +56,18 @@ class SnapshotTest {
     Database db = Database.open(c, OpenMode.EXISTING);
     Map<String, List<List<Object>>> before = TestDatabases.content(db);
     SnapshotManager m = manager(c);
-    SnapshotInfo s = m.createSnapshot("before changes", List.of(), format, ProgressListener.NONE);
+    List<long[]> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    SnapshotInfo s =
+        m.createSnapshot(
+            "before changes",
+            List.of(),
+            format,
+            (done, total) -> progress.add(new long[] {done, total}));
     assertThat(s.format()).isEqualTo(format.label());
+    // A bar can follow it to the end.
+    assertThat(progress).isNotEmpty();
+    assertThat(progress.get(progress.size() - 1)[0])
+        .isEqualTo(progress.get(progress.size() - 1)[1]);
     assertThat(m.verifySnapshot(s.id()).ok()).isTrue();
     assertThat(s.rowCounts()).isEqualTo(TestDatabases.counts(db));
 
