@@ -401,6 +401,34 @@ public final class Database {
     return counts;
   }
 
+  /**
+   * The columns of every table, lower-cased, by upper-cased table name: one query on MySQL
+   * (information_schema), where asking table by table costs a round trip each.
+   */
+  public java.util.Map<String, Set<String>> existingColumnsByTable(Connection c)
+      throws SQLException {
+    java.util.Map<String, Set<String>> out = new java.util.HashMap<>();
+    if (config.engine() == Engine.MYSQL) {
+      try (java.sql.PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS"
+                  + " WHERE TABLE_SCHEMA = ?")) {
+        ps.setString(1, config.database());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.computeIfAbsent(rs.getString(1).toUpperCase(Locale.ROOT), k -> new TreeSet<>())
+                .add(rs.getString(2).toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+      return out;
+    }
+    for (String table : existingTables(c)) {
+      out.put(table, existingColumns(c, table));
+    }
+    return out;
+  }
+
   /** Names of the columns of a table, lower-cased; empty when the table does not exist. */
   public Set<String> existingColumns(Connection c, String table) throws SQLException {
     Set<String> names = new TreeSet<>();

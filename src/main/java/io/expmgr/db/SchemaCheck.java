@@ -30,7 +30,19 @@ public final class SchemaCheck {
   }
 
   public static Gaps gaps(Database db, Connection c, Schema schema) throws SQLException {
-    Set<String> tables = db.existingTables(c);
+    return gaps(Existing.of(db, c), schema);
+  }
+
+  /** The tables and columns a database has, read once to compare with several schemas. */
+  public record Existing(Set<String> tables, java.util.Map<String, Set<String>> columns) {
+    public static Existing of(Database db, Connection c) throws SQLException {
+      return new Existing(db.existingTables(c), db.existingColumnsByTable(c));
+    }
+  }
+
+  /** What a database with these tables and columns lacks compared with a schema. */
+  public static Gaps gaps(Existing existing, Schema schema) {
+    Set<String> tables = existing.tables();
     List<String> missingTables = new ArrayList<>();
     List<String> missingColumns = new ArrayList<>();
     for (Table t : schema.tables()) {
@@ -38,7 +50,8 @@ public final class SchemaCheck {
         missingTables.add(t.name());
         continue;
       }
-      Set<String> columns = db.existingColumns(c, t.name());
+      Set<String> columns =
+          existing.columns().getOrDefault(t.name().toUpperCase(Locale.ROOT), Set.of());
       for (Column col : t.columns()) {
         if (!columns.contains(col.name().toLowerCase(Locale.ROOT))) {
           missingColumns.add(t.name() + "." + col.name());

@@ -107,8 +107,9 @@ public final class SchemaMigrator {
     Map<String, SchemaCheck.Gaps> gaps = new LinkedHashMap<>();
     db.withConnection(
         c -> {
+          SchemaCheck.Existing existing = SchemaCheck.Existing.of(db, c);
           for (Schema v : Schema.versions()) {
-            gaps.put(v.version(), SchemaCheck.gaps(db, c, v));
+            gaps.put(v.version(), SchemaCheck.gaps(existing, v));
           }
           return null;
         });

@@ -13,16 +13,20 @@ import java.util.zip.CRC32C;
 
 /**
  * A new snapshot file, readable by its owner only, whose SHA-256 and CRC-32C are taken as it is
- * written (no second read), and which is synced to disk when closed.
+ * written (no second read). When it is closed, its path goes to {@code onClosed}, which syncs it.
  */
 final class HashingOutput extends OutputStream {
   private final FileChannel channel;
   private final MessageDigest sha = FileDigest.newSha256();
   private final CRC32C crc = new CRC32C();
+  private final Path file;
+  private final java.util.function.Consumer<Path> onClosed;
   private long size;
   private boolean closed;
 
-  HashingOutput(Path file) throws IOException {
+  HashingOutput(Path file, java.util.function.Consumer<Path> onClosed) throws IOException {
+    this.file = file;
+    this.onClosed = onClosed;
     FileChannel ch;
     try {
       ch =
@@ -58,9 +62,8 @@ final class HashingOutput extends OutputStream {
       return;
     }
     closed = true;
-    try (channel) {
-      channel.force(true);
-    }
+    channel.close();
+    onClosed.accept(file);
   }
 
   long size() {

@@ -772,24 +772,50 @@ public final class SnapshotManager {
       Path partial, Schema schema, ArrayNode files, ProgressListener progress) throws IOException {
     List<HashingOutput> outs = new ArrayList<>();
     Map<String, Long> counts;
+    // Each file is synced on a second thread once written, while the next table is read.
+    var syncer =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            io.expmgr.DaemonThreads.named("snapshot-sync"));
+    List<java.util.concurrent.Future<?>> synced = new ArrayList<>();
     try {
       counts =
           TsvTables.dump(
               db,
               schema,
               t -> {
-                HashingOutput o = new HashingOutput(partial.resolve(t.name() + TSV_SUFFIX));
+                HashingOutput o =
+                    new HashingOutput(
+                        partial.resolve(t.name() + TSV_SUFFIX),
+                        file ->
+                            synced.add(
+                                syncer.submit(
+                                    () -> {
+                                      fsync(file);
+                                      return null;
+                                    })));
                 outs.add(o);
                 return o;
               },
               progress);
+      for (var f : synced) {
+        f.get();
+      }
     } catch (SQLException e) {
       throw new SnapshotException(
           "cannot read " + db.identity() + " for a snapshot: " + db.describe(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SnapshotException("interrupted while syncing the snapshot", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new SnapshotException("cannot sync the snapshot: " + e.getCause(), e.getCause());
     } finally {
       for (HashingOutput o : outs) {
         o.close();
       }
+      syncer.shutdownNow();
     }
     for (int i = 0; i < outs.size(); i++) {
       Table t = schema.tables().get(i);
