@@ -38,23 +38,29 @@ final class HashingOutput extends OutputStream {
   private boolean closed;
 
   HashingOutput(Path file, java.util.function.Consumer<Path> onClosed) throws IOException {
+    this(file, create(file), onClosed);
+  }
+
+  /** Writes to an open channel (tests give one that fails). */
+  HashingOutput(Path file, FileChannel channel, java.util.function.Consumer<Path> onClosed) {
     this.file = file;
     this.onClosed = onClosed;
-    FileChannel ch;
-    try {
-      ch =
-          FileChannel.open(
-              file,
-              java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException notPosix) {
-      ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    }
-    this.channel = ch;
+    this.channel = channel;
     for (int i = 0; i < BUFFERS; i++) {
       free.add(new byte[1 << 16]);
     }
     this.writer = io.expmgr.DaemonThreads.start("expmgr-snapshot-writer", this::drain);
+  }
+
+  private static FileChannel create(Path file) throws IOException {
+    try {
+      return FileChannel.open(
+          file,
+          java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
   }
 
   /** The writing thread: hashes and writes each chunk in order, until the end or a failure. */
