@@ -464,6 +464,43 @@ class SnapshotTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource({"true", "false"})
+  void aSqliteRestoreWithAndWithoutDirectIoGivesTheSnapshotAndRefusesDamage(boolean direct)
+      throws Exception {
+    ConnectionConfig c = generated(Engine.SQLITE, 21);
+    var before = TestDatabases.content(Database.open(c, OpenMode.EXISTING));
+    SnapshotManager m = manager(c);
+    SnapshotInfo s = m.createSnapshot("direct or not");
+    try (DatabaseManager api = DatabaseManager.open(c)) {
+      api.update("DELETE FROM EPOCH_METRIC");
+    }
+    String property = "expmgr.restore.directIo";
+    System.setProperty(property, Boolean.toString(direct));
+    try {
+      m.restoreSnapshot(s.id(), ProgressListener.NONE);
+      assertThat(TestDatabases.content(Database.open(c, OpenMode.EXISTING))).isEqualTo(before);
+      // A byte flipped after the manifest was written is caught on the way, either way.
+      Path data = s.path().resolve("data.db");
+      try (RandomAccessFile f = new RandomAccessFile(data.toFile(), "rw")) {
+        f.seek(f.length() - 100);
+        int b = f.read();
+        f.seek(f.length() - 100);
+        f.write(b ^ 0x10);
+      }
+      try (DatabaseManager api = DatabaseManager.open(c)) {
+        api.update("DELETE FROM EPOCH_METRIC");
+      }
+      var changed = TestDatabases.content(Database.open(c, OpenMode.EXISTING));
+      assertThatThrownBy(() -> m.restoreSnapshot(s.id(), ProgressListener.NONE))
+          .isInstanceOf(SnapshotException.class)
+          .hasMessageContaining("damaged");
+      assertThat(TestDatabases.content(Database.open(c, OpenMode.EXISTING))).isEqualTo(changed);
+    } finally {
+      System.clearProperty(property);
+    }
+  }
+
   @Test
   void idsAreCheckedAndUnknownOnesNamed() {
     SnapshotManager m = manager(generated(Engine.SQLITE, 5));
