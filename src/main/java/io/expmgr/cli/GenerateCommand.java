@@ -105,6 +105,39 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Plant N metrics with malformed or non-numeric per-label values.")
   int badJson;
 
+  @Option(
+      names = "--layout",
+      defaultValue = "expmgr",
+      paramLabel = "LAYOUT",
+      description =
+          "Whose DDL a new database gets: expmgr (its own: indexes, WAL), tracker (the experiment"
+              + " tracker's: no secondary indexes, rollback journal, ISO times, SCHEMA_VERSION) or"
+              + " tracker-batch (the tracker's latest, with the batch level). Default:"
+              + " ${DEFAULT-VALUE}.")
+  String layout;
+
+  @Option(
+      names = "--batches",
+      defaultValue = "0",
+      paramLabel = "N",
+      description = "Batches per epoch (BATCH rows), for layouts with the batch level.")
+  int batches;
+
+  @Option(
+      names = "--batch-metrics",
+      paramLabel = "N",
+      description = "Metrics per batch, linked through BATCH_METRIC (default: 1 with --batches).")
+  Integer batchMetrics;
+
+  @Option(
+      names = "--final-epoch-metrics",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Metrics per run linked to epoch N, one past the last epoch (which never exists), as the"
+              + " tracker links a run's final test metrics.")
+  int finalEpochMetrics;
+
   @Option(names = "--append", description = "Add to a database that already has experiments.")
   boolean append;
 
@@ -125,7 +158,11 @@ final class GenerateCommand implements Callable<Integer> {
             seed,
             legacyMetrics,
             orphans,
-            badJson);
+            badJson,
+            GenerateOptions.Layout.of(layout),
+            batches,
+            batchMetrics != null ? batchMetrics : batches > 0 ? 1 : 0,
+            finalEpochMetrics);
     ConnectionConfig config = connection.toConfig();
     GenerateResult result;
     try (Output.Progress progress = Output.progress("generate", !json)) {
@@ -155,6 +192,9 @@ final class GenerateCommand implements Callable<Integer> {
     out.println("Generated into " + r.database() + " (seed " + seed + "):");
     List<List<String>> rows = new ArrayList<>();
     for (String t : Schema.v1().tableNames()) {
+      if (!r.rowsPerTable().containsKey(t)) {
+        continue;
+      }
       long planted = r.orphansPerTable().getOrDefault(t, 0L);
       rows.add(
           List.of(

@@ -66,6 +66,10 @@ final class SchemaCommand implements Runnable {
         m.put("matches_model", s.matchesModel());
         m.put("missing", s.missing());
         m.put("extra", s.extra());
+        m.put("extra_tables", s.extraTables());
+        m.put("layout", s.layout());
+        m.put("batch_level", s.batchLevel());
+        m.put("tracker_version", s.trackerVersion());
         Output.json(out, m);
         return ExitCodes.OK;
       }
@@ -79,6 +83,17 @@ final class SchemaCommand implements Runnable {
             "Version:   "
                 + s.version()
                 + (s.recorded() ? "" : " (recognised from its tables; no version history yet)"));
+      }
+      if (s.trackerVersion() != null) {
+        out.println("Tracker:   SCHEMA_VERSION records " + s.trackerVersion());
+      }
+      if (!s.empty()) {
+        out.println(
+            "Layout:    "
+                + s.layout()
+                + (s.batchLevel()
+                    ? ", with the batch level (BATCH, BATCH_METRIC, BATCH_ARTIFACT)"
+                    : ", without the batch level"));
       }
       out.println(
           "Available: " + String.join(", ", s.available()) + " (latest " + s.latest() + ")");
@@ -96,6 +111,18 @@ final class SchemaCommand implements Runnable {
               + (s.problems().isEmpty()
                   ? (s.version() == null ? "-" : "match the model of " + s.version())
                   : String.join("; ", s.problems())));
+      if (!s.extraTables().isEmpty()) {
+        out.println(
+            "Other:     "
+                + s.extraTables().size()
+                + " tables expmgr does not model, carried unchanged: "
+                + String.join(", ", s.extraTables()));
+      }
+      if (!s.extra().isEmpty()) {
+        out.println(
+            "           columns expmgr does not model, carried unchanged: "
+                + String.join(", ", s.extra()));
+      }
       out.flush();
       return s.version() == null && !s.empty() ? ExitCodes.SCHEMA : ExitCodes.OK;
     }

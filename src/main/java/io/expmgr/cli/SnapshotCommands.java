@@ -185,7 +185,7 @@ final class SnapshotCommands {
       boolean hasTables =
           target != null && !SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1());
       if (hasTables) {
-        String current = SchemaMigrator.recordedVersion(target).orElse("unversioned");
+        String current = SchemaMigrator.versionOf(target);
         if (!current.equals(snapshot.schemaVersion()) && !yes) {
           throw new io.expmgr.SchemaException(
               "snapshot "

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -171,12 +172,28 @@ public interface Dialect {
   void beginConsistentRead(Connection connection) throws SQLException;
 
   /**
-   * Counts the rows of {@code table} whose parent is missing, per foreign key of the model, with
-   * the engine's own checker when it has one. Returns null when it has none, or when the database
-   * does not declare the model's keys: callers then use portable anti-joins.
+   * What the engine's own foreign-key checker found in one table: rows whose parent is missing, per
+   * key of the model, and the row ids of the first few of them (empty where rows have no ids, such
+   * as SQLite's WITHOUT ROWID tables).
    */
-  default Map<ForeignKey, Long> countMissingParents(Connection connection, Table table)
+  record MissingParentRows(Map<ForeignKey, Long> counts, Map<ForeignKey, List<Long>> rowIds) {}
+
+  /**
+   * Counts the rows of {@code table} whose parent is missing, per foreign key of the model, with
+   * the engine's own checker when it has one, keeping the row ids of up to {@code keep} of them per
+   * key. Returns null when it has none, or when the database does not declare the model's keys:
+   * callers then use portable anti-joins.
+   */
+  default MissingParentRows countMissingParents(Connection connection, Table table, int keep)
       throws SQLException {
+    return null;
+  }
+
+  /**
+   * The condition that a row's engine row id is one of {@code ids}, for rows found by {@link
+   * #countMissingParents}; null where rows have no ids.
+   */
+  default String rowIdIn(String alias, List<Long> ids) {
     return null;
   }
 

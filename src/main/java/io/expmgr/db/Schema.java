@@ -33,6 +33,13 @@ public final class Schema {
   private static final Schema V2_1 = buildV2_1(V2_0);
   private static final List<Schema> VERSIONS = List.of(V1_0, V2_0, V2_1);
 
+  /**
+   * The batch level below the epoch ({@code BATCH}, {@code BATCH_METRIC}, {@code BATCH_ARTIFACT}),
+   * which the tracker added in its latest version: part of every version's model, present in a
+   * database or not. A database without it matches the version all the same.
+   */
+  public static final List<String> BATCH_LEVEL = List.of("BATCH", "BATCH_METRIC", "BATCH_ARTIFACT");
+
   private final String version;
   private final List<Table> tables;
 
@@ -41,7 +48,10 @@ public final class Schema {
     this.tables = List.copyOf(tables);
   }
 
-  /** The schema of version 1.0: the fourteen tables of the product description. */
+  /**
+   * The schema of version 1.0: the fourteen tables of the product description and the tracker's
+   * batch level ({@link #BATCH_LEVEL}).
+   */
   public static Schema v1() {
     return V1_0;
   }
@@ -87,6 +97,34 @@ public final class Schema {
       renamed.add(new Table(t.name() + suffix, t.columns(), t.primaryKey(), fks, t.indexes()));
     }
     return new Schema(version, renamed);
+  }
+
+  /** Whether a table of the model may be absent from a database of its version. */
+  public static boolean isOptional(String table) {
+    return BATCH_LEVEL.stream().anyMatch(t -> t.equalsIgnoreCase(table));
+  }
+
+  /**
+   * The model as a database that has these tables (upper-cased names) holds it: the optional tables
+   * it lacks are left out, and so is a batch link table whose {@code BATCH} is missing (such a
+   * table is not part of the hierarchy; it is carried as one of the database's other tables).
+   */
+  public Schema presentIn(java.util.Set<String> existingUpper) {
+    boolean batches = existingUpper.contains("BATCH");
+    List<Table> kept = new ArrayList<>();
+    for (Table t : tables) {
+      if (isOptional(t.name())
+          && (!batches || !existingUpper.contains(t.name().toUpperCase(java.util.Locale.ROOT)))) {
+        continue;
+      }
+      kept.add(t);
+    }
+    return kept.size() == tables.size() ? this : new Schema(version, kept);
+  }
+
+  /** Whether this model includes the batch level. */
+  public boolean hasBatches() {
+    return find("BATCH").isPresent();
   }
 
   /** All tables, parents before children. */
@@ -244,6 +282,20 @@ public final class Schema {
             List.of()));
     t.add(
         table(
+            "BATCH",
+            List.of(
+                required("idx", INT),
+                required("epoch_idx", INT),
+                required("trial_run_id", ID),
+                optional("time", TIMESTAMP)),
+            // Keyed run first, like EPOCH: a run's batches are stored together.
+            List.of("trial_run_id", "epoch_idx", "idx"),
+            List.of(
+                new ForeignKey(
+                    List.of("trial_run_id", "epoch_idx"), "EPOCH", List.of("trial_run_id", "idx"))),
+            List.of()));
+    t.add(
+        table(
             "METRIC",
             List.of(
                 required("id", ID),
@@ -293,6 +345,27 @@ public final class Schema {
                       List.of("trial_run_id", "idx")),
                   ForeignKey.of(epochLink[1], epochLink[2], "id")),
               List.of(List.of(epochLink[1]))));
+    }
+    for (String[] batchLink :
+        new String[][] {
+          {"BATCH_METRIC", "metric_id", "METRIC"}, {"BATCH_ARTIFACT", "artifact_id", "ARTIFACT"}
+        }) {
+      t.add(
+          table(
+              batchLink[0],
+              List.of(
+                  required("batch_idx", INT),
+                  required("epoch_idx", INT),
+                  required("trial_run_id", ID),
+                  required(batchLink[1], ID)),
+              List.of("trial_run_id", "epoch_idx", "batch_idx", batchLink[1]),
+              List.of(
+                  new ForeignKey(
+                      List.of("trial_run_id", "epoch_idx", "batch_idx"),
+                      "BATCH",
+                      List.of("trial_run_id", "epoch_idx", "idx")),
+                  ForeignKey.of(batchLink[1], batchLink[2], "id")),
+              List.of(List.of(batchLink[1]))));
     }
     return new Schema(VERSION_1_0, t);
   }

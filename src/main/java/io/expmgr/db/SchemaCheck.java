@@ -25,7 +25,8 @@ public final class SchemaCheck {
 
     /** True when none of the schema's tables are there (an empty or foreign database). */
     public boolean isEmpty(Schema schema) {
-      return missingTables.size() == schema.tables().size();
+      return missingTables.size()
+          == schema.tables().stream().filter(t -> !Schema.isOptional(t.name())).count();
     }
   }
 
@@ -45,7 +46,7 @@ public final class SchemaCheck {
     Set<String> tables = existing.tables();
     List<String> missingTables = new ArrayList<>();
     List<String> missingColumns = new ArrayList<>();
-    for (Table t : schema.tables()) {
+    for (Table t : schema.presentIn(tables).tables()) {
       if (!tables.contains(t.name().toUpperCase(Locale.ROOT))) {
         missingTables.add(t.name());
         continue;

@@ -254,7 +254,19 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public Map<ForeignKey, Long> countMissingParents(Connection connection, Table table)
+  public String rowIdIn(String alias, List<Long> ids) {
+    if (ids.isEmpty()) {
+      return "0";
+    }
+    StringBuilder sb = new StringBuilder(alias).append(".rowid IN (");
+    for (int i = 0; i < ids.size(); i++) {
+      sb.append(i > 0 ? "," : "").append(ids.get(i).longValue());
+    }
+    return sb.append(')').toString();
+  }
+
+  @Override
+  public MissingParentRows countMissingParents(Connection connection, Table table, int keep)
       throws SQLException {
     // PRAGMA foreign_key_check runs the checks in SQLite's core, about three times faster than
     // the same anti-joins in SQL; it needs the keys declared, which foreign_key_list tells.
@@ -299,16 +311,23 @@ public final class SqliteDialect implements Dialect {
       modelOf.put(match, fk);
     }
     Map<ForeignKey, Long> counts = new LinkedHashMap<>();
+    Map<ForeignKey, List<Long>> rowIds = new LinkedHashMap<>();
     table.foreignKeys().forEach(fk -> counts.put(fk, 0L));
+    table.foreignKeys().forEach(fk -> rowIds.put(fk, new ArrayList<>()));
     try (Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery("PRAGMA foreign_key_check(" + quote(table.name()) + ")")) {
       while (rs.next()) {
         ForeignKey fk = modelOf.get(rs.getInt(4));
         if (fk != null) {
           counts.merge(fk, 1L, Long::sum);
+          long rowId = rs.getLong(2);
+          List<Long> ids = rowIds.get(fk);
+          if (!rs.wasNull() && ids.size() < keep) {
+            ids.add(rowId);
+          }
         }
       }
     }
-    return counts;
+    return new MissingParentRows(counts, rowIds);
   }
 }

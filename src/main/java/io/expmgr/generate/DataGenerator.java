@@ -5,7 +5,6 @@ import io.expmgr.InvalidInputException;
 import io.expmgr.ProgressListener;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
-import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
@@ -57,6 +56,7 @@ public final class DataGenerator {
   private static final String[] BAD_KINDS = {
     "invalid_json", "not_object", "string_value", "nested_value", "non_finite"
   };
+  private static final String[] JSON_BAD_KINDS = {"not_object", "string_value", "nested_value"};
   private static final String[] ORPHAN_TABLES = {
     "TRIAL",
     "TRIAL_RUN",
@@ -69,13 +69,18 @@ public final class DataGenerator {
   };
   private static final LocalDateTime BASE_TIME = LocalDateTime.of(2024, 1, 1, 0, 0);
 
+  /** The tables that planted orphans rotate over when the database has batches. */
+  private static final String[] BATCH_ORPHAN_TABLES = {"BATCH", "BATCH_METRIC"};
+
   private final Database db;
   private final Dialect d;
-  private final Schema schema = Schema.v1();
+  private final Schema schema;
 
+  /** A generator into a database that has the schema already (its batch level or not). */
   public DataGenerator(Database db) {
     this.db = db;
     this.d = db.dialect();
+    this.schema = SchemaMigrator.schemaOf(db);
   }
 
   /**
@@ -93,10 +98,13 @@ public final class DataGenerator {
       if (bulk) {
         d.tuneForBulkLoad(c);
       }
+      if (o.batches() > 0 && !schema.hasBatches()) {
+        throw new InvalidInputException(
+            db.identity() + " has no batch level (no BATCH table): --batches cannot be written");
+      }
+      List<String> rebuild = List.of();
       if (deferIndexes) {
-        for (Table t : schema.tables()) {
-          Dialect.execute(c, Ddl.dropIndexes(t, d).toArray(String[]::new));
-        }
+        rebuild = io.expmgr.db.Indexes.dropSecondary(db, c, schema.tableNames());
       } else {
         // Planted orphans must be writable where the engine enforces keys.
         d.suspendForeignKeyChecks(c);
@@ -106,11 +114,7 @@ public final class DataGenerator {
       try {
         run.writeAll();
         run.flushAll();
-        if (deferIndexes) {
-          for (Table t : schema.tables()) {
-            Dialect.execute(c, Ddl.createIndexes(t, d).toArray(String[]::new));
-          }
-        }
+        Dialect.execute(c, rebuild.toArray(String[]::new));
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -157,6 +161,7 @@ public final class DataGenerator {
     private final Sink epochMetricSink;
     private final long total;
     private final long specialStride;
+    private final boolean jsonColumn;
     private long written;
     private long sinceCommit;
     private long nextExperiment;
@@ -174,6 +179,13 @@ public final class DataGenerator {
       this.total = o.totalRows();
       long special = (long) o.legacyMetrics() + o.badJson();
       this.specialStride = special == 0 ? 0 : Math.max(1, o.totalMetrics() / special);
+      this.jsonColumn =
+          db.engine() == Engine.MYSQL
+              && io.expmgr.db.Catalog.read(db, c)
+                  .table("METRIC")
+                  .flatMap(m -> m.column("per_label_val"))
+                  .map(io.expmgr.db.Catalog.ColumnInfo::json)
+                  .orElse(false);
       for (Table t : schema.tables()) {
         Sink sink = new Sink(t);
         sinks.put(t.name(), sink);
@@ -229,20 +241,29 @@ public final class DataGenerator {
           "TRIAL_RUN",
           runId,
           trialId,
-          "COMPLETED",
+          o.layout().isTracker() ? "completed" : "COMPLETED",
           start,
           start.plusSeconds(o.epochs() * 60L + 60));
       artifacts("TRIAL_RUN_ARTIFACT", runId, "log", "runs/" + runId + "/log");
       for (int idx = 0; idx < o.epochs(); idx++) {
-        row(
-            "EPOCH",
-            idx,
-            runId,
-            start.plusSeconds(60L * (idx + 1)).plusNanos(micros(1_000_000L) * 1000));
+        LocalDateTime epochTime =
+            start.plusSeconds(60L * (idx + 1)).plusNanos(micros(1_000_000L) * 1000);
+        row("EPOCH", idx, runId, epochTime);
+        for (int b = 0; b < o.batches(); b++) {
+          row("BATCH", b, idx, runId, epochTime.minusSeconds(o.batches() - b));
+          for (int m = 0; m < o.batchMetrics(); m++) {
+            row("BATCH_METRIC", b, idx, runId, metric("batch_loss", 0, idx));
+          }
+        }
         for (int m = 0; m < o.metrics(); m++) {
           long metricId = metric(m, idx);
           row(epochMetricSink, idx, runId, metricId);
         }
+      }
+      // The tracker's final test metrics: linked to epoch N, one past the last, which never exists.
+      for (int m = 0; m < o.finalEpochMetrics(); m++) {
+        String type = m == 0 ? "test_loss" : m == 1 ? "test_acc" : "test_metric_" + m;
+        row(epochMetricSink, o.epochs(), runId, metric(type, m, o.epochs()));
       }
       if (o.epochs() > 0 && o.artifacts() > 0) {
         long a = nextArtifact++;
@@ -257,9 +278,13 @@ public final class DataGenerator {
     }
 
     private long metric(int typeIndex, int epoch) throws SQLException {
-      long id = nextMetric++;
       String type =
           typeIndex < METRIC_TYPES.size() ? METRIC_TYPES.get(typeIndex) : "metric_" + typeIndex;
+      return metric(type, typeIndex, epoch);
+    }
+
+    private long metric(String type, int typeIndex, int epoch) throws SQLException {
+      long id = nextMetric++;
       double totalVal =
           typeIndex == 0 ? Math.round(2_000_000.0 / (epoch + 1)) / 1e6 + value() : value();
       String perLabel = perLabel(type);
@@ -278,13 +303,15 @@ public final class DataGenerator {
           return badValue(k - o.legacyMetrics());
         }
       }
-      StringBuilder sb = new StringBuilder(16 + 28 * o.classes()).append('{');
+      // The tracker writes json.dumps(): ", " and ": " between items, Python's float repr.
+      boolean python = o.layout().isTracker();
+      StringBuilder sb = new StringBuilder(16 + 30 * o.classes()).append('{');
       for (int i = 0; i < o.classes(); i++) {
         if (i > 0) {
-          sb.append(',');
+          sb.append(python ? ", " : ",");
         }
-        sb.append("\"class_").append(i).append("\":");
-        appendValue(sb);
+        sb.append("\"class_").append(i).append(python ? "\": " : "\":");
+        appendValue(sb, python);
       }
       return sb.append('}').toString();
     }
@@ -315,7 +342,10 @@ public final class DataGenerator {
     }
 
     private String badValue(long k) {
-      String kind = BAD_KINDS[(int) (k % BAD_KINDS.length)];
+      // A JSON column (the tracker's MySQL DDL) refuses text that is not JSON: plant the kinds
+      // that are JSON but not per-label values.
+      String[] kinds = jsonColumn ? JSON_BAD_KINDS : BAD_KINDS;
+      String kind = kinds[(int) (k % kinds.length)];
       tally(bad, kind);
       return switch (kind) {
         case "invalid_json" -> "{\"class_0\": 0.5,";
@@ -336,8 +366,13 @@ public final class DataGenerator {
     }
 
     private void plantOrphans() throws SQLException {
+      String[] tables = ORPHAN_TABLES;
+      if (o.batches() > 0) {
+        tables = java.util.Arrays.copyOf(ORPHAN_TABLES, ORPHAN_TABLES.length + 2);
+        System.arraycopy(BATCH_ORPHAN_TABLES, 0, tables, ORPHAN_TABLES.length, 2);
+      }
       for (int k = 0; k < o.orphans(); k++) {
-        String table = ORPHAN_TABLES[k % ORPHAN_TABLES.length];
+        String table = tables[k % tables.length];
         long missing = MISSING_PARENT_BASE + k;
         LocalDateTime t = BASE_TIME.plusSeconds(k);
         switch (table) {
@@ -349,6 +384,10 @@ public final class DataGenerator {
           case "EPOCH_METRIC" -> row(table, 0, firstRunId(), missing);
           case "RESULTS_METRIC" -> row(table, missing, firstMetricId());
           case "TRIAL_ARTIFACT" -> row(table, missing, firstArtifactId());
+          // A batch of an epoch that does not exist (of a run that does).
+          case "BATCH" -> row(table, 0, (int) (1_000_000 + k), firstRunId(), t);
+          // A link to a batch that does not exist, of an existing metric.
+          case "BATCH_METRIC" -> row(table, 1_000_000 + k, 0, firstRunId(), firstMetricId());
           default -> row(table, experimentIds.get(0), missing);
         }
         tally(orphans, table);
@@ -376,7 +415,15 @@ public final class DataGenerator {
       for (int i = 0; i < values.length; i++) {
         Object v = values[i];
         if (v instanceof LocalDateTime time) {
-          d.setTime(ps, i + 1, time);
+          if (!o.layout().isTracker()) {
+            d.setTime(ps, i + 1, time);
+          } else if (db.engine() == Engine.SQLITE) {
+            // The tracker stores datetime.now().isoformat().
+            ps.setString(i + 1, io.expmgr.db.TimeStyle.ISO_T.format(time));
+          } else {
+            // The tracker's MySQL columns are DATETIME: whole seconds.
+            ps.setObject(i + 1, time.withNano(0));
+          }
         } else if (v instanceof Long l) {
           ps.setLong(i + 1, l);
         } else if (v instanceof Integer n) {
@@ -449,8 +496,12 @@ public final class DataGenerator {
       return random.nextInt(1_000_000) / 1e6;
     }
 
-    private void appendValue(StringBuilder sb) {
+    private void appendValue(StringBuilder sb, boolean python) {
       int k = random.nextInt(1_000_000);
+      if (python) {
+        sb.append(pythonRepr(k));
+        return;
+      }
       sb.append("0.");
       for (int div = 100_000; div > 0; div /= 10) {
         sb.append((char) ('0' + (k / div) % 10));
@@ -460,6 +511,25 @@ public final class DataGenerator {
     private long micros(long bound) {
       return random.nextLong(bound);
     }
+  }
+
+  /**
+   * {@code k / 1e6} as Python's {@code repr} writes the float (what {@code json.dumps} writes): the
+   * shortest digits, {@code 0.0} for zero, and the exponent form below 1e-4 ({@code 5e-06}).
+   */
+  static String pythonRepr(int k) {
+    if (k == 0) {
+      return "0.0";
+    }
+    if (k >= 100) {
+      StringBuilder sb = new StringBuilder(8).append("0.");
+      String digits = String.format("%06d", k).replaceAll("0+$", "");
+      return sb.append(digits).toString();
+    }
+    String digits = Integer.toString(k).replaceAll("0+$", "");
+    int exponent = k >= 10 ? 5 : 6;
+    String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+    return mantissa + "e-0" + exponent;
   }
 
   private static void tally(Map<String, Long> map, String key) {
@@ -480,12 +550,30 @@ public final class DataGenerator {
     }
     Database db = Database.open(config, OpenMode.CREATE);
     boolean fresh = db.existingTables().isEmpty();
-    SchemaMigrator.migrateToCurrent(db);
+    if (fresh) {
+      createSchema(db, options.layout());
+    }
     SchemaCheck.require(db, Schema.v1());
     if (!append) {
       DataGenerator.requireEmpty(db);
     }
     return new DataGenerator(db).generate(options, fresh, progress);
+  }
+
+  /** Creates the tables of a layout in an empty database. */
+  private static void createSchema(Database db, GenerateOptions.Layout layout) {
+    if (!layout.isTracker()) {
+      SchemaMigrator.migrateToCurrent(db);
+      return;
+    }
+    db.withConnection(
+        c -> {
+          for (String sql :
+              io.expmgr.db.TrackerDdl.statements(db.engine(), layout.hasBatchLevel())) {
+            Dialect.execute(c, sql);
+          }
+          return null;
+        });
   }
 
   private static GenerateResult intoNewSqliteFile(
@@ -509,13 +597,15 @@ public final class DataGenerator {
     try {
       Files.deleteIfExists(tmp);
       Database db = Database.open(ConnectionConfig.sqlite(tmp), OpenMode.CREATE);
-      SchemaMigrator.migrateToCurrent(db);
+      createSchema(db, options.layout());
       GenerateResult r = new DataGenerator(db).generate(options, true, progress);
-      db.withConnection(
-          c -> {
-            finishSqlite(c);
-            return null;
-          });
+      if (!options.layout().isTracker()) {
+        db.withConnection(
+            c -> {
+              finishSqlite(c);
+              return null;
+            });
+      }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       return new GenerateResult(
           config.identity(),

@@ -89,7 +89,10 @@ public final class SchemaMigrator {
 
   /** What a database's schema is, and how that is known. */
   public record Detected(
-      String version, boolean recorded, Map<String, SchemaCheck.Gaps> gapsByVersion) {
+      String version,
+      boolean recorded,
+      Map<String, SchemaCheck.Gaps> gapsByVersion,
+      java.util.Set<String> existingTables) {
     /** True when the database has none of the experiment tables. */
     public boolean isEmpty() {
       return version == null
@@ -105,14 +108,15 @@ public final class SchemaMigrator {
    */
   public static Detected detect(Database db) {
     Map<String, SchemaCheck.Gaps> gaps = new LinkedHashMap<>();
-    db.withConnection(
-        c -> {
-          SchemaCheck.Existing existing = SchemaCheck.Existing.of(db, c);
-          for (Schema v : Schema.versions()) {
-            gaps.put(v.version(), SchemaCheck.gaps(existing, v));
-          }
-          return null;
-        });
+    java.util.Set<String> tables =
+        db.withConnection(
+            c -> {
+              SchemaCheck.Existing existing = SchemaCheck.Existing.of(db, c);
+              for (Schema v : Schema.versions()) {
+                gaps.put(v.version(), SchemaCheck.gaps(existing, v));
+              }
+              return existing.tables();
+            });
     Optional<String> recorded = recordedVersion(db);
     if (recorded.isPresent()) {
       if (Schema.forVersion(recorded.get()).isEmpty()) {
@@ -124,7 +128,7 @@ public final class SchemaMigrator {
                 + Schema.latest().version()
                 + "): use a newer expmgr");
       }
-      return new Detected(recorded.get(), true, gaps);
+      return new Detected(recorded.get(), true, gaps, tables);
     }
     String best = null;
     for (Schema v : Schema.versions()) {
@@ -132,19 +136,20 @@ public final class SchemaMigrator {
         best = v.version();
       }
     }
-    return new Detected(best, false, gaps);
+    return new Detected(best, false, gaps, tables);
   }
 
   /**
-   * The schema model of the database's version, for work that walks every table (snapshots,
-   * validation, export). An empty database is taken as {@link Schema#current()}.
+   * The schema model of the database's version as the database holds it (the batch level only when
+   * it has it), for work that walks every table (snapshots, validation, export). An empty database
+   * is taken as {@link Schema#current()}.
    *
    * @throws SchemaException when its tables match no known version, or it is newer than known
    */
   public static Schema schemaOf(Database db) {
     Detected d = detect(db);
     if (d.version() != null) {
-      return Schema.forVersion(d.version()).orElseThrow();
+      return Schema.forVersion(d.version()).orElseThrow().presentIn(d.existingTables());
     }
     if (d.isEmpty()) {
       return Schema.current();
@@ -154,6 +159,18 @@ public final class SchemaMigrator {
         db.identity()
             + " matches no schema version expmgr knows: compared with 1.0 it lacks "
             + String.join(", ", concat(g.missingTables(), g.missingColumns())));
+  }
+
+  /**
+   * The database's version as every command reports it: the recorded one, else the one its tables
+   * match, else {@code unknown}; {@code none} for a database without the experiment tables.
+   */
+  public static String versionOf(Database db) {
+    Detected d = detect(db);
+    if (d.version() != null) {
+      return d.version();
+    }
+    return d.isEmpty() ? "none" : "unknown";
   }
 
   /** Fails unless the database's schema is at least {@code version} (e.g. for add_metadata). */

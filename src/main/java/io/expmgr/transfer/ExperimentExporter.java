@@ -131,7 +131,7 @@ public final class ExperimentExporter {
       long experimentId, Path tmp, ExportOptions options, ProgressListener progress)
       throws IOException {
     long started = System.nanoTime();
-    String schemaVersion = SchemaMigrator.recordedVersion(db).orElse("unversioned");
+    String schemaVersion = SchemaMigrator.versionOf(db);
     Writer w;
     long metadataAt;
     try (CountingStream counting =

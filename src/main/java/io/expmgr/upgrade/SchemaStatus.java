@@ -16,6 +16,12 @@ import java.util.Map;
  * @param missing tables and columns of its version's model that it lacks (of 1.0 when no version
  *     matches)
  * @param extra columns it has that its version's model does not
+ * @param extraTables tables it has that no version's model describes (carried unchanged by every
+ *     command; SQLite's own {@code sqlite_sequence} is not listed)
+ * @param layout which known layout its DDL has: {@code tracker}, {@code expmgr} or {@code other}
+ * @param batchLevel whether it has the tracker's batch level ({@code BATCH} and its links)
+ * @param trackerVersion the newest version its {@code SCHEMA_VERSION} table records (the tracker's
+ *     own record, such as {@code 1.0.0}), or null when it has none
  */
 public record SchemaStatus(
     String database,
@@ -26,11 +32,25 @@ public record SchemaStatus(
     String latest,
     Map<String, List<String>> pending,
     List<String> missing,
-    List<String> extra) {
+    List<String> extra,
+    List<String> extraTables,
+    String layout,
+    boolean batchLevel,
+    String trackerVersion) {
 
-  /** True when the tables are exactly those of its version. */
+  public SchemaStatus {
+    available = List.copyOf(available);
+    missing = List.copyOf(missing);
+    extra = List.copyOf(extra);
+    extraTables = List.copyOf(extraTables);
+  }
+
+  /**
+   * True when the database has every table and column of its version's model. Tables and columns
+   * beyond the model do not count against it: expmgr carries them.
+   */
   public boolean matchesModel() {
-    return version != null && missing.isEmpty() && extra.isEmpty();
+    return version != null && missing.isEmpty();
   }
 
   /** What is wrong, for people; empty when nothing is. */
@@ -38,9 +58,6 @@ public record SchemaStatus(
     List<String> out = new ArrayList<>();
     if (!missing.isEmpty()) {
       out.add("missing " + String.join(", ", missing));
-    }
-    if (!extra.isEmpty()) {
-      out.add("columns not in the model: " + String.join(", ", extra));
     }
     return out;
   }

@@ -30,7 +30,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -76,11 +75,12 @@ public final class SchemaUpgrader {
         found.version() == null ? Map.of() : SchemaMigrator.plannedChanges(found.version(), latest);
     List<String> missing = new ArrayList<>();
     List<String> extra = new ArrayList<>();
+    io.expmgr.db.Catalog catalog = io.expmgr.db.Catalog.read(db);
     if (found.version() != null) {
       SchemaCheck.Gaps g = found.gapsByVersion().get(found.version());
       missing.addAll(g.missingTables());
       missing.addAll(g.missingColumns());
-      extra.addAll(extraColumns(Schema.forVersion(found.version()).orElseThrow()));
+      extra.addAll(catalog.unmodelledColumns(Schema.forVersion(found.version()).orElseThrow()));
     } else if (!found.isEmpty()) {
       SchemaCheck.Gaps g = found.gapsByVersion().get(Schema.VERSION_1_0);
       missing.addAll(g.missingTables());
@@ -95,26 +95,25 @@ public final class SchemaUpgrader {
         latest,
         pending,
         missing,
-        extra);
+        extra,
+        extraTables(catalog),
+        catalog.layout().label(),
+        catalog.table("BATCH").isPresent(),
+        io.expmgr.db.TrackerVersions.latest(db).orElse(null));
   }
 
-  private List<String> extraColumns(Schema schema) {
-    return db.withConnection(
-        c -> {
-          List<String> out = new ArrayList<>();
-          Set<String> tables = db.existingTables(c);
-          for (var t : schema.tables()) {
-            if (!tables.contains(t.name().toUpperCase(java.util.Locale.ROOT))) {
-              continue;
-            }
-            for (String col : db.existingColumns(c, t.name())) {
-              if (t.column(col).isEmpty()) {
-                out.add(t.name() + "." + col);
-              }
-            }
-          }
-          return out;
-        });
+  /** Tables no version's model describes, SQLite's own and expmgr's bookkeeping left out. */
+  private static List<String> extraTables(io.expmgr.db.Catalog catalog) {
+    List<String> out = new ArrayList<>();
+    for (var t : catalog.unmodelled(Schema.latest())) {
+      String n = t.name().toLowerCase(java.util.Locale.ROOT);
+      if (!n.equals("sqlite_sequence")
+          && !n.equals(SchemaMigrator.HISTORY_TABLE)
+          && !n.startsWith("expmgr_")) {
+        out.add(t.name());
+      }
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ upgrade

@@ -102,7 +102,7 @@ public class DataValidator {
   public ValidationReport run(List<ValidationCheck> checks, OptionalLong experimentId) {
     Database database = db.database();
     SchemaCheck.require(database, Schema.v1());
-    String version = SchemaMigrator.recordedVersion(database).orElse("unversioned");
+    String version = SchemaMigrator.versionOf(database);
     ValidationContext context = new ValidationContext(database, experimentId, sampleSize);
     OffsetDateTime started = OffsetDateTime.now();
     long t0 = System.nanoTime();

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * rolls back, so it reports exactly what a real run would remove.
  *
  * <p>Only rows that break a foreign key go; metrics and artifacts themselves have no parent and
- * stay, even when nothing links to them any more (validation reports those as warnings).
+ * stay, even when nothing links to them any more (validation reports those as warnings). The
+ * tracker's links to epoch N of a run that exists (its final test metrics) are kept: they break the
+ * declared key on purpose.
  */
 public final class OrphanCleaner {
   private static final Logger log = LoggerFactory.getLogger(OrphanCleaner.class);
@@ -70,7 +72,7 @@ public final class OrphanCleaner {
             String table = d.quote(t.name());
             List<String> conditions = new ArrayList<>();
             for (ForeignKey fk : t.foreignKeys()) {
-              conditions.add(ForeignKeyCheck.missingParent(fk, d, table));
+              conditions.add(MissingParents.violation(t, fk, d, table));
             }
             String where = " WHERE " + String.join(" OR ", conditions);
             collectSample(c, t, where, sample);

@@ -14,7 +14,7 @@ import java.util.OptionalLong;
  *
  * @param database password-free identity of the database
  * @param engine {@code sqlite} or {@code mysql}
- * @param schemaVersion the recorded schema version, or {@code unversioned}
+ * @param schemaVersion the schema version: recorded, or recognised from the tables
  * @param experimentId the experiment the run was limited to, if any
  * @param generatedAt when the run started
  * @param checks each check's result, in run order

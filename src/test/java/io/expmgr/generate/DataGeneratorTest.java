@@ -67,6 +67,10 @@ class DataGeneratorTest {
     expected.put("TRIAL_RUN_ARTIFACT", runs);
     expected.put("RESULTS_ARTIFACT", runs);
     expected.put("EPOCH_ARTIFACT", runs);
+    // New databases have the batch level; this shape has no batches.
+    expected.put("BATCH", 0L);
+    expected.put("BATCH_METRIC", 0L);
+    expected.put("BATCH_ARTIFACT", 0L);
 
     Database db = Database.open(config, OpenMode.EXISTING);
     assertThat(new TreeMap<>(TestDatabases.counts(db))).isEqualTo(expected);

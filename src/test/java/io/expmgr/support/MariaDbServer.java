@@ -140,6 +140,16 @@ public final class MariaDbServer {
     return config(name);
   }
 
+  /**
+   * A fresh empty database as the tracker's own code gets one on a server whose default character
+   * set is latin1 (MariaDB's built-in default): {@code CREATE DATABASE} without a character set.
+   */
+  public ConnectionConfig newLatin1Database(String prefix) {
+    String name = newDatabaseName(prefix);
+    admin("CREATE DATABASE `" + name + "` CHARACTER SET latin1 COLLATE latin1_swedish_ci");
+    return config(name);
+  }
+
   /** How to reach a database as the app user. */
   public ConnectionConfig config(String database) {
     return ConnectionConfig.mysql(host, port, database, APP_USER, APP_PASSWORD);

@@ -58,7 +58,7 @@ class ForeignDatabaseTest {
     try (DatabaseManager db = DatabaseManager.sqlite(file)) {
       assertThat(db.getMetric(1).orElseThrow().totalVal()).isEqualTo(0.5);
       ValidationReport r = new DataValidator(db).validateDataConsistency();
-      assertThat(r.schemaVersion()).isEqualTo("unversioned");
+      assertThat(r.schemaVersion()).isEqualTo("1.0");
       assertThat(r.foreignKeyViolations()).containsExactly(java.util.Map.entry("EPOCH_METRIC", 1L));
       java.util.Map<?, ?> entry =
           (java.util.Map<?, ?>) r.check("foreign_keys").orElseThrow().details().get("EPOCH_METRIC");

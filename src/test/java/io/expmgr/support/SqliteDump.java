@@ -1,0 +1,137 @@
+package io.expmgr.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A SQLite database as text, read independently of expmgr's own code: plain JDBC on the file, every
+ * schema object with its DDL text in {@code sqlite_master} order, every row of every table in
+ * storage order with each value's storage class and exact value (doubles by their bits), and the
+ * settings a copy must keep. Two databases with the same dump hold the same thing, byte for byte in
+ * every value.
+ */
+public final class SqliteDump {
+  private SqliteDump() {}
+
+  public static String of(Path file) {
+    try (Connection c =
+        DriverManager.getConnection(
+            "jdbc:sqlite:file:" + file + "?mode=ro", new java.util.Properties())) {
+      StringBuilder out = new StringBuilder();
+      for (String pragma :
+          List.of(
+              "page_size",
+              "encoding",
+              "user_version",
+              "application_id",
+              "auto_vacuum",
+              "journal_mode")) {
+        try (Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("PRAGMA " + pragma)) {
+          out.append("PRAGMA ")
+              .append(pragma)
+              .append('=')
+              .append(rs.next() ? rs.getString(1) : "")
+              .append('\n');
+        }
+      }
+      List<String> tables = new ArrayList<>();
+      try (Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid")) {
+        while (rs.next()) {
+          out.append(rs.getString(1))
+              .append(' ')
+              .append(rs.getString(2))
+              .append(" on ")
+              .append(rs.getString(3))
+              .append(": ")
+              .append(rs.getString(4))
+              .append('\n');
+          if ("table".equals(rs.getString(1))) {
+            tables.add(rs.getString(2));
+          }
+        }
+      }
+      for (String t : tables) {
+        out.append("-- rows of ").append(t).append('\n');
+        rows(c, t, out);
+      }
+      return out.toString();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot dump " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void rows(Connection c, String table, StringBuilder out) throws SQLException {
+    String q = '"' + table.replace("\"", "\"\"") + '"';
+    List<String> cols = new ArrayList<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT name FROM pragma_table_info('"
+                    + table.replace("'", "''")
+                    + "') ORDER BY cid")) {
+      while (rs.next()) {
+        cols.add('"' + rs.getString(1).replace("\"", "\"\"") + '"');
+      }
+    }
+    StringBuilder select = new StringBuilder("SELECT ");
+    for (int i = 0; i < cols.size(); i++) {
+      select
+          .append(i > 0 ? ", " : "")
+          .append("typeof(")
+          .append(cols.get(i))
+          .append("), ")
+          .append(cols.get(i));
+    }
+    select.append(" FROM ").append(q);
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(select.toString())) {
+      while (rs.next()) {
+        for (int i = 0; i < cols.size(); i++) {
+          String type = rs.getString(2 * i + 1);
+          out.append(i > 0 ? " | " : "").append(type).append(':');
+          switch (type) {
+            case "real" ->
+                out.append(Long.toHexString(Double.doubleToRawLongBits(rs.getDouble(2 * i + 2))));
+            case "blob" -> out.append(java.util.HexFormat.of().formatHex(rs.getBytes(2 * i + 2)));
+            case "null" -> out.append("NULL");
+            default -> out.append(rs.getString(2 * i + 2));
+          }
+        }
+        out.append('\n');
+      }
+    }
+  }
+
+  /** {@code sqlite3 FILE .dump}, or null when the sqlite3 shell is not installed. */
+  public static String shellDump(Path file) {
+    try {
+      Process p =
+          new ProcessBuilder("sqlite3", "-readonly", file.toString(), ".dump")
+              .redirectErrorStream(true)
+              .start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        return null;
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+}
