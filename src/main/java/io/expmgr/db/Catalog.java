@@ -23,8 +23,9 @@ import java.util.TreeSet;
  * @param engine the engine the catalog was read from
  * @param tables every base table, in creation order on SQLite (its {@code sqlite_master} order,
  *     {@code sqlite_sequence} included) and by name on MySQL
- * @param objects the other objects with DDL text, in creation order: on SQLite the indexes made by
- *     {@code CREATE INDEX}, views and triggers; on MySQL views and triggers
+ * @param objects the objects with DDL text, in creation order: on SQLite every entry of {@code
+ *     sqlite_master} that has DDL (tables too, so their interleaving with indexes is known); on
+ *     MySQL views and triggers
  * @param settings engine settings a faithful copy keeps: SQLite's page size, auto-vacuum, encoding,
  *     user version, application id and journal mode; MySQL's default character set and collation
  */
@@ -189,6 +190,47 @@ public record Catalog(
   /** An index, view or trigger, with the DDL that makes it. */
   public record SchemaObject(String type, String name, String table, String sql) {}
 
+  /** The setting that marks a catalog made from the model ({@link #ofModel}), not read. */
+  private static final String MODEL_ONLY = "model_only";
+
+  /**
+   * The catalog a database of the model would have in an engine: the model's tables and nothing
+   * else, for snapshots written before snapshots kept every table (they held only these).
+   */
+  public static Catalog ofModel(Schema model, Engine engine) {
+    Dialect d = engine.dialect();
+    List<TableInfo> tables = new ArrayList<>();
+    for (Table t : model.tables()) {
+      List<ColumnInfo> cols = new ArrayList<>();
+      for (Column c : t.columns()) {
+        cols.add(
+            new ColumnInfo(
+                c.name(),
+                d.sqlType(c.type()),
+                !c.nullable(),
+                null,
+                t.primaryKey().indexOf(c.name()) + 1,
+                false));
+      }
+      List<ForeignKeyInfo> fks = new ArrayList<>();
+      for (ForeignKey fk : t.foreignKeys()) {
+        fks.add(new ForeignKeyInfo(null, fk.columns(), fk.parentTable(), fk.parentColumns()));
+      }
+      tables.add(new TableInfo(t.name(), null, cols, t.primaryKey(), fks, List.of(), false, false));
+    }
+    return new Catalog(engine, tables, List.of(), Map.of(MODEL_ONLY, "true"));
+  }
+
+  /** Whether this catalog was made from the model ({@link #ofModel}) rather than read. */
+  public boolean modelOnly() {
+    return "true".equals(settings.get(MODEL_ONLY));
+  }
+
+  /** Whether a restore of this catalog into {@code target} makes the database exactly again. */
+  public boolean restoresExactlyInto(Engine target) {
+    return engine == target && !modelOnly();
+  }
+
   /** The table of this name (any case). */
   public Optional<TableInfo> table(String name) {
     return tables.stream().filter(t -> t.name().equalsIgnoreCase(name)).findFirst();
@@ -253,7 +295,8 @@ public record Catalog(
     for (String[] m : master) {
       if (m[0].equals("table")) {
         tables.add(sqliteTable(c, m[1], m[3]));
-      } else if (m[3] != null) {
+      }
+      if (m[3] != null) {
         objects.add(new SchemaObject(m[0], m[1], m[2], m[3]));
       }
     }

@@ -230,6 +230,9 @@ public final class Database {
     p.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS * 1000));
     p.setProperty("rewriteBatchedStatements", "true");
     p.setProperty("characterEncoding", "UTF-8");
+    // Values of every column in UTF-8, whatever its character set (the tracker's tables are
+    // latin1 on a server whose default is): the driver would otherwise pass their bytes as stored.
+    p.setProperty("characterSetResults", "UTF-8");
     p.setProperty("connectionCollation", "utf8mb4_bin");
     p.setProperty("useUnicode", "true");
     p.setProperty("tcpKeepAlive", "true");
@@ -396,12 +399,22 @@ public final class Database {
   private static final long MAPPED_BYTES = 1L << 40;
 
   private java.util.Map<String, Long> countRows(Connection c, Schema schema) throws SQLException {
+    return countRows(c, schema.tableNames());
+  }
+
+  /** The number of rows of each of these tables, in their order. */
+  public java.util.Map<String, Long> countRows(java.util.List<String> tables) {
+    return withConnection(c -> countRows(c, tables));
+  }
+
+  private java.util.Map<String, Long> countRows(Connection c, java.util.List<String> tables)
+      throws SQLException {
     java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
-    for (Table t : schema.tables()) {
+    for (String t : tables) {
       try (var st = c.createStatement();
-          var rs = st.executeQuery(Sql.count(t, dialect))) {
+          var rs = st.executeQuery("SELECT count(*) FROM " + dialect.quote(t))) {
         rs.next();
-        counts.put(t.name(), rs.getLong(1));
+        counts.put(t, rs.getLong(1));
       }
     }
     return counts;
@@ -540,7 +553,7 @@ public final class Database {
    * (in WAL mode they are not blocked), and it never restarts.
    */
   public void backupSqliteTo(Path destination) {
-    backupSqliteTo(destination, null);
+    backupSqliteTo(destination, (java.util.List<String>) null);
   }
 
   /**
@@ -555,7 +568,8 @@ public final class Database {
    *
    * @return rows per table of the copy, or null when they could not be counted beside it
    */
-  public java.util.Map<String, Long> backupSqliteTo(Path destination, Schema schema) {
+  public java.util.Map<String, Long> backupSqliteTo(
+      Path destination, java.util.List<String> schema) {
     if (config.engine() != Engine.SQLITE) {
       throw new IllegalStateException("backupSqliteTo needs a SQLite database");
     }
@@ -629,7 +643,7 @@ public final class Database {
    * @return rows per table, or empty when the file could not be copied this way
    */
   public java.util.Optional<java.util.Map<String, Long>> copyFrozenSqlite(
-      Schema schema, FrozenFileCopier copier) throws java.io.IOException {
+      java.util.List<String> schema, FrozenFileCopier copier) throws java.io.IOException {
     if (config.engine() != Engine.SQLITE) {
       throw new IllegalStateException("copyFrozenSqlite needs a SQLite database");
     }
@@ -694,9 +708,9 @@ public final class Database {
     }
   }
 
-  /** Counts the rows of {@code schema}'s tables on another thread, in {@code c}'s read. */
+  /** Counts the rows of these tables on another thread, in {@code c}'s read. */
   private java.util.concurrent.CompletableFuture<java.util.Map<String, Long>> countBeside(
-      Connection c, Schema schema) {
+      Connection c, java.util.List<String> schema) {
     return java.util.concurrent.CompletableFuture.supplyAsync(
         () -> {
           try {

@@ -158,27 +158,27 @@ public final class MySqlDialect implements Dialect {
   }
 
   /**
-   * Loads the rows of {@code rows} (a {@code SELECT} of the table's columns in model order, read
-   * with {@code from}) into {@code target} with one {@code LOAD DATA LOCAL INFILE}, streamed: the
-   * server parses tab-separated text much faster than INSERT statements. The connection must come
-   * from {@link Database#connectForLoading()}.
+   * Loads the rows of {@code rows} (a {@code SELECT} of the columns, in order) into {@code table}
+   * with one {@code LOAD DATA LOCAL INFILE}, streamed: the server parses tab-separated text much
+   * faster than INSERT statements. The connection must come from {@link
+   * Database#connectForLoading()}.
    *
    * @return rows loaded
    * @throws SQLException if the server skipped or changed any row (LOAD DATA LOCAL turns such
    *     errors into warnings), or fewer rows arrived than were sent
    */
-  long loadData(Connection connection, Table target, ResultSet rows, Dialect from)
+  long loadData(Connection connection, String table, java.util.List<String> columns, ResultSet rows)
       throws SQLException {
-    LoadDataStream in = new LoadDataStream(rows, target.columns(), from);
+    LoadDataStream in = new LoadDataStream(rows, columns.size());
     long loaded;
     try {
-      loaded = loadStream(connection, target, in);
+      loaded = loadStream(connection, table, columns, in);
     } catch (SQLException e) {
       if (in.failure() != null) {
         // The driver wraps the stream's own reason in lines of its own: say it plainly.
         throw new SQLException(
             "loading "
-                + target.name()
+                + table
                 + " stopped at row "
                 + (in.count() + 1)
                 + ": "
@@ -189,7 +189,7 @@ public final class MySqlDialect implements Dialect {
     }
     if (loaded != in.count()) {
       throw new SQLException(
-          "loading " + target.name() + " stored " + loaded + " of " + in.count() + " rows");
+          "loading " + table + " stored " + loaded + " of " + in.count() + " rows");
     }
     return loaded;
   }
@@ -200,7 +200,9 @@ public final class MySqlDialect implements Dialect {
    *
    * @return rows stored
    */
-  long loadStream(Connection connection, Table target, java.io.InputStream in) throws SQLException {
+  long loadStream(
+      Connection connection, String table, java.util.List<String> columns, java.io.InputStream in)
+      throws SQLException {
     long loaded;
     try (Statement st = connection.createStatement()) {
       st.setEscapeProcessing(false);
@@ -208,10 +210,10 @@ public final class MySqlDialect implements Dialect {
       loaded =
           st.executeLargeUpdate(
               "LOAD DATA LOCAL INFILE 'expmgr-rows' INTO TABLE "
-                  + quote(target.name())
+                  + quote(table)
                   + LoadDataStream.FORMAT
                   + " ("
-                  + Ddl.quoteAll(target.columnNames(), this)
+                  + Ddl.quoteAll(columns, this)
                   + ")");
     }
     try (Statement st = connection.createStatement()) {
@@ -220,11 +222,67 @@ public final class MySqlDialect implements Dialect {
       try (ResultSet w = st.executeQuery("SHOW WARNINGS LIMIT 1")) {
         if (w.next()) {
           throw new SQLException(
-              "loading " + target.name() + " changed or skipped rows: " + w.getString("Message"));
+              "loading " + table + " changed or skipped rows: " + w.getString("Message"));
         }
       }
     }
     return loaded;
+  }
+
+  /**
+   * Inserts rows of text values (numbers as their text, as a literal's) with multi-row INSERT
+   * statements, for servers that refuse {@code LOAD DATA LOCAL}: the server converts each literal
+   * to its column's type.
+   */
+  void insertText(
+      Connection connection,
+      String table,
+      java.util.List<String> columns,
+      java.util.List<Object[]> rows)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    String head = "INSERT INTO " + quote(table) + " (" + Ddl.quoteAll(columns, this) + ") VALUES ";
+    StringBuilder sb = new StringBuilder(head);
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
+      st.setEscapeProcessing(false);
+      int inStatement = 0;
+      for (Object[] row : rows) {
+        if (inStatement++ > 0) {
+          sb.append(',');
+        }
+        sb.append('(');
+        for (int i = 0; i < row.length; i++) {
+          if (i > 0) {
+            sb.append(',');
+          }
+          Object v = row[i];
+          if (v == null) {
+            sb.append("NULL");
+          } else if (v instanceof Number n && !(v instanceof Double d && !Double.isFinite(d))) {
+            sb.append(n);
+          } else {
+            quoteString(
+                sb,
+                v instanceof byte[] b
+                    ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+                    : v.toString());
+          }
+        }
+        sb.append(')');
+        if (sb.length() >= BULK_STATEMENT_CHARS) {
+          st.execute(sb.toString());
+          sb.setLength(0);
+          sb.append(head);
+          inStatement = 0;
+        }
+      }
+      if (inStatement > 0) {
+        st.execute(sb.toString());
+      }
+    }
   }
 
   /**

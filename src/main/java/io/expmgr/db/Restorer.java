@@ -17,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,96 +36,141 @@ import org.slf4j.LoggerFactory;
  */
 public final class Restorer {
   private static final Logger log = LoggerFactory.getLogger(Restorer.class);
-  static final String NEW = "__expmgr_new";
-  static final String OLD = "__expmgr_old";
 
   private Restorer() {}
 
   /**
-   * Restores {@code sqliteData} into the database of {@code target}, creating it if missing.
+   * Restores a {@code sqlite}-format snapshot ({@code sqliteData}, a SQLite file holding every
+   * table of the source) into the database of {@code target}, creating it if missing. Into SQLite
+   * the file itself is copied and switched in; into MySQL its tables are loaded, exactly as they
+   * were when the source was MySQL ({@code catalog}), translated when it was SQLite.
    *
-   * @param expectedSha256 the data file's recorded checksum: a file that differs is refused before
-   *     anything is switched
+   * @param crc32c the data file's recorded checksum: a file that differs is refused before anything
+   *     is switched
+   * @param catalog the source's tables as the snapshot's manifest describes them
    */
   public static void restore(
       Path sqliteData,
       String crc32c,
       java.util.function.Consumer<Path> verifier,
       java.util.Map<String, Long> expectedRows,
+      Catalog catalog,
+      Schema model,
       ConnectionConfig target,
-      Schema schema,
       ProgressListener progress) {
     if (target.engine() == Engine.SQLITE) {
-      intoSqlite(sqliteData, crc32c, verifier, expectedRows, schema, target.sqlitePath());
-    } else {
-      verifier.accept(sqliteData);
-      Database source = Database.openReadOnly(ConnectionConfig.sqlite(sqliteData));
-      intoMysql(
-          sqliteData.toString(),
-          (from, into, db, localInfile) -> {
-            try (Connection src = source.connect();
-                PreparedStatement read =
-                    source.dialect().prepareStreaming(src, Sql.selectAll(from, source.dialect()));
-                ResultSet rows = read.executeQuery()) {
-              if (!localInfile) {
-                return insertRows(
-                    () -> rows.next() ? Rows.read(rows, from, source.dialect()) : null, db, into);
-              }
-              // LOAD DATA in auto-commit: one transaction per table, and the connection runs
-              // nothing but statements that carry their own stream.
-              try (Connection dst = db.connectForLoading()) {
-                MySqlDialect my = (MySqlDialect) db.dialect();
-                my.prepareForLoading(dst);
-                return my.loadData(dst, into, rows, source.dialect());
-              }
-            }
-          },
-          expectedRows,
-          target,
-          schema,
-          progress);
+      intoSqlite(sqliteData, crc32c, verifier, expectedRows, target.sqlitePath());
+      return;
     }
+    verifier.accept(sqliteData);
+    Database source = Database.openReadOnly(ConnectionConfig.sqlite(sqliteData));
+    // The file's own tables hold the rows; from MySQL they were translated into it by name.
+    Catalog inFile = Catalog.read(source);
+    MysqlRestore.run(
+        catalog,
+        model,
+        (from, shadow, columns, db, localInfile) -> {
+          Catalog.TableInfo stored =
+              inFile
+                  .table(from.name())
+                  .orElseThrow(
+                      () ->
+                          new io.expmgr.SnapshotException(
+                              "the snapshot's data file has no table "
+                                  + from.name()
+                                  + "; nothing was restored"));
+          try (Connection src = source.connect();
+              PreparedStatement read =
+                  source
+                      .dialect()
+                      .prepareStreaming(src, selectAll(stored.name(), columns, source.dialect()));
+              ResultSet rows = read.executeQuery()) {
+            if (!localInfile) {
+              return insertRows(
+                  () -> {
+                    if (!rows.next()) {
+                      return null;
+                    }
+                    Object[] row = new Object[columns.size()];
+                    for (int i = 0; i < row.length; i++) {
+                      row[i] = rows.getObject(i + 1);
+                    }
+                    return row;
+                  },
+                  db,
+                  shadow,
+                  columns);
+            }
+            // LOAD DATA in auto-commit: one transaction per table, and the connection runs
+            // nothing but statements that carry their own stream.
+            try (Connection dst = db.connectForLoading()) {
+              MySqlDialect.INSTANCE.prepareForLoading(dst);
+              return MySqlDialect.INSTANCE.loadData(dst, shadow, columns, rows);
+            }
+          }
+        },
+        expectedRows,
+        target,
+        sqliteData.toString(),
+        progress);
   }
 
-  /** One table's rows in a snapshot folder as {@link TsvTables} writes them. */
-  public record TsvFile(Table table, Path path, String crc32c) {}
+  private static String selectAll(String table, List<String> columns, Dialect d) {
+    return "SELECT " + Ddl.quoteAll(columns, d) + " FROM " + d.quote(table);
+  }
+
+  /**
+   * One table's rows in a snapshot folder as {@link TsvTables} writes them.
+   *
+   * @param storage for SQLite columns without type affinity, the storage class of their values
+   */
+  public record TsvFile(
+      Catalog.TableInfo table, Path path, String crc32c, java.util.Map<String, String> storage) {}
 
   /**
    * Restores tables written by {@link TsvTables} into the database of {@code target}, creating it
    * if missing. Each file's CRC-32C is checked as it is read: a file that differs is refused before
-   * anything is switched.
+   * anything is switched. Into the engine the snapshot came from, the database is made again
+   * exactly as it was (every table with its own DDL, indexes, views and triggers; into SQLite also
+   * its settings and {@code sqlite_sequence}); into the other engine it is translated ({@link
+   * Translate}).
    *
-   * @param buildSchema creates the versioned schema in a new SQLite file
+   * @param catalog the source's tables as the snapshot's manifest describes them
    */
   public static void restoreTsv(
       List<TsvFile> files,
+      Catalog catalog,
+      Schema model,
       java.util.Map<String, Long> expectedRows,
       ConnectionConfig target,
-      Schema schema,
-      java.util.function.Consumer<Database> buildSchema,
       ProgressListener progress) {
     java.util.Map<String, TsvFile> byTable = new java.util.HashMap<>();
     files.forEach(f -> byTable.put(f.table().name(), f));
     if (target.engine() == Engine.SQLITE) {
-      tsvIntoSqlite(files, expectedRows, buildSchema, target.sqlitePath(), progress);
+      tsvIntoSqlite(files, catalog, model, expectedRows, target.sqlitePath(), progress);
       return;
     }
-    intoMysql(
-        files.isEmpty() ? "" : files.get(0).path().getParent().toString(),
-        (from, into, db, localInfile) -> {
+    MysqlRestore.run(
+        catalog,
+        model,
+        (from, shadow, columns, db, localInfile) -> {
           TsvFile f = byTable.get(from.name());
           CrcInput in = new CrcInput(f);
           try {
             long n;
             if (localInfile) {
               try (Connection dst = db.connectForLoading()) {
-                MySqlDialect my = (MySqlDialect) db.dialect();
-                my.prepareForLoading(dst);
-                n = my.loadStream(dst, into, in);
+                MySqlDialect.INSTANCE.prepareForLoading(dst);
+                n = MySqlDialect.INSTANCE.loadStream(dst, shadow, columns, in);
               }
             } else {
-              TsvReader r = new TsvReader(in, from.columns(), f.path().getFileName().toString());
-              n = insertRows(r::next, db, into);
+              TsvReader r =
+                  new TsvReader(
+                      in,
+                      columns,
+                      java.util.Collections.nCopies(columns.size(), TsvReader.TEXT),
+                      f.path().getFileName().toString());
+              n = insertRows(r::next, db, shadow, columns);
             }
             in.check();
             return n;
@@ -136,7 +180,7 @@ public final class Restorer {
         },
         expectedRows,
         target,
-        schema,
+        files.isEmpty() ? "" : files.get(0).path().getParent().toString(),
         progress);
   }
 
@@ -203,13 +247,14 @@ public final class Restorer {
 
   private static void tsvIntoSqlite(
       List<TsvFile> files,
+      Catalog catalog,
+      Schema model,
       java.util.Map<String, Long> expectedRows,
-      java.util.function.Consumer<Database> buildSchema,
       Path target,
       ProgressListener progress) {
     try {
       besideTarget(
-          target, tmp -> buildFromTsv(tmp, files, expectedRows, buildSchema, target, progress));
+          target, tmp -> buildFromTsv(tmp, files, catalog, model, expectedRows, target, progress));
     } catch (SQLException e) {
       throw new DataAccessException("cannot restore into " + target + ": " + e.getMessage(), e);
     } catch (IOException e) {
@@ -218,44 +263,104 @@ public final class Restorer {
     }
   }
 
+  /**
+   * Builds the whole database in a new file and switches it in. From a SQLite snapshot: its
+   * settings, then every table, index and view with its own DDL in the order the source made them
+   * (so {@code sqlite_master} lists them in the same order), the rows of each table in the order it
+   * stored them, bound as their original storage class, {@code sqlite_sequence} as it was, and the
+   * triggers last (they must not fire while rows are loaded). From MySQL: tables translated.
+   */
   private static void buildFromTsv(
       Path tmp,
       List<TsvFile> files,
+      Catalog catalog,
+      Schema model,
       java.util.Map<String, Long> expectedRows,
-      java.util.function.Consumer<Database> buildSchema,
       Path target,
       ProgressListener progress)
       throws IOException, SQLException {
+    boolean exact = catalog.restoresExactlyInto(Engine.SQLITE);
     Database built = Database.open(ConnectionConfig.sqlite(tmp), OpenMode.CREATE);
-    buildSchema.accept(built);
     java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
     long done = 0;
     try (Connection c = built.connect()) {
+      if (exact) {
+        // These take effect only on an empty file: before the first table.
+        for (String pragma : List.of("page_size", "auto_vacuum", "encoding")) {
+          String v = catalog.settings().get(pragma);
+          if (v != null) {
+            Dialect.execute(c, "PRAGMA " + pragma + " = " + pragmaValue(pragma, v));
+          }
+        }
+      }
       built.dialect().tuneForBulkLoad(c);
       c.setAutoCommit(false);
-      for (TsvFile f : files) {
-        CrcInput in = new CrcInput(f);
-        try {
-          TsvReader r = new TsvReader(in, f.table().columns(), f.path().getFileName().toString());
-          List<Object[]> batch = new ArrayList<>(INSERT_BATCH);
-          for (Object[] row = r.next(); row != null; row = r.next()) {
-            batch.add(row);
-            if (batch.size() == INSERT_BATCH) {
-              built.dialect().bulkInsert(c, f.table(), batch);
-              batch.clear();
-              done += INSERT_BATCH;
+      java.util.Map<String, TsvFile> byTable = new java.util.HashMap<>();
+      files.forEach(f -> byTable.put(f.table().name().toLowerCase(java.util.Locale.ROOT), f));
+      List<TsvFile> last = new ArrayList<>();
+      if (exact) {
+        // In the source's order: each table is loaded as soon as it is made, before the indexes,
+        // views and triggers made after it, so no trigger fires on the load and each index is
+        // built once from the loaded rows.
+        for (Catalog.SchemaObject o : catalog.objects()) {
+          TsvFile f = byTable.get(o.name().toLowerCase(java.util.Locale.ROOT));
+          if (o.name().equalsIgnoreCase(Catalog.SQLITE_SEQUENCE)) {
+            // Made with the first AUTOINCREMENT table; its rows go last, as loading rows with
+            // their ids moves the counters.
+            if (f != null) {
+              last.add(f);
+            }
+          } else if (isStatistics(o.name())) {
+            makeStatistics(c, built, catalog, o.name());
+            if (f != null) {
+              last.add(f);
+            }
+          } else {
+            Dialect.execute(c, o.sql());
+            if (o.type().equals("table") && f != null) {
+              long n = loadTsv(c, built, f, null);
+              rows.put(f.table().name(), n);
+              done += n;
               progress.onProgress(done, -1);
             }
           }
-          built.dialect().bulkInsert(c, f.table(), batch);
-          done += batch.size();
-          in.check();
-          rows.put(f.table().name(), r.count());
-        } finally {
-          in.release();
+        }
+        for (TsvFile f : last) {
+          Dialect.execute(c, "DELETE FROM " + built.dialect().quote(f.table().name()));
+          rows.put(f.table().name(), loadTsv(c, built, f, null));
+        }
+      } else {
+        for (TsvFile f : files) {
+          if (!Translate.carried(f.table(), catalog.engine(), Engine.SQLITE)) {
+            continue;
+          }
+          Table tt = Translate.table(f.table(), catalog.engine(), model);
+          Dialect.execute(c, Ddl.createTableOnly(tt, built.dialect(), null, true));
+          long n = loadTsv(c, built, f, tt);
+          Dialect.execute(c, Ddl.createIndexes(tt, built.dialect()).toArray(String[]::new));
+          rows.put(f.table().name(), n);
+          done += n;
+          progress.onProgress(done, -1);
+        }
+      }
+      if (exact) {
+        for (String pragma : List.of("user_version", "application_id")) {
+          String v = catalog.settings().get(pragma);
+          if (v != null && !v.equals("0")) {
+            Dialect.execute(c, "PRAGMA " + pragma + " = " + Long.parseLong(v));
+          }
         }
       }
       c.commit();
+      if (exact && "wal".equalsIgnoreCase(catalog.settings().get("journal_mode"))) {
+        c.setAutoCommit(true);
+        Dialect.execute(c, "PRAGMA journal_mode = WAL");
+      }
+    }
+    if (!exact) {
+      log.info(
+          "restored a {} snapshot into SQLite: its tables were translated",
+          catalog.engine().label());
     }
     requireRows(expectedRows, rows);
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -266,10 +371,89 @@ public final class Restorer {
     log.info("restored {} tables into {}", files.size(), target);
   }
 
-  /** Loads one snapshot table into one shadow table; returns the rows stored. */
-  @FunctionalInterface
-  private interface TableLoader {
-    long load(Table from, Table into, Database db, boolean localInfile) throws Exception;
+  /**
+   * Makes a planner statistics table of the source. SQLite makes them with ANALYZE, never with
+   * CREATE TABLE: on the schema alone it makes them without rows in this place of sqlite_master,
+   * all it knows of at once (this library may know more of them than the one that wrote the source:
+   * those go again).
+   */
+  private static void makeStatistics(Connection c, Database built, Catalog source, String name)
+      throws SQLException {
+    if (Catalog.read(built, c).table(name).isPresent()) {
+      return;
+    }
+    Dialect.execute(c, "ANALYZE sqlite_master");
+    for (Catalog.TableInfo made : Catalog.read(built, c).tables()) {
+      if (isStatistics(made.name()) && source.table(made.name()).isEmpty()) {
+        Dialect.execute(c, "DROP TABLE " + built.dialect().quote(made.name()));
+      }
+    }
+  }
+
+  /** SQLite's planner statistics tables ({@code sqlite_stat1}, {@code sqlite_stat4}). */
+  private static boolean isStatistics(String table) {
+    return table.toLowerCase(java.util.Locale.ROOT).startsWith("sqlite_stat");
+  }
+
+  private static String pragmaValue(String pragma, String v) {
+    if (pragma.equals("encoding")) {
+      return "'" + v.replace("'", "''") + "'";
+    }
+    if (pragma.equals("auto_vacuum")) {
+      return String.valueOf(Integer.parseInt(v));
+    }
+    return String.valueOf(Long.parseLong(v));
+  }
+
+  /**
+   * Loads one table's file: values as their original storage class (same engine) or as the
+   * translated table's types ({@code translated}).
+   */
+  private static long loadTsv(Connection c, Database built, TsvFile f, Table translated)
+      throws IOException, SQLException {
+    CrcInput in = new CrcInput(f);
+    try {
+      List<String> columns = f.table().columnNames();
+      TsvReader r;
+      if (translated == null) {
+        List<TsvReader.Decoder> decoders = new ArrayList<>();
+        for (Catalog.ColumnInfo col : f.table().columns()) {
+          decoders.add(TsvReader.sqlite(col.affinity(), f.storage().get(col.name())));
+        }
+        r = new TsvReader(in, columns, decoders, f.path().getFileName().toString());
+      } else {
+        r = new TsvReader(in, translated.columns(), f.path().getFileName().toString());
+      }
+      String name = f.table().name();
+      List<Object[]> batch = new ArrayList<>(INSERT_BATCH);
+      for (Object[] row = r.next(); row != null; row = r.next()) {
+        batch.add(row);
+        if (batch.size() == INSERT_BATCH) {
+          insertBound(c, built.dialect(), name, columns, translated, batch);
+          batch.clear();
+        }
+      }
+      insertBound(c, built.dialect(), name, columns, translated, batch);
+      in.check();
+      return r.count();
+    } finally {
+      in.release();
+    }
+  }
+
+  private static void insertBound(
+      Connection c,
+      Dialect d,
+      String table,
+      List<String> columns,
+      Table translated,
+      List<Object[]> rows)
+      throws SQLException {
+    if (translated != null) {
+      d.bulkInsert(c, translated, rows);
+    } else {
+      SqliteDialect.insertObjects(c, table, columns, rows);
+    }
   }
 
   /** The next row, or null at the end. */
@@ -286,20 +470,43 @@ public final class Restorer {
     }
   }
 
-  private static void requireRows(
+  /**
+   * Fails unless every table the manifest counts holds that many rows. A file may hold tables the
+   * manifest does not count (an earlier expmgr counted the model's tables only).
+   */
+  static void requireRows(
       java.util.Map<String, Long> expected, java.util.Map<String, Long> actual) {
-    if (expected != null && !expected.equals(actual)) {
+    if (expected == null) {
+      return;
+    }
+    java.util.Map<String, Long> seen = new java.util.LinkedHashMap<>();
+    expected.keySet().forEach(k -> seen.put(k, actual.get(k)));
+    if (!expected.equals(seen)) {
       throw new io.expmgr.SnapshotException(
           "row counts differ from the snapshot's manifest ("
-              + actual
+              + seen
               + " vs "
               + expected
               + "); nothing was restored");
     }
   }
 
-  private static java.util.Map<String, Long> countRows(Path file, Schema schema) {
-    return Database.openReadOnly(ConnectionConfig.sqlite(file)).countRowsMapped(schema);
+  /** Rows of every table of a SQLite file that nothing writes, read through mapped pages. */
+  private static java.util.Map<String, Long> countRows(Path file) {
+    Database copy = Database.openReadOnly(ConnectionConfig.sqlite(file));
+    return copy.withConnection(
+        c -> {
+          java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+          for (Catalog.TableInfo t : Catalog.read(copy, c).tables()) {
+            try (var st = c.createStatement();
+                var rs =
+                    st.executeQuery("SELECT count(*) FROM " + copy.dialect().quote(t.name()))) {
+              rs.next();
+              out.put(t.name(), rs.getLong(1));
+            }
+          }
+          return out;
+        });
   }
 
   private static void intoSqlite(
@@ -307,7 +514,6 @@ public final class Restorer {
       String crc32c,
       java.util.function.Consumer<Path> verifier,
       java.util.Map<String, Long> expectedRows,
-      Schema schema,
       Path target) {
     try {
       besideTarget(
@@ -320,8 +526,7 @@ public final class Restorer {
                 crc32c != null
                     ? java.util.concurrent.CompletableFuture.completedFuture((Void) null)
                     : java.util.concurrent.CompletableFuture.runAsync(() -> verifier.accept(data));
-            var rows =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> countRows(data, schema));
+            var rows = java.util.concurrent.CompletableFuture.supplyAsync(() -> countRows(data));
             String copied = copyFile(data, tmp);
             join(checksum);
             if (crc32c != null && !crc32c.equals(copied)) {
@@ -568,130 +773,9 @@ public final class Restorer {
     }
   }
 
-  private static void intoMysql(
-      String data,
-      TableLoader loader,
-      java.util.Map<String, Long> expectedRows,
-      ConnectionConfig target,
-      Schema schema,
-      ProgressListener progress) {
-    Database db = Database.open(target, OpenMode.CREATE);
-    Dialect d = db.dialect();
-    Schema shadow = schema.withSuffix(NEW);
-    String tag = Long.toString(System.currentTimeMillis(), 36);
-    try (Connection to = db.connect()) {
-      d.tuneForBulkLoad(to);
-      dropLeftovers(db, to, schema);
-      // Shadow tables get their keys and indexes after the load: building them once from the
-      // loaded rows is cheaper than maintaining them row by row.
-      for (Table t : shadow.tables()) {
-        Dialect.execute(to, Ddl.createTableOnly(t, d, tag, false));
-      }
-      boolean localInfile = localInfileAllowed(to);
-      if (!localInfile) {
-        log.warn(
-            "{} does not allow LOAD DATA LOCAL INFILE (local_infile is OFF): restoring with"
-                + " INSERT statements, which is slower",
-            db.identity());
-      }
-      java.util.Map<String, Long> rows = loadInParallel(loader, schema, db, shadow, localInfile);
-      requireRows(expectedRows, rows);
-      for (Table t : shadow.tables()) {
-        Dialect.execute(to, Ddl.createIndexes(t, d).toArray(String[]::new));
-        Dialect.execute(to, Ddl.addForeignKeys(t, d, tag).toArray(String[]::new));
-      }
-      progress.onProgress(1, 1);
-      var existing = db.existingTables(to);
-      List<String> renames = new ArrayList<>();
-      List<String> drops = new ArrayList<>();
-      for (Table t : schema.tables()) {
-        if (existing.contains(t.name().toUpperCase(Locale.ROOT))) {
-          renames.add(d.quote(t.name()) + " TO " + d.quote(t.name() + OLD));
-          drops.add(d.quote(t.name() + OLD));
-        }
-        renames.add(d.quote(t.name() + NEW) + " TO " + d.quote(t.name()));
-      }
-      // One statement: MySQL swaps every table atomically.
-      Dialect.execute(to, "RENAME TABLE " + String.join(", ", renames));
-      if (!drops.isEmpty()) {
-        Dialect.execute(to, "DROP TABLE " + String.join(", ", drops));
-      }
-      Dialect.execute(to, "SET SESSION foreign_key_checks=1", "SET SESSION unique_checks=1");
-      log.info("restored {} into {}", data, db.identity());
-    } catch (SQLException e) {
-      dropShadowsQuietly(db, schema);
-      throw new DataAccessException(
-          "cannot restore into " + db.identity() + ": " + db.describe(e), e);
-    } catch (RuntimeException e) {
-      dropShadowsQuietly(db, schema);
-      throw e;
-    }
-  }
-
-  /** After a failed load: the live tables were never touched; the half-loaded shadows go. */
-  private static void dropShadowsQuietly(Database db, Schema schema) {
-    try (Connection c = db.connect()) {
-      var existing = db.existingTables(c);
-      for (Table t : schema.tables()) {
-        if (existing.contains((t.name() + NEW).toUpperCase(Locale.ROOT))) {
-          Dialect.execute(c, "DROP TABLE " + db.dialect().quote(t.name() + NEW));
-        }
-      }
-    } catch (SQLException | RuntimeException e) {
-      log.warn(
-          "could not drop the shadow tables of a failed restore ({}); the next restore will",
-          e.getMessage());
-    }
-  }
-
-  /** Loads every shadow table, two at a time on connections of their own. */
-  /** Whether the server takes {@code LOAD DATA LOCAL INFILE} (MySQL 8 refuses it by default). */
-  private static boolean localInfileAllowed(Connection c) throws SQLException {
-    try (var st = c.createStatement();
-        var rs = st.executeQuery("SELECT @@GLOBAL.local_infile")) {
-      return rs.next() && rs.getInt(1) == 1;
-    }
-  }
-
-  private static java.util.Map<String, Long> loadInParallel(
-      TableLoader loader, Schema schema, Database db, Schema shadow, boolean localInfile) {
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(2, DaemonThreads.named("restore-load"));
-    try {
-      List<java.util.concurrent.Future<Long>> loads = new ArrayList<>();
-      for (int i = 0; i < schema.tables().size(); i++) {
-        Table from = schema.tables().get(i);
-        Table into = shadow.tables().get(i);
-        loads.add(pool.submit(() -> loader.load(from, into, db, localInfile)));
-      }
-      java.util.Map<String, Long> rows = new java.util.LinkedHashMap<>();
-      for (int i = 0; i < loads.size(); i++) {
-        rows.put(schema.tables().get(i).name(), loads.get(i).get());
-      }
-      return rows;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DataAccessException("restore interrupted", e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof SQLException sql) {
-        throw new DataAccessException(db.describe(sql), sql);
-      }
-      if (c instanceof IOException io) {
-        throw new io.expmgr.SnapshotException(
-            "cannot read the snapshot: "
-                + (io.getMessage() != null ? io.getMessage() : io.toString())
-                + "; nothing was restored",
-            io);
-      }
-      throw c instanceof RuntimeException re ? re : new DataAccessException(String.valueOf(c), c);
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
   /** One table by multi-row INSERTs in one transaction, for servers without local_infile. */
-  private static long insertRows(RowSupplier rows, Database db, Table into) throws Exception {
+  static long insertRows(RowSupplier rows, Database db, String into, List<String> columns)
+      throws Exception {
     try (Connection dst = db.connect()) {
       db.dialect().tuneForBulkLoad(dst);
       dst.setAutoCommit(false);
@@ -701,29 +785,17 @@ public final class Restorer {
         batch.add(row);
         n++;
         if (batch.size() == INSERT_BATCH) {
-          db.dialect().bulkInsert(dst, into, batch);
+          MySqlDialect.INSTANCE.insertText(dst, into, columns, batch);
           batch.clear();
         }
       }
-      db.dialect().bulkInsert(dst, into, batch);
+      MySqlDialect.INSTANCE.insertText(dst, into, columns, batch);
       dst.commit();
       return n;
     }
   }
 
   private static final int INSERT_BATCH = 2_000;
-
-  private static void dropLeftovers(Database db, Connection c, Schema schema) throws SQLException {
-    var existing = db.existingTables(c);
-    for (Table t : schema.tables()) {
-      for (String suffix : new String[] {NEW, OLD}) {
-        if (existing.contains((t.name() + suffix).toUpperCase(Locale.ROOT))) {
-          Dialect.execute(c, "DROP TABLE " + db.dialect().quote(t.name() + suffix));
-          log.warn("dropped {} left by an interrupted restore", t.name() + suffix);
-        }
-      }
-    }
-  }
 
   private static void deleteQuietly(Path file) {
     try {

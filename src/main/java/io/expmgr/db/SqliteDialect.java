@@ -118,6 +118,47 @@ public final class SqliteDialect implements Dialect {
     Dialect.super.bulkInsert(connection, table, rows.subList(full, rows.size()));
   }
 
+  /**
+   * Inserts rows of values bound as they are ({@link Long}, {@link Double}, {@link String}, {@code
+   * byte[]}, null: each keeps its storage class unless the column's affinity converts it), with
+   * multi-row INSERT statements.
+   */
+  public static void insertObjects(
+      Connection c, String table, List<String> columns, List<Object[]> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    SqliteDialect d = INSTANCE;
+    int per = Math.max(1, Math.min(ROWS_PER_INSERT, 32766 / Math.max(1, columns.size())));
+    String one = "(" + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+    String head = "INSERT INTO " + d.quote(table) + " (" + Ddl.quoteAll(columns, d) + ") VALUES ";
+    int full = rows.size() / per * per;
+    if (full > 0) {
+      try (PreparedStatement ps =
+          c.prepareStatement(head + String.join(", ", java.util.Collections.nCopies(per, one)))) {
+        for (int r = 0; r < full; r += per) {
+          int at = 1;
+          for (int k = 0; k < per; k++) {
+            for (Object v : rows.get(r + k)) {
+              ps.setObject(at++, v);
+            }
+          }
+          ps.executeUpdate();
+        }
+      }
+    }
+    if (full < rows.size()) {
+      try (PreparedStatement ps = c.prepareStatement(head + one)) {
+        for (Object[] row : rows.subList(full, rows.size())) {
+          for (int i = 0; i < row.length; i++) {
+            ps.setObject(i + 1, row[i]);
+          }
+          ps.executeUpdate();
+        }
+      }
+    }
+  }
+
   @Override
   public void tuneForBulkLoad(Connection connection) throws SQLException {
     // Only used on files that are built under a temporary name and renamed when complete, so

@@ -14,8 +14,19 @@ import java.util.List;
  * the file and line.
  */
 public final class TsvReader implements AutoCloseable {
+  /** Turns one field's bytes into the value to bind. */
+  @FunctionalInterface
+  public interface Decoder {
+    /**
+     * @throws IllegalArgumentException when the bytes are not a value of the column
+     */
+    Object decode(byte[] field, int length);
+  }
+
   private final InputStream in;
-  private final List<Column> columns;
+  private final String[] names;
+  private final String[] kinds;
+  private final Decoder[] decoders;
   private final String name;
   private final byte[] buf = new byte[1 << 16];
   private int pos;
@@ -29,8 +40,40 @@ public final class TsvReader implements AutoCloseable {
    */
   public TsvReader(InputStream in, List<Column> columns, String name) {
     this.in = in;
-    this.columns = columns;
     this.name = name;
+    this.names = columns.stream().map(Column::name).toArray(String[]::new);
+    this.kinds =
+        columns.stream()
+            .map(c -> c.type().name().toLowerCase(java.util.Locale.ROOT))
+            .toArray(String[]::new);
+    this.decoders = new Decoder[columns.size()];
+    for (int i = 0; i < decoders.length; i++) {
+      Column c = columns.get(i);
+      decoders[i] = (f, n) -> typed(c, f, n);
+    }
+  }
+
+  /**
+   * Reads columns with decoders of their own (a database's own columns, not the model's).
+   *
+   * @param names the columns' names, for errors
+   */
+  public TsvReader(InputStream in, List<String> names, List<Decoder> decoders, String name) {
+    this.in = in;
+    this.name = name;
+    this.names = names.toArray(String[]::new);
+    this.kinds = new String[names.size()];
+    java.util.Arrays.fill(kinds, "value");
+    this.decoders = decoders.toArray(Decoder[]::new);
+  }
+
+  /** A decoder of text as it is (UTF-8). */
+  public static final Decoder TEXT = (f, n) -> new String(f, 0, n, StandardCharsets.UTF_8);
+
+  /** A decoder of a SQLite column's values back to their storage class ({@link SqliteValues}). */
+  public static Decoder sqlite(Catalog.Affinity affinity, String storage) {
+    return (f, n) ->
+        SqliteValues.decode(new String(f, 0, n, StandardCharsets.UTF_8), affinity, storage);
   }
 
   /** Rows read so far. */
@@ -44,7 +87,7 @@ public final class TsvReader implements AutoCloseable {
       return null;
     }
     line++;
-    Object[] row = new Object[columns.size()];
+    Object[] row = new Object[decoders.length];
     for (int i = 0; ; i++) {
       int n = 0;
       boolean isNull = false;
@@ -95,7 +138,15 @@ public final class TsvReader implements AutoCloseable {
       if (i >= row.length) {
         throw bad("more than " + row.length + " fields");
       }
-      row[i] = isNull ? null : value(columns.get(i), n);
+      if (isNull) {
+        row[i] = null;
+      } else {
+        try {
+          row[i] = decoders[i].decode(field, n);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+          throw bad(names[i] + " is not a valid " + kinds[i] + ": " + ascii(n));
+        }
+      }
       if (end == '\n') {
         if (i != row.length - 1) {
           throw bad((i + 1) + " fields, expected " + row.length);
@@ -105,45 +156,45 @@ public final class TsvReader implements AutoCloseable {
     }
   }
 
-  private Object value(Column c, int n) throws IOException {
-    try {
-      return switch (c.type()) {
-        case ID -> integer(n, c);
-        case INT -> Math.toIntExact(integer(n, c));
-        case DOUBLE -> Double.parseDouble(ascii(n));
-        case TIMESTAMP -> Times.parse(ascii(n));
-        case SHORT_TEXT, TEXT -> new String(field, 0, n, StandardCharsets.UTF_8);
-      };
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw bad(c.name() + " is not a valid " + c.type().name().toLowerCase() + ": " + ascii(n));
-    }
+  private static Object typed(Column c, byte[] field, int n) {
+    return switch (c.type()) {
+      case ID -> integer(field, n);
+      case INT -> Math.toIntExact(integer(field, n));
+      case DOUBLE -> Double.parseDouble(ascii(field, n));
+      case TIMESTAMP -> Times.parse(ascii(field, n));
+      case SHORT_TEXT, TEXT -> new String(field, 0, n, StandardCharsets.UTF_8);
+    };
   }
 
-  private long integer(int n, Column c) throws IOException {
+  private static long integer(byte[] field, int n) {
     int i = 0;
     boolean negative = n > 0 && field[0] == '-';
     if (negative) {
       i = 1;
     }
     if (i == n || n - i > 19) {
-      return Long.parseLong(ascii(n));
+      return Long.parseLong(ascii(field, n));
     }
     long v = 0;
     for (; i < n; i++) {
       int d = field[i] - '0';
       if (d < 0 || d > 9) {
-        throw bad(c.name() + " is not an integer: " + ascii(n));
+        throw new NumberFormatException("not an integer");
       }
       v = v * 10 + d;
     }
     if (v < 0) {
       // past the range of a long
-      return Long.parseLong(ascii(n));
+      return Long.parseLong(ascii(field, n));
     }
     return negative ? -v : v;
   }
 
   private String ascii(int n) {
+    return ascii(field, n);
+  }
+
+  private static String ascii(byte[] field, int n) {
     return new String(field, 0, n, StandardCharsets.ISO_8859_1);
   }
 

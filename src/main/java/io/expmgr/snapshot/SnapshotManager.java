@@ -9,13 +9,13 @@ import io.expmgr.AtomicFiles;
 import io.expmgr.ExpmgrHome;
 import io.expmgr.ProgressListener;
 import io.expmgr.SnapshotException;
+import io.expmgr.db.Catalog;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
-import io.expmgr.db.TableCopier;
 import io.expmgr.db.TsvReader;
 import io.expmgr.db.TsvTables;
 import io.expmgr.schema.SchemaMigrator;
@@ -72,8 +72,12 @@ public final class SnapshotManager {
 
   private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss");
 
-  /** Version of the snapshot folder layout and manifest. */
-  public static final int FORMAT_VERSION = 2;
+  /**
+   * Version of the snapshot folder layout and manifest. 3: every table of the database, with the
+   * catalog (DDL, columns, objects, settings) that makes it again; 2 held the model's tables only,
+   * and still restores.
+   */
+  public static final int FORMAT_VERSION = 3;
 
   static final String DATA_FILE = "data.db";
   static final String MANIFEST = "manifest.json";
@@ -144,9 +148,22 @@ public final class SnapshotManager {
           "cannot create snapshot folder " + directory + ": " + e.getMessage(), e);
     }
     OffsetDateTime now = OffsetDateTime.now();
-    String id = freeId(now);
+    String id;
+    try {
+      id = reserveId(now);
+    } catch (IOException e) {
+      throw new SnapshotException(
+          "cannot write snapshot into " + directory + ": " + e.getMessage(), e);
+    }
+    Path reservation = reservation(id);
     Path partial = directory.resolve("." + id + ".partial-" + ProcessHandle.current().pid());
-    Thread cleanup = new Thread(() -> deleteTree(partial), "snapshot-cleanup");
+    Thread cleanup =
+        new Thread(
+            () -> {
+              deleteTree(partial);
+              deleteQuietly(reservation);
+            },
+            "snapshot-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     long t0 = System.nanoTime();
     try {
@@ -154,6 +171,9 @@ public final class SnapshotManager {
       restrict(partial, true);
       Schema schema = SchemaMigrator.schemaOf(db);
       String version = schema.version();
+      // Every table of the database, not only the model's: what expmgr does not know is carried.
+      Catalog catalog = Catalog.read(db);
+      List<String> tables = catalog.tables().stream().map(Catalog.TableInfo::name).toList();
       // The manifest's JSON writer loads its classes on the spare core meanwhile.
       var warm = java.util.concurrent.CompletableFuture.runAsync(SnapshotManager::warmJson);
       ObjectNode m = Json.MAPPER.createObjectNode();
@@ -177,15 +197,15 @@ public final class SnapshotManager {
           String[][] copied = new String[1][];
           var frozen =
               db.copyFrozenSqlite(
-                  schema, (file, length) -> copied[0] = copyFile(file, length, data, progress));
+                  tables, (file, length) -> copied[0] = copyFile(file, length, data, progress));
           if (frozen.isPresent()) {
             counted = frozen.get();
             sums = copied[0];
           } else {
-            counted = db.backupSqliteTo(data, schema);
+            counted = db.backupSqliteTo(data, tables);
           }
         } else {
-          counted = copyMysql(data, schema, progress);
+          counted = copyMysql(data, catalog, schema, progress);
         }
         if (sums == null) {
           // Checksum and (when the copy did not count) row counts read the copy side by side.
@@ -207,7 +227,7 @@ public final class SnapshotManager {
         file.put("crc32c", sums[1]);
       } else {
         var files = m.putArray("files");
-        counts = writeTsv(partial, schema, files, progress);
+        counts = writeTsv(partial, catalog, files, progress);
         size = 0;
         for (JsonNode f : files) {
           size += f.path("size_bytes").asLong();
@@ -215,6 +235,7 @@ public final class SnapshotManager {
         m.set("tsv", Json.MAPPER.valueToTree(new java.util.TreeMap<>(TsvTables.FORMAT)));
       }
       warm.join();
+      m.set("catalog", Json.MAPPER.valueToTree(catalog));
       m.set("row_counts", Json.MAPPER.valueToTree(counts));
       m.put("size_bytes", size);
       m.put("tool_version", toolVersion());
@@ -222,6 +243,7 @@ public final class SnapshotManager {
       restrict(partial.resolve(MANIFEST), false);
       Path done = directory.resolve(id);
       Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
+      deleteQuietly(reservation);
       fsync(directory);
       log.info(
           "snapshot {} of {} taken in {} ms: {} rows, {} bytes",
@@ -236,6 +258,7 @@ public final class SnapshotManager {
           "cannot write snapshot into " + directory + ": " + e.getMessage(), e);
     } finally {
       deleteTree(partial);
+      deleteQuietly(reservation);
       try {
         Runtime.getRuntime().removeShutdownHook(cleanup);
       } catch (IllegalStateException shuttingDown) {
@@ -332,15 +355,11 @@ public final class SnapshotManager {
     List<String> problems = new ArrayList<>();
     List<io.expmgr.db.Restorer.TsvFile> files;
     Map<String, String> sha = new java.util.HashMap<>();
+    Source source;
     try {
       JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
-      Schema schema =
-          Schema.forVersion(info.schemaVersion())
-              .orElseThrow(
-                  () ->
-                      new SnapshotException(
-                          "schema version " + info.schemaVersion() + " is unknown to this expmgr"));
-      files = tsvFiles(info, m, schema);
+      source = source(info, m);
+      files = tsvFiles(info, m, source);
       m.path("files").forEach(f -> sha.put(f.path("table").asText(), f.path("sha256").asText()));
     } catch (IOException | SnapshotException e) {
       problems.add(e.getMessage().replace("; nothing was restored", ""));
@@ -352,7 +371,9 @@ public final class SnapshotManager {
     try {
       List<java.util.concurrent.Future<String>> checks = new ArrayList<>();
       for (var f : files) {
-        checks.add(pool.submit(() -> checkTsvFile(f, sha.get(f.table().name()), info.rowCounts())));
+        checks.add(
+            pool.submit(
+                () -> checkTsvFile(f, source, sha.get(f.table().name()), info.rowCounts())));
       }
       for (var c : checks) {
         String problem = c.get();
@@ -373,14 +394,14 @@ public final class SnapshotManager {
 
   /** One file of a TSV snapshot: its SHA-256, its rows parsed, and their number; null when good. */
   private static String checkTsvFile(
-      io.expmgr.db.Restorer.TsvFile f, String sha256, Map<String, Long> rowCounts) {
+      io.expmgr.db.Restorer.TsvFile f, Source source, String sha256, Map<String, Long> rowCounts) {
     String name = f.path().getFileName().toString();
     MessageDigest md = digest();
     long rows;
     try (var in =
             new java.security.DigestInputStream(
                 new java.io.BufferedInputStream(Files.newInputStream(f.path()), 1 << 16), md);
-        TsvReader r = new TsvReader(in, f.table().columns(), name)) {
+        TsvReader r = reader(in, f, source)) {
       try {
         while (r.next() != null) {
           // every row must parse
@@ -426,7 +447,9 @@ public final class SnapshotManager {
         problems.add("integrity check failed: " + integrity);
         return problems;
       }
-      Map<String, Long> counts = countRows(data);
+      Map<String, Long> all = countRows(data);
+      Map<String, Long> counts = new LinkedHashMap<>();
+      info.rowCounts().keySet().forEach(k -> counts.put(k, all.get(k)));
       if (!counts.equals(info.rowCounts())) {
         problems.add("row counts differ from the manifest: " + counts + " vs " + info.rowCounts());
       }
@@ -490,102 +513,138 @@ public final class SnapshotManager {
                     + " is damaged (its data differs from the recorded checksum); nothing was restored");
           }
         };
-    Schema schema =
-        Schema.forVersion(info.schemaVersion())
-            .orElseGet(
-                () ->
-                    SchemaMigrator.schemaOf(
-                        Database.openReadOnly(
-                            ConnectionConfig.sqlite(info.path().resolve(DATA_FILE)))));
-    Database target = prepareMysqlTarget(schema);
+    Source source = source(info, manifest);
+    if (source.catalog().modelOnly() && db.engine() == Engine.SQLITE) {
+      // A snapshot of an earlier expmgr: its file holds the model's tables, and is copied whole.
+      source =
+          new Source(
+              Catalog.read(
+                  Database.openReadOnly(ConnectionConfig.sqlite(info.path().resolve(DATA_FILE)))),
+              source.model());
+    }
     io.expmgr.db.Restorer.restore(
         info.path().resolve(DATA_FILE),
         crc,
         verifier,
         info.rowCounts(),
+        source.catalog(),
+        source.model(),
         db.config(),
-        schema,
         progress);
-    if (target != null) {
-      alignMysqlSchema(target, schema);
-    }
+    afterRestore(source, info.schemaVersion());
     log.info("restored snapshot {} into {}", id, db.identity());
     return info;
   }
 
   /**
-   * A MySQL database without the tables gets the versioned schema first; the restore then swaps its
-   * tables for the snapshot's. Null for SQLite, whose restore builds a whole new file.
+   * What a snapshot was taken of: the source's catalog (every table with its DDL), or for a
+   * snapshot of an earlier expmgr, which held only the model's tables, the model's; and the model
+   * of its schema version as present there.
    */
-  private Database prepareMysqlTarget(Schema schema) {
-    if (db.engine() != Engine.MYSQL) {
-      return null;
+  private record Source(Catalog catalog, Schema model) {}
+
+  private static Source source(SnapshotInfo info, JsonNode manifest) {
+    Schema version =
+        Schema.forVersion(info.schemaVersion() == null ? "" : info.schemaVersion()).orElse(null);
+    JsonNode c = manifest.path("catalog");
+    if (c.isObject()) {
+      Catalog catalog;
+      try {
+        catalog = Json.MAPPER.treeToValue(c, Catalog.class);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new SnapshotException(
+            "snapshot "
+                + info.id()
+                + " has an unreadable catalog in its manifest: "
+                + e.getMessage(),
+            e);
+      }
+      Schema model = (version == null ? Schema.v1() : version).presentIn(catalog.tableNamesUpper());
+      return new Source(catalog, model);
     }
-    Database target = Database.open(db.config(), OpenMode.CREATE);
-    if (io.expmgr.db.SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1())) {
-      SchemaMigrator.migrate(target, schema.version());
+    if (version == null) {
+      throw new SnapshotException(
+          "snapshot "
+              + info.id()
+              + " has schema version "
+              + info.schemaVersion()
+              + ", unknown to this expmgr (a newer one wrote it); nothing was restored");
     }
-    return target;
+    Engine engine =
+        "mysql".equals(manifest.path("source").path("engine").asText())
+            ? Engine.MYSQL
+            : Engine.SQLITE;
+    Set<String> present = new HashSet<>();
+    manifest
+        .path("row_counts")
+        .fieldNames()
+        .forEachRemaining(n -> present.add(n.toUpperCase(java.util.Locale.ROOT)));
+    Schema model = version.presentIn(present);
+    return new Source(Catalog.ofModel(model, engine), model);
+  }
+
+  /**
+   * After a restore into MySQL, the tables of later schema versions that the snapshot does not have
+   * go (their rows hang off the replaced data), and so does expmgr's own version history when the
+   * snapshot had none of its own. A snapshot of an earlier expmgr (the model's tables only) gets
+   * its version recorded, as its restore always did.
+   */
+  private void afterRestore(Source source, String version) {
+    if (db.engine() == Engine.MYSQL) {
+      alignMysqlSchema(Database.open(db.config(), OpenMode.EXISTING), source);
+    }
+    if (source.catalog().modelOnly() && Schema.forVersion(version).isPresent()) {
+      Database target = Database.open(db.config(), OpenMode.EXISTING);
+      if (!SchemaMigrator.recordedVersion(target).orElse("").equals(version)) {
+        SchemaMigrator.resetHistory(target, version);
+      }
+    }
   }
 
   private SnapshotInfo restoreTsv(SnapshotInfo info, JsonNode manifest, ProgressListener progress) {
-    Schema schema =
-        Schema.forVersion(info.schemaVersion())
-            .orElseThrow(
-                () ->
-                    new SnapshotException(
-                        "snapshot "
-                            + info.id()
-                            + " has schema version "
-                            + info.schemaVersion()
-                            + ", unknown to this expmgr (a newer one wrote it); nothing was"
-                            + " restored"));
-    var files = tsvFiles(info, manifest, schema);
-    Database target = prepareMysqlTarget(schema);
+    Source source = source(info, manifest);
+    var files = tsvFiles(info, manifest, source);
     io.expmgr.db.Restorer.restoreTsv(
-        files,
-        info.rowCounts(),
-        db.config(),
-        schema,
-        built -> SchemaMigrator.migrate(built, schema.version()),
-        progress);
-    if (target != null) {
-      alignMysqlSchema(target, schema);
-    }
+        files, source.catalog(), source.model(), info.rowCounts(), db.config(), progress);
+    afterRestore(source, info.schemaVersion());
     log.info("restored snapshot {} into {}", info.id(), db.identity());
     return info;
   }
 
   /**
    * After the snapshot's tables were swapped in: tables of later schema versions that the snapshot
-   * does not have go (their rows hang off the replaced data), and the version history says the
-   * snapshot's version.
+   * does not have go, and so does the version history of expmgr when the snapshot did not have it.
    */
-  private static void alignMysqlSchema(Database target, Schema schema) {
-    Set<String> keep = new HashSet<>(schema.tableNames());
+  private static void alignMysqlSchema(Database target, Source source) {
+    Set<String> keep = new HashSet<>();
+    source.catalog().tables().forEach(t -> keep.add(t.name().toUpperCase(java.util.Locale.ROOT)));
     List<String> later = new ArrayList<>();
     for (Schema v : Schema.versions()) {
       for (Table t : v.tables()) {
-        if (!keep.contains(t.name()) && !later.contains(t.name())) {
+        if (!keep.contains(t.name().toUpperCase(java.util.Locale.ROOT))
+            && !later.contains(t.name())) {
           later.add(t.name());
         }
       }
     }
+    later.add(SchemaMigrator.HISTORY_TABLE);
     target.withConnection(
         c -> {
           Set<String> present = target.existingTables(c);
           java.util.Collections.reverse(later);
           for (String t : later) {
-            if (present.contains(t.toUpperCase(java.util.Locale.ROOT))) {
-              io.expmgr.db.Dialect.execute(c, "DROP TABLE " + target.dialect().quote(t));
-              log.info("dropped {} (not in schema {})", t, schema.version());
+            if (!keep.contains(t.toUpperCase(java.util.Locale.ROOT))
+                && present.contains(t.toUpperCase(java.util.Locale.ROOT))) {
+              io.expmgr.db.Dialect.execute(
+                  c,
+                  "SET SESSION foreign_key_checks=0",
+                  "DROP TABLE " + target.dialect().quote(t),
+                  "SET SESSION foreign_key_checks=1");
+              log.info("dropped {} (not in the snapshot)", t);
             }
           }
           return null;
         });
-    if (!SchemaMigrator.recordedVersion(target).orElse("").equals(schema.version())) {
-      SchemaMigrator.resetHistory(target, schema.version());
-    }
   }
 
   /** Applies a retention policy (restic's rules); damaged snapshots are always kept. */
@@ -656,6 +715,8 @@ public final class SnapshotManager {
       String problem = null;
       if (!id.equals(m.path("id").asText())) {
         problem = "manifest names id " + m.path("id").asText() + ", not its folder";
+      } else if (counts.isEmpty()) {
+        problem = "row counts differ from the manifest: it has none";
       } else if (format.equals(SnapshotFormat.SQLITE.label())) {
         if (!Files.isRegularFile(folder.resolve(DATA_FILE))) {
           problem = "data file " + DATA_FILE + " is missing";
@@ -729,63 +790,98 @@ public final class SnapshotManager {
     }
   }
 
-  /** Copies a MySQL database into a SQLite file; returns the rows copied per table. */
-  private Map<String, Long> copyMysql(Path data, Schema schema, ProgressListener progress) {
-    // The file's schema is built (by Flyway, half a second) while the server is asked for the
-    // consistent read.
-    var building =
-        java.util.concurrent.CompletableFuture.supplyAsync(
-            () -> {
-              Database t = Database.open(ConnectionConfig.sqlite(data), OpenMode.CREATE);
-              SchemaMigrator.migrate(t, schema.version());
-              return t;
-            });
-    try (Connection from = db.connect()) {
+  /**
+   * Copies every table of a MySQL database into a SQLite file, translated ({@link
+   * io.expmgr.db.Translate}), from one consistent read; returns the rows copied per table. Values
+   * come through the text protocol: times as the column's precision writes them, doubles as their
+   * shortest exact text, a {@code FLOAT} as the shortest text of the float (0.45, not
+   * 0.449999988079071), stored as SQLite doubles.
+   */
+  private Map<String, Long> copyMysql(
+      Path data, Catalog catalog, Schema model, ProgressListener progress) {
+    Database target = Database.open(ConnectionConfig.sqlite(data), OpenMode.CREATE);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    long done = 0;
+    try (Connection from = db.connect();
+        Connection to = target.connect()) {
       from.setAutoCommit(false);
       db.dialect().beginConsistentRead(from);
-      Database target;
-      try {
-        target = building.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        throw e.getCause() instanceof RuntimeException re ? re : e;
+      target.dialect().tuneForBulkLoad(to);
+      to.setAutoCommit(false);
+      for (Catalog.TableInfo t : catalog.tables()) {
+        Table tt = io.expmgr.db.Translate.table(t, Engine.MYSQL, model);
+        io.expmgr.db.Dialect.execute(
+            to, io.expmgr.db.Ddl.createTable(tt, target.dialect()).toArray(String[]::new));
+        List<String> cols = t.columnNames();
+        long n = 0;
+        List<Object[]> batch = new ArrayList<>(2000);
+        try (java.sql.Statement st =
+            from.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
+          st.setFetchSize(Integer.MIN_VALUE);
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT "
+                      + io.expmgr.db.Ddl.quoteAll(cols, db.dialect())
+                      + " FROM "
+                      + db.dialect().quote(t.name()))) {
+            while (rs.next()) {
+              Object[] row = new Object[cols.size()];
+              for (int i = 0; i < row.length; i++) {
+                String text = rs.getString(i + 1);
+                row[i] =
+                    text == null
+                        ? null
+                        : switch (tt.columns().get(i).type()) {
+                          case ID, INT -> Long.parseLong(text);
+                          case DOUBLE -> Double.parseDouble(text);
+                          default -> text;
+                        };
+              }
+              batch.add(row);
+              if (batch.size() == 2000) {
+                io.expmgr.db.SqliteDialect.insertObjects(to, t.name(), cols, batch);
+                batch.clear();
+                progress.onProgress(done + n + 1, -1);
+              }
+              n++;
+            }
+          }
+        }
+        io.expmgr.db.SqliteDialect.insertObjects(to, t.name(), cols, batch);
+        counts.put(t.name(), n);
+        done += n;
       }
-      try (Connection to = target.connect()) {
-        target.dialect().tuneForBulkLoad(to);
-        to.setAutoCommit(false);
-        Map<String, Long> counts =
-            TableCopier.copy(from, db.dialect(), to, target.dialect(), schema, progress);
-        to.commit();
-        from.commit();
-        return counts;
-      }
+      to.commit();
+      from.commit();
+      progress.onProgress(done, done);
+      return counts;
     } catch (SQLException e) {
       throw new SnapshotException(
           "cannot read " + db.identity() + " for a snapshot: " + db.describe(e), e);
-    } finally {
-      // On failure the partial folder is deleted: the file must not be held open by the build.
-      building.exceptionally(e -> null).join();
     }
   }
 
   /** Writes every table as a TSV file, hashed as it is written; returns rows per table. */
   private Map<String, Long> writeTsv(
-      Path partial, Schema schema, ArrayNode files, ProgressListener progress) throws IOException {
+      Path partial, Catalog catalog, ArrayNode files, ProgressListener progress)
+      throws IOException {
     List<HashingOutput> outs = new ArrayList<>();
-    Map<String, Long> counts;
+    List<String> names = TsvTables.fileNames(catalog.tables());
+    Map<String, TsvTables.Written> written;
     // Each file is synced on a second thread once written, while the next table is read.
     var syncer =
         java.util.concurrent.Executors.newSingleThreadExecutor(
             io.expmgr.DaemonThreads.named("snapshot-sync"));
     List<java.util.concurrent.Future<?>> synced = new ArrayList<>();
     try {
-      counts =
+      written =
           TsvTables.dump(
               db,
-              schema,
+              catalog,
               t -> {
                 HashingOutput o =
                     new HashingOutput(
-                        partial.resolve(t.name() + TSV_SUFFIX),
+                        partial.resolve(names.get(outs.size())),
                         file ->
                             synced.add(
                                 syncer.submit(
@@ -817,31 +913,37 @@ public final class SnapshotManager {
       }
       syncer.shutdownNow();
     }
+    Map<String, Long> counts = new LinkedHashMap<>();
     for (int i = 0; i < outs.size(); i++) {
-      Table t = schema.tables().get(i);
+      Catalog.TableInfo t = catalog.tables().get(i);
       HashingOutput o = outs.get(i);
+      TsvTables.Written w = written.get(t.name());
       ObjectNode f = files.addObject();
-      f.put("name", t.name() + TSV_SUFFIX);
+      f.put("name", names.get(i));
       f.put("table", t.name());
       f.set("columns", Json.MAPPER.valueToTree(t.columnNames()));
-      f.put("rows", counts.get(t.name()));
+      f.put("rows", w.rows());
+      if (!w.storage().isEmpty()) {
+        f.set("storage", Json.MAPPER.valueToTree(w.storage()));
+      }
       f.put("size_bytes", o.size());
       f.put("sha256", o.sha256());
       f.put("crc32c", o.crc32c());
+      counts.put(t.name(), w.rows());
     }
     return counts;
   }
 
   /**
-   * The TSV files of a snapshot in the order of {@code schema}'s tables, after checking that the
+   * The TSV files of a snapshot in the order of its catalog's tables, after checking that the
    * manifest names one for each table, with the same columns.
    */
   private static List<io.expmgr.db.Restorer.TsvFile> tsvFiles(
-      SnapshotInfo info, JsonNode manifest, Schema schema) {
+      SnapshotInfo info, JsonNode manifest, Source source) {
     Map<String, JsonNode> byTable = new LinkedHashMap<>();
     manifest.path("files").forEach(f -> byTable.put(f.path("table").asText(), f));
     List<io.expmgr.db.Restorer.TsvFile> out = new ArrayList<>();
-    for (Table t : schema.tables()) {
+    for (Catalog.TableInfo t : source.catalog().tables()) {
       JsonNode f = byTable.remove(t.name());
       if (f == null) {
         throw new SnapshotException(
@@ -861,41 +963,93 @@ public final class SnapshotManager {
                 + columns
                 + " of "
                 + t.name()
-                + ", schema "
-                + schema.version()
-                + " has "
+                + ", its catalog says "
                 + t.columnNames()
                 + "; nothing was restored");
       }
+      Map<String, String> storage = new LinkedHashMap<>();
+      f.path("storage")
+          .fields()
+          .forEachRemaining(e -> storage.put(e.getKey(), e.getValue().asText()));
       out.add(
           new io.expmgr.db.Restorer.TsvFile(
-              t, info.path().resolve(f.path("name").asText()), f.path("crc32c").asText()));
+              t, info.path().resolve(f.path("name").asText()), f.path("crc32c").asText(), storage));
     }
     if (!byTable.isEmpty()) {
       throw new SnapshotException(
           "snapshot "
               + info.id()
-              + " holds tables "
+              + " holds files of tables "
               + byTable.keySet()
-              + " that schema "
-              + schema.version()
-              + " does not have; nothing was restored");
+              + " that its catalog does not list; nothing was restored");
     }
     return out;
   }
 
-  private static Map<String, Long> countRows(Path data) {
-    Database copy = Database.openReadOnly(ConnectionConfig.sqlite(data));
-    return copy.countRows(SchemaMigrator.schemaOf(copy));
+  /** A reader of a TSV file that checks every value as its restore would read it. */
+  private static TsvReader reader(
+      java.io.InputStream in, io.expmgr.db.Restorer.TsvFile f, Source source) {
+    String name = f.path().getFileName().toString();
+    if (source.catalog().modelOnly()) {
+      return new TsvReader(in, source.model().table(f.table().name()).columns(), name);
+    }
+    List<TsvReader.Decoder> decoders = new ArrayList<>();
+    for (Catalog.ColumnInfo c : f.table().columns()) {
+      decoders.add(
+          source.catalog().engine() == Engine.SQLITE
+              ? TsvReader.sqlite(c.affinity(), f.storage().get(c.name()))
+              : TsvReader.TEXT);
+    }
+    return new TsvReader(in, f.table().columnNames(), decoders, name);
   }
 
-  private String freeId(OffsetDateTime now) {
+  private static Map<String, Long> countRows(Path data) {
+    Database copy = Database.openReadOnly(ConnectionConfig.sqlite(data));
+    return copy.countRows(
+        Catalog.read(copy).tables().stream().map(Catalog.TableInfo::name).toList());
+  }
+
+  /**
+   * The id of a new snapshot: its second, and {@code _2}, {@code _3}... when that is taken. The id
+   * is reserved by creating a dot-file of its name (atomic: of two snapshots started in the same
+   * second, only one gets it), so two never end up in one folder.
+   */
+  private String reserveId(OffsetDateTime now) throws IOException {
     String base = now.format(ID);
-    String id = base;
-    for (int n = 2; Files.exists(directory.resolve(id)); n++) {
-      id = base + "_" + n;
+    for (int n = 1; ; n++) {
+      String id = n == 1 ? base : base + "_" + n;
+      if (Files.exists(directory.resolve(id))) {
+        continue;
+      }
+      try {
+        Files.createFile(reservation(id));
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        continue;
+      }
+      if (Files.exists(directory.resolve(id))) {
+        // finished between the two checks: not ours
+        deleteQuietly(reservation(id));
+        continue;
+      }
+      return id;
     }
-    return id;
+  }
+
+  /** {@link #reserveId}, for tests of snapshots taken in the same second. */
+  String reserveIdForTest(OffsetDateTime now) throws IOException {
+    return reserveId(now);
+  }
+
+  private Path reservation(String id) {
+    return directory.resolve("." + id + ".reserved");
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // a leftover reservation only makes that id unusable
+    }
   }
 
   /**

@@ -69,7 +69,7 @@ class TsvReaderTest {
     assertThatThrownBy(() -> read("1\t2\tx\\N\t0.5\t\\N\n")).hasMessageContaining("\\N inside");
     assertThatThrownBy(() -> read("1\t2\t\\Nx\t0.5\t\\N\n")).hasMessageContaining("\\N followed");
     assertThatThrownBy(() -> read("1x\t2\tx\t0.5\t\\N\n"))
-        .hasMessage("T.tsv line 1: id is not an integer: 1x");
+        .hasMessage("T.tsv line 1: id is not a valid id: 1x");
     assertThatThrownBy(() -> read("99999999999999999999\t2\tx\t0.5\t\\N\n"))
         .hasMessageContaining("id is not a valid id");
     assertThatThrownBy(() -> read("1\t3000000000\tx\t0.5\t\\N\n"))

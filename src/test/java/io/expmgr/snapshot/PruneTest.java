@@ -59,7 +59,7 @@ class PruneTest {
             "size_bytes",
             3,
             "row_counts",
-            Map.of(),
+            Map.of("EXPERIMENT", 1),
             "source",
             Map.of("engine", "sqlite", "identity", "sqlite:/x.db"));
     new ObjectMapper().writeValue(folder.resolve("manifest.json").toFile(), m);

@@ -115,6 +115,29 @@ public final class SqliteDump {
     }
   }
 
+  /** The first lines where two dumps differ, for a readable failure; empty when they are equal. */
+  public static String difference(String expected, String actual) {
+    List<String> a = expected.lines().toList();
+    List<String> b = actual.lines().toList();
+    StringBuilder out = new StringBuilder();
+    int shown = 0;
+    for (int i = 0; i < Math.max(a.size(), b.size()) && shown < 5; i++) {
+      String x = i < a.size() ? a.get(i) : "<none>";
+      String y = i < b.size() ? b.get(i) : "<none>";
+      if (!x.equals(y)) {
+        out.append("line ")
+            .append(i + 1)
+            .append(":\n  expected ")
+            .append(x)
+            .append("\n  actual   ")
+            .append(y)
+            .append('\n');
+        shown++;
+      }
+    }
+    return out.toString();
+  }
+
   /** {@code sqlite3 FILE .dump}, or null when the sqlite3 shell is not installed. */
   public static String shellDump(Path file) {
     try {

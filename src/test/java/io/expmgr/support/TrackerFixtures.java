@@ -34,6 +34,7 @@ public final class TrackerFixtures {
       if (in == null) {
         throw new IllegalStateException("no fixture " + name);
       }
+      Files.createDirectories(dir);
       Files.copy(in, target);
       target.toFile().setWritable(true);
       return target;

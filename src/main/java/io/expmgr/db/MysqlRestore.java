@@ -1,0 +1,312 @@
+package io.expmgr.db;
+
+import io.expmgr.DaemonThreads;
+import io.expmgr.DataAccessException;
+import io.expmgr.ProgressListener;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A restore into MySQL: every table of the snapshot is loaded into a shadow table, then one {@code
+ * RENAME TABLE} swaps all of them with the live ones at once, and the old tables are dropped. The
+ * live tables are untouched until the swap; a failure drops the shadows.
+ *
+ * <p>A snapshot of a MySQL database gives its tables back exactly as they were: each shadow is made
+ * from the table's own {@code SHOW CREATE TABLE} text (character sets, {@code FLOAT}, {@code JSON},
+ * {@code DATETIME} precision, key and constraint names), loaded with only its primary key, then
+ * given its other keys and its foreign keys; its views and triggers are made again. A snapshot of
+ * SQLite is translated ({@link Translate}).
+ */
+final class MysqlRestore {
+  private static final Logger log = LoggerFactory.getLogger(MysqlRestore.class);
+  static final String NEW = "__expmgr_new";
+  static final String OLD = "__expmgr_old";
+
+  private MysqlRestore() {}
+
+  /** Loads one snapshot table into a shadow table; returns the rows stored. */
+  @FunctionalInterface
+  interface Loader {
+    long load(
+        Catalog.TableInfo from,
+        String shadow,
+        List<String> columns,
+        Database db,
+        boolean localInfile)
+        throws Exception;
+  }
+
+  /** How one snapshot table becomes its shadow. */
+  private record Plan(
+      Catalog.TableInfo from,
+      String live,
+      String shadow,
+      String create,
+      String addKeys,
+      List<MysqlDdl.ForeignKeyLine> foreignKeys,
+      Table translated) {}
+
+  static void run(
+      Catalog catalog,
+      Schema model,
+      Loader loader,
+      Map<String, Long> expectedRows,
+      ConnectionConfig target,
+      String what,
+      ProgressListener progress) {
+    Database db = Database.open(target, OpenMode.CREATE);
+    MySqlDialect d = MySqlDialect.INSTANCE;
+    boolean exact = catalog.restoresExactlyInto(Engine.MYSQL);
+    List<Plan> plans = new ArrayList<>();
+    String tag = Long.toString(System.currentTimeMillis(), 36);
+    for (Catalog.TableInfo t : catalog.tables()) {
+      if (!Translate.carried(t, catalog.engine(), Engine.MYSQL)) {
+        continue;
+      }
+      String shadow = shadowName(t.name(), NEW);
+      if (exact) {
+        MysqlDdl ddl = MysqlDdl.parse(t.ddl());
+        plans.add(
+            new Plan(
+                t,
+                t.name(),
+                shadow,
+                ddl.createTable(shadow),
+                ddl.addKeys(shadow),
+                ddl.foreignKeys(),
+                null));
+      } else {
+        Table tt = Translate.table(t, catalog.engine(), model);
+        // Keys and indexes come after the load; the foreign keys only tell which id columns
+        // are assigned by the table itself (AUTO_INCREMENT) and which by a parent.
+        Table shadowTable =
+            new Table(shadow, tt.columns(), tt.primaryKey(), tt.foreignKeys(), tt.indexes());
+        plans.add(
+            new Plan(
+                t,
+                t.name(),
+                shadow,
+                Ddl.createTableOnly(shadowTable, d, tag, false),
+                null,
+                List.of(),
+                tt));
+      }
+    }
+    Map<String, String> shadowOf = new HashMap<>();
+    plans.forEach(p -> shadowOf.put(p.live().toLowerCase(Locale.ROOT), p.shadow()));
+    try (Connection to = db.connect()) {
+      d.tuneForBulkLoad(to);
+      dropLeftovers(db, to, plans);
+      for (Plan p : plans) {
+        Dialect.execute(to, p.create());
+      }
+      boolean localInfile = localInfileAllowed(to);
+      if (!localInfile) {
+        log.warn(
+            "{} does not allow LOAD DATA LOCAL INFILE (local_infile is OFF): restoring with"
+                + " INSERT statements, which is slower",
+            db.identity());
+      }
+      Map<String, Long> rows = loadInParallel(loader, plans, db, localInfile);
+      if (expectedRows != null) {
+        // Tables this engine does not carry (SQLite's own counters) are not loaded.
+        Map<String, Long> expected = new LinkedHashMap<>(expectedRows);
+        expected.keySet().retainAll(rows.keySet());
+        Restorer.requireRows(expected, rows);
+      }
+      List<String[]> renameAfter = new ArrayList<>();
+      for (Plan p : plans) {
+        if (p.translated() != null) {
+          Table shadowTable =
+              new Table(
+                  p.shadow(),
+                  p.translated().columns(),
+                  p.translated().primaryKey(),
+                  p.translated().foreignKeys().stream()
+                      .filter(fk -> shadowOf.containsKey(fk.parentTable().toLowerCase(Locale.ROOT)))
+                      .map(
+                          fk ->
+                              new ForeignKey(
+                                  fk.columns(),
+                                  shadowOf.get(fk.parentTable().toLowerCase(Locale.ROOT)),
+                                  fk.parentColumns()))
+                      .toList(),
+                  p.translated().indexes());
+          Dialect.execute(to, Ddl.createIndexes(shadowTable, d).toArray(String[]::new));
+          Dialect.execute(to, Ddl.addForeignKeys(shadowTable, d, tag).toArray(String[]::new));
+          continue;
+        }
+        if (p.addKeys() != null) {
+          Dialect.execute(to, p.addKeys());
+        }
+        List<String> adds = new ArrayList<>();
+        for (MysqlDdl.ForeignKeyLine fk : p.foreignKeys()) {
+          String parent = shadowOf.getOrDefault(fk.parent().toLowerCase(Locale.ROOT), fk.parent());
+          String name = MysqlDdl.shadowName(fk, p.live(), p.shadow());
+          adds.add("ADD " + fk.with(name, parent));
+          if (!name.startsWith(p.shadow() + "_ibfk_")) {
+            renameAfter.add(new String[] {p.live(), name, fk.with(fk.name(), fk.parent())});
+          }
+        }
+        if (!adds.isEmpty()) {
+          Dialect.execute(to, "ALTER TABLE " + d.quote(p.shadow()) + " " + String.join(", ", adds));
+        }
+      }
+      progress.onProgress(1, 1);
+      Set<String> existing = db.existingTables(to);
+      List<String> renames = new ArrayList<>();
+      List<String> drops = new ArrayList<>();
+      for (Plan p : plans) {
+        if (existing.contains(p.live().toUpperCase(Locale.ROOT))) {
+          String old = shadowName(p.live(), OLD);
+          renames.add(d.quote(p.live()) + " TO " + d.quote(old));
+          drops.add(d.quote(old));
+        }
+        renames.add(d.quote(p.shadow()) + " TO " + d.quote(p.live()));
+      }
+      // One statement: MySQL swaps every table atomically.
+      Dialect.execute(to, "RENAME TABLE " + String.join(", ", renames));
+      if (!drops.isEmpty()) {
+        Dialect.execute(to, "DROP TABLE " + String.join(", ", drops));
+      }
+      for (String[] r : renameAfter) {
+        // A foreign key whose name InnoDB does not carry through a rename gets it back.
+        Dialect.execute(
+            to,
+            "ALTER TABLE "
+                + d.quote(r[0])
+                + " DROP FOREIGN KEY "
+                + d.quote(r[1])
+                + ", ADD "
+                + r[2]);
+      }
+      if (exact) {
+        restoreObjects(to, catalog);
+      } else if (catalog.objects().stream()
+          .anyMatch(o -> o.type().equals("view") || o.type().equals("trigger"))) {
+        log.warn(
+            "views and triggers of the snapshot are written in {} SQL and were not made in {}",
+            catalog.engine().label(),
+            db.identity());
+      }
+      Dialect.execute(to, "SET SESSION foreign_key_checks=1", "SET SESSION unique_checks=1");
+      log.info("restored {} into {}", what, db.identity());
+    } catch (SQLException e) {
+      dropShadowsQuietly(db, plans);
+      throw new DataAccessException(
+          "cannot restore into " + db.identity() + ": " + db.describe(e), e);
+    } catch (RuntimeException e) {
+      dropShadowsQuietly(db, plans);
+      throw e;
+    }
+  }
+
+  /** Views and triggers of a MySQL snapshot, made again (as the restoring user). */
+  private static void restoreObjects(Connection to, Catalog catalog) throws SQLException {
+    MySqlDialect d = MySqlDialect.INSTANCE;
+    for (Catalog.SchemaObject o : catalog.objects()) {
+      String sql = withoutDefiner(o.sql());
+      if (o.type().equals("view")) {
+        Dialect.execute(to, "DROP VIEW IF EXISTS " + d.quote(o.name()), sql);
+      } else if (o.type().equals("trigger")) {
+        Dialect.execute(to, "DROP TRIGGER IF EXISTS " + d.quote(o.name()), sql);
+      }
+    }
+  }
+
+  /** The DDL without its {@code DEFINER=...} clause: made as the restoring user. */
+  static String withoutDefiner(String sql) {
+    return sql.replaceFirst("DEFINER=`(?:[^`]|``)*`@`(?:[^`]|``)*` ", "");
+  }
+
+  /** {@code name + suffix}, within MySQL's 64 characters. */
+  static String shadowName(String name, String suffix) {
+    String base =
+        name.length() + suffix.length() > 64 ? name.substring(0, 64 - suffix.length()) : name;
+    return base + suffix;
+  }
+
+  private static boolean localInfileAllowed(Connection c) throws SQLException {
+    try (var st = c.createStatement();
+        var rs = st.executeQuery("SELECT @@GLOBAL.local_infile")) {
+      return rs.next() && rs.getInt(1) == 1;
+    }
+  }
+
+  private static Map<String, Long> loadInParallel(
+      Loader loader, List<Plan> plans, Database db, boolean localInfile) {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2, DaemonThreads.named("restore-load"));
+    try {
+      List<java.util.concurrent.Future<Long>> loads = new ArrayList<>();
+      for (Plan p : plans) {
+        loads.add(
+            pool.submit(
+                () -> loader.load(p.from(), p.shadow(), p.from().columnNames(), db, localInfile)));
+      }
+      Map<String, Long> rows = new LinkedHashMap<>();
+      for (int i = 0; i < loads.size(); i++) {
+        rows.put(plans.get(i).from().name(), loads.get(i).get());
+      }
+      return rows;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DataAccessException("restore interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof SQLException sql) {
+        throw new DataAccessException(db.describe(sql), sql);
+      }
+      if (c instanceof IOException io) {
+        throw new io.expmgr.SnapshotException(
+            "cannot read the snapshot: "
+                + (io.getMessage() != null ? io.getMessage() : io.toString())
+                + "; nothing was restored",
+            io);
+      }
+      throw c instanceof RuntimeException re ? re : new DataAccessException(String.valueOf(c), c);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void dropLeftovers(Database db, Connection c, List<Plan> plans)
+      throws SQLException {
+    Set<String> existing = db.existingTables(c);
+    for (Plan p : plans) {
+      for (String name : new String[] {p.shadow(), shadowName(p.live(), OLD)}) {
+        if (existing.contains(name.toUpperCase(Locale.ROOT))) {
+          Dialect.execute(c, "DROP TABLE " + db.dialect().quote(name));
+          log.warn("dropped {} left by an interrupted restore", name);
+        }
+      }
+    }
+  }
+
+  /** After a failed load: the live tables were never touched; the half-loaded shadows go. */
+  private static void dropShadowsQuietly(Database db, List<Plan> plans) {
+    try (Connection c = db.connect()) {
+      Dialect.execute(c, "SET SESSION foreign_key_checks=0");
+      Set<String> existing = db.existingTables(c);
+      for (Plan p : plans) {
+        if (existing.contains(p.shadow().toUpperCase(Locale.ROOT))) {
+          Dialect.execute(c, "DROP TABLE " + db.dialect().quote(p.shadow()));
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.warn(
+          "could not drop the shadow tables of a failed restore ({}); the next restore will",
+          e.getMessage());
+    }
+  }
+}
