@@ -556,91 +556,15 @@ public final class Restorer {
   }
 
   /**
-   * The copy with direct I/O, past the page cache: on virtual machines, filling 1 GB of fresh page
-   * cache cost 1 to 5 s, while the disk takes the same bytes in about half a second. Blocks are
-   * written whole and aligned; a tail shorter than a block is written through the cache. Returns
-   * null, having written nothing, where the file system does not do direct I/O.
+   * The copy with direct I/O, past the page cache ({@link io.expmgr.DirectCopy}); null, having
+   * written nothing, where the file system does not do direct I/O.
    */
   private static String copyDirect(Path from, Path to) throws IOException {
-    if (!Boolean.parseBoolean(System.getProperty(DIRECT_IO_PROPERTY, "true"))) {
-      return null;
-    }
-    long align = Files.getFileStore(to.toAbsolutePath().getParent()).getBlockSize();
-    if (align <= 0 || align > DIRECT_BUFFER || Long.bitCount(align) != 1) {
-      return null;
-    }
-    FileChannel out;
-    try {
-      out =
-          FileChannel.open(
-              to,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE,
-              com.sun.nio.file.ExtendedOpenOption.DIRECT);
-    } catch (UnsupportedOperationException | IOException notHere) {
-      return null;
-    }
-    try {
-      return copyDirect(from, to, out, align);
-    } catch (IOException e) {
-      // A file system that opens for direct I/O but refuses its writes (alignment): the copy is
-      // made again through the cache, which reports any real fault of its own.
-      log.debug("direct I/O failed ({}): copying through the page cache", e.getMessage());
-      return null;
-    }
+    Files.deleteIfExists(to);
+    io.expmgr.DirectCopy.Sums sums =
+        io.expmgr.DirectCopy.copy(from, Files.size(from), to, false, bytes -> {});
+    return sums == null ? null : sums.crc32c();
   }
-
-  private static String copyDirect(Path from, Path to, FileChannel out, long align)
-      throws IOException {
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    try (FileChannel in = FileChannel.open(from)) {
-      long size = in.size();
-      long whole = size - size % align;
-      java.nio.ByteBuffer buf =
-          java.nio.ByteBuffer.allocateDirect(DIRECT_BUFFER + (int) align).alignedSlice((int) align);
-      buf.limit(DIRECT_BUFFER);
-      try (out) {
-        for (long pos = 0; pos < whole; ) {
-          buf.clear().limit((int) Math.min(DIRECT_BUFFER, whole - pos));
-          while (buf.hasRemaining()) {
-            if (in.read(buf, pos + buf.position()) < 0) {
-              throw new IOException(from + " ended before " + size + " bytes");
-            }
-          }
-          buf.flip();
-          crc.update(buf.duplicate());
-          while (buf.hasRemaining()) {
-            out.write(buf, pos + buf.position());
-          }
-          pos += buf.limit();
-        }
-        out.force(true);
-      }
-      if (whole < size) {
-        java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate((int) (size - whole));
-        while (tail.hasRemaining()) {
-          if (in.read(tail, whole + tail.position()) < 0) {
-            throw new IOException(from + " ended before " + size + " bytes");
-          }
-        }
-        tail.flip();
-        crc.update(tail.duplicate());
-        try (FileChannel rest = FileChannel.open(to, StandardOpenOption.WRITE)) {
-          while (tail.hasRemaining()) {
-            rest.write(tail, whole + tail.position());
-          }
-          rest.force(true);
-        }
-      }
-    }
-    return String.format("%08x", crc.getValue());
-  }
-
-  private static final int DIRECT_BUFFER = 4 << 20;
-
-  /** {@code false} turns direct I/O off (tests of the other path). */
-  static final String DIRECT_IO_PROPERTY = "expmgr.restore.directIo";
 
   private static String copyBuffered(Path from, Path to) throws IOException {
     try (FileChannel in = FileChannel.open(from);

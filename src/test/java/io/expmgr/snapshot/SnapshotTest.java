@@ -478,13 +478,15 @@ class SnapshotTest {
     ConnectionConfig c = generated(Engine.SQLITE, 21);
     var before = TestDatabases.content(Database.open(c, OpenMode.EXISTING));
     SnapshotManager m = manager(c);
-    SnapshotInfo s = m.createSnapshot("direct or not");
-    try (DatabaseManager api = DatabaseManager.open(c)) {
-      api.update("DELETE FROM EPOCH_METRIC");
-    }
-    String property = "expmgr.restore.directIo";
+    String property = io.expmgr.DirectCopy.PROPERTY;
     System.setProperty(property, Boolean.toString(direct));
     try {
+      // The snapshot's copy, with or without direct I/O, has the checksums of its bytes.
+      SnapshotInfo s = m.createSnapshot("direct or not");
+      assertThat(m.verifySnapshot(s.id()).ok()).isTrue();
+      try (DatabaseManager api = DatabaseManager.open(c)) {
+        api.update("DELETE FROM EPOCH_METRIC");
+      }
       m.restoreSnapshot(s.id(), ProgressListener.NONE);
       assertThat(TestDatabases.content(Database.open(c, OpenMode.EXISTING))).isEqualTo(before);
       // A byte flipped after the manifest was written is caught on the way, either way.
