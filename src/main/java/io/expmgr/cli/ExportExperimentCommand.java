@@ -102,6 +102,7 @@ final class ExportExperimentCommand implements Callable<Integer> {
           Output.count(r.counts().get("artifacts")),
           Output.count(r.bytes()),
           r.elapsed().toMillis() / 1000.0);
+      Output.carried(out, r.counts());
       if (r.skippedDanglingLinks() > 0) {
         out.printf(
             "Left out %s links to metrics or artifacts that are missing in the source"

@@ -119,6 +119,7 @@ final class ImportExperimentCommand implements Callable<Integer> {
           Output.count(r.counts().get("metrics")),
           Output.count(r.counts().get("artifacts")),
           r.elapsed().toMillis() / 1000.0);
+      Output.carried(out, r.counts());
       out.flush();
     }
     return ExitCodes.OK;

@@ -116,4 +116,35 @@ final class Output {
       }
     }
   }
+
+  /**
+   * Lines about what an export or import carried beyond the plain hierarchy: the batch level, and
+   * links to epochs and batches that do not exist (kept as they are, never dropped in silence).
+   */
+  static void carried(PrintWriter out, java.util.Map<String, Long> counts) {
+    long batches = counts.getOrDefault("batches", 0L);
+    long batchLinks =
+        counts.getOrDefault("batch_metrics", 0L) + counts.getOrDefault("batch_artifacts", 0L);
+    if (batches > 0 || batchLinks > 0) {
+      out.println(
+          "  with the batch level: "
+              + count(batches)
+              + " batches, "
+              + count(batchLinks)
+              + " links");
+    }
+    long toEpochs = counts.getOrDefault("links_to_missing_epochs", 0L);
+    if (toEpochs > 0) {
+      out.println(
+          "  "
+              + count(toEpochs)
+              + " links point to epochs that do not exist (the tracker links a run's final"
+              + " metrics to epoch N), kept as they are");
+    }
+    long toBatches = counts.getOrDefault("links_to_missing_batches", 0L);
+    if (toBatches > 0) {
+      out.println(
+          "  " + count(toBatches) + " links point to batches that do not exist, kept as they are");
+    }
+  }
 }

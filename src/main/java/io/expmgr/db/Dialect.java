@@ -89,6 +89,37 @@ public interface Dialect {
   }
 
   /**
+   * Inserts rows of values as they are ({@link Long}, {@link Double}, {@link String}, {@link
+   * LocalDateTime}, {@code byte[]}, null) into the named columns, inside the caller's transaction:
+   * each value goes in as it was read or converted, nothing rewritten on the way. Default: a JDBC
+   * batch of one prepared statement.
+   */
+  default void insertValues(
+      Connection connection, String table, List<String> columns, List<Object[]> rows)
+      throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + quote(table)
+                + " ("
+                + Ddl.quoteAll(columns, this)
+                + ") VALUES ("
+                + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
+                + ")")) {
+      for (Object[] row : rows) {
+        for (int i = 0; i < row.length; i++) {
+          Values.bind(ps, i + 1, row[i]);
+        }
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
    * Connection settings for one large write transaction on a live database (an import): nothing
    * that weakens durability, only more memory for pages. Default: nothing.
    */

@@ -229,6 +229,16 @@ public final class MySqlDialect implements Dialect {
     return loaded;
   }
 
+  @Override
+  public void insertValues(
+      Connection connection,
+      String table,
+      java.util.List<String> columns,
+      java.util.List<Object[]> rows)
+      throws SQLException {
+    insertText(connection, table, columns, rows);
+  }
+
   /**
    * Inserts rows of text values (numbers as their text, as a literal's) with multi-row INSERT
    * statements, for servers that refuse {@code LOAD DATA LOCAL}: the server converts each literal
@@ -263,6 +273,8 @@ public final class MySqlDialect implements Dialect {
             sb.append("NULL");
           } else if (v instanceof Number n && !(v instanceof Double d && !Double.isFinite(d))) {
             sb.append(n);
+          } else if (v instanceof java.time.LocalDateTime t) {
+            sb.append('\'').append(Times.format(t)).append('\'');
           } else {
             quoteString(
                 sb,

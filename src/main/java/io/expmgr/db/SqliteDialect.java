@@ -118,6 +118,13 @@ public final class SqliteDialect implements Dialect {
     Dialect.super.bulkInsert(connection, table, rows.subList(full, rows.size()));
   }
 
+  @Override
+  public void insertValues(
+      Connection connection, String table, List<String> columns, List<Object[]> rows)
+      throws SQLException {
+    insertObjects(connection, table, columns, rows);
+  }
+
   /**
    * Inserts rows of values bound as they are ({@link Long}, {@link Double}, {@link String}, {@code
    * byte[]}, null: each keeps its storage class unless the column's affinity converts it), with

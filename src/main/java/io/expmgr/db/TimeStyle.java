@@ -42,6 +42,43 @@ public enum TimeStyle {
   }
 
   /**
+   * The form a SQLite database writes its times in: that of a time it holds, else that of its
+   * layout (the tracker's ISO text, expmgr's own otherwise). Null for MySQL, which has a type.
+   */
+  public static TimeStyle of(Database db, java.sql.Connection c, Catalog catalog)
+      throws java.sql.SQLException {
+    if (db.engine() != Engine.SQLITE) {
+      return null;
+    }
+    for (String[] tc :
+        new String[][] {
+          {"EXPERIMENT", "start_time"}, {"TRIAL_RUN", "start_time"}, {"EPOCH", "time"}
+        }) {
+      if (catalog.table(tc[0]).flatMap(t -> t.column(tc[1])).isEmpty()) {
+        continue;
+      }
+      try (var st = c.createStatement();
+          var rs =
+              st.executeQuery(
+                  "SELECT "
+                      + db.dialect().quote(tc[1])
+                      + " FROM "
+                      + db.dialect().quote(tc[0])
+                      + " WHERE typeof("
+                      + db.dialect().quote(tc[1])
+                      + ") = 'text' LIMIT 1")) {
+        if (rs.next()) {
+          TimeStyle style = of(rs.getString(1));
+          if (style != null) {
+            return style;
+          }
+        }
+      }
+    }
+    return catalog.layout() == Catalog.Layout.TRACKER ? ISO_T : SPACE_MICROS;
+  }
+
+  /**
    * A MySQL {@code DATETIME(fractionDigits)} value as the server writes it: {@code 2026-11-30
    * 16:45:37} without fraction digits, {@code 2026-11-30 16:45:37.326251} with six.
    */

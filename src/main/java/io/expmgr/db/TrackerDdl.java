@@ -55,6 +55,16 @@ public final class TrackerDdl {
         .toList();
   }
 
+  /** The statements that make these tables, in the tracker's order. */
+  public static List<String> statementsFor(Engine engine, java.util.Collection<String> tables) {
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    tables.forEach(t -> wanted.add(t.toUpperCase(Locale.ROOT)));
+    return MYSQL.stream()
+        .filter(s -> wanted.contains(tableOf(s)))
+        .map(s -> engine == Engine.MYSQL ? s : sqlite(s))
+        .toList();
+  }
+
   /** The tracker's own translation of its MySQL DDL to SQLite. */
   private static String sqlite(String mysql) {
     return mysql

@@ -42,7 +42,7 @@ public final class Translate {
   }
 
   /** A logical type that keeps a column's values in any engine. */
-  static ColumnType typeOf(Catalog.ColumnInfo c, Engine engine, boolean key) {
+  public static ColumnType typeOf(Catalog.ColumnInfo c, Engine engine, boolean key) {
     if (engine == Engine.SQLITE) {
       return switch (c.affinity()) {
         case INTEGER -> ColumnType.ID;

@@ -15,6 +15,7 @@ import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
 import io.expmgr.NotFoundException;
 import io.expmgr.ProgressListener;
+import io.expmgr.db.Catalog;
 import io.expmgr.db.Column;
 import io.expmgr.db.ColumnType;
 import io.expmgr.db.Database;
@@ -23,6 +24,7 @@ import io.expmgr.db.Schema;
 import io.expmgr.db.SchemaCheck;
 import io.expmgr.db.Table;
 import io.expmgr.db.Times;
+import io.expmgr.db.Values;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,17 +72,25 @@ public final class ExperimentImporter {
       JsonFactory.builder()
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+          // What an export writes, an import reads: a text value of any length (Jackson's
+          // default stops at 20 MB).
+          .streamReadConstraints(
+              com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .build())
           .build();
   private static final ObjectMapper MAPPER = new ObjectMapper(JSON);
 
   private final Database db;
-  private final Schema schema;
+  private Schema schema;
+  private Catalog catalog;
   private final Dialect d;
 
   /** An importer into a database that has the experiment tables. */
   public ExperimentImporter(Database db) {
     this.db = db;
     this.schema = io.expmgr.schema.SchemaMigrator.schemaOf(db);
+    this.catalog = Catalog.read(db);
     this.d = db.dialect();
   }
 
@@ -131,10 +141,18 @@ public final class ExperimentImporter {
     long started = System.nanoTime();
     SchemaCheck.require(db, schema);
     Header header = readHeader(p, name);
-    ImportLedger.ensure(db);
+    List<String> madeOnServer = List.of();
+    if (!d.supportsTransactionalDdl()) {
+      // DDL commits on MySQL: the batch level is made before the transaction, and goes again if
+      // the import fails.
+      madeOnServer = db.withConnection(c -> makeBatchLevel(c, header));
+    }
     try (Connection c = db.connectForWriting()) {
       c.setAutoCommit(false);
       try {
+        if (d.supportsTransactionalDdl()) {
+          makeBatchLevel(c, header);
+        }
         Load load = new Load(c, header, options, pl, name);
         ImportResult result;
         try {
@@ -143,6 +161,7 @@ public final class ExperimentImporter {
           load.stopWriter();
         }
         c.commit();
+        madeOnServer = List.of();
         log.info(
             "imported experiment {} of {} from {} as experiment {} of {}: {} rows in {} ms",
             header.sourceExperimentId,
@@ -174,6 +193,60 @@ public final class ExperimentImporter {
             e);
       }
       throw new DataAccessException(db.describe(e), e);
+    } finally {
+      dropQuietly(madeOnServer);
+    }
+  }
+
+  /**
+   * Makes the batch level in a target that lacks it, when the document has batches: in the target's
+   * own DDL style (the tracker's DDL in a tracker database). The model and catalog are read again
+   * with it. Returns the tables made.
+   */
+  private List<String> makeBatchLevel(Connection c, Header h) throws SQLException {
+    long batchRows =
+        h.counts.getOrDefault("batches", 0L)
+            + h.counts.getOrDefault("batch_metrics", 0L)
+            + h.counts.getOrDefault("batch_artifacts", 0L);
+    java.util.Set<String> present = db.existingTables(c);
+    List<String> missing = Schema.BATCH_LEVEL.stream().filter(t -> !present.contains(t)).toList();
+    if (batchRows == 0 || missing.isEmpty()) {
+      return List.of();
+    }
+    List<String> ddl = new ArrayList<>();
+    if (catalog.layout() == Catalog.Layout.TRACKER) {
+      ddl.addAll(io.expmgr.db.TrackerDdl.statementsFor(d.engine(), missing));
+    } else {
+      for (String t : missing) {
+        ddl.addAll(io.expmgr.db.Ddl.createTable(Schema.v1().table(t), d));
+      }
+    }
+    io.expmgr.db.Dialect.execute(c, ddl.toArray(String[]::new));
+    log.info("made the batch level ({}) in {} for the document's batches", missing, db.identity());
+    this.schema = Schema.forVersion(schema.version()).orElseThrow().presentIn(db.existingTables(c));
+    this.catalog = Catalog.read(db, c);
+    return missing;
+  }
+
+  /** Drops tables an import made before it failed. */
+  private void dropQuietly(List<String> tables) {
+    if (tables.isEmpty()) {
+      return;
+    }
+    try {
+      db.withConnection(
+          c -> {
+            List<String> reversed = new ArrayList<>(tables);
+            java.util.Collections.reverse(reversed);
+            for (String t : reversed) {
+              io.expmgr.db.Dialect.execute(c, "DROP TABLE IF EXISTS " + d.quote(t));
+            }
+            return null;
+          });
+      this.schema = io.expmgr.schema.SchemaMigrator.schemaOf(db);
+      this.catalog = Catalog.read(db);
+    } catch (RuntimeException e) {
+      log.warn("could not drop {} made by a failed import: {}", tables, e.getMessage());
     }
   }
 
@@ -245,6 +318,8 @@ public final class ExperimentImporter {
 
   /** What {@code format_version} and {@code metadata} declare. */
   private static final class Header {
+    int version;
+    String sourceEngine;
     String sourceIdentity;
     long sourceExperimentId;
     String sha;
@@ -270,13 +345,13 @@ public final class ExperimentImporter {
           throw invalid(p, name, "format_version must be a number");
         }
         version = p.getIntValue();
-        if (version != ExportFormat.FORMAT_VERSION) {
+        if (version != ExportFormat.FORMAT_VERSION && version != ExportFormat.FORMAT_VERSION_1) {
           throw invalid(
               p,
               name,
               "unknown format_version "
                   + p.getText()
-                  + ": this expmgr reads version "
+                  + ": this expmgr reads versions 1 and "
                   + ExportFormat.FORMAT_VERSION);
         }
       } else if (field.equals(ExportFormat.METADATA)) {
@@ -288,6 +363,7 @@ public final class ExperimentImporter {
         }
         JsonNode meta = p.readValueAsTree();
         h = metadata(meta, p, name);
+        h.version = version;
         break;
       } else {
         throw invalid(
@@ -308,6 +384,7 @@ public final class ExperimentImporter {
   private Header metadata(JsonNode meta, JsonParser p, String name) {
     Header h = new Header();
     JsonNode source = meta.path("source");
+    h.sourceEngine = source.path("engine").asText("");
     h.sourceIdentity = requiredText(source.path("identity"), "metadata.source.identity", p, name);
     h.sourceExperimentId =
         requiredLong(meta.path("source_experiment_id"), "metadata.source_experiment_id", p, name);
@@ -395,18 +472,62 @@ public final class ExperimentImporter {
     private final ContentDigest.Pending pendingDigest = new ContentDigest.Pending();
     private final Map<String, Insert> inserts = new LinkedHashMap<>();
     private Writer writer;
+
+    /** How the target writes times, for values converted from another engine. */
+    private io.expmgr.db.TimeStyle timeStyle;
+
     private long experimentId;
     private long rows;
     private long pending;
     private long nextReport = PROGRESS_EVERY;
 
-    private final List<Column> experimentFields = ExportFormat.fields(schema, "EXPERIMENT");
-    private final List<Column> trialFields = ExportFormat.fields(schema, "TRIAL");
-    private final List<Column> runFields = ExportFormat.fields(schema, "TRIAL_RUN");
-    private final List<Column> epochFields = ExportFormat.fields(schema, "EPOCH");
-    private final List<Column> resultsFields = ExportFormat.fields(schema, "RESULTS");
-    private final List<Column> metricFields = ExportFormat.fields(schema, "METRIC");
-    private final List<Column> artifactFields = ExportFormat.fields(schema, "ARTIFACT");
+    /** The target's own column of each field, by {@code TABLE.column} (lower-case). */
+    private final Map<String, Catalog.ColumnInfo> targetColumns = new HashMap<>();
+
+    /** Fields by the list of each element kind, for lookups of their table. */
+    private final Map<List<Column>, String> tableOf = new java.util.IdentityHashMap<>();
+
+    private final List<Column> experimentFields = fields("EXPERIMENT");
+    private final List<Column> trialFields = fields("TRIAL");
+    private final List<Column> runFields = fields("TRIAL_RUN");
+    private final List<Column> epochFields = fields("EPOCH");
+    private final List<Column> resultsFields = fields("RESULTS");
+    private final List<Column> metricFields = fields("METRIC");
+    private final List<Column> artifactFields = fields("ARTIFACT");
+    private final List<Column> batchFields = schema.hasBatches() ? fields("BATCH") : List.of();
+
+    /** Whether the document comes from the target's engine: its values are then kept as text. */
+    private boolean sameEngine() {
+      return d.engine().label().equals(h.sourceEngine);
+    }
+
+    /**
+     * The columns of a table as the target has them that an element carries: the model's columns
+     * with their types, and the target's other columns with types that keep their values.
+     */
+    private List<Column> fields(String table) {
+      Table model = schema.table(table);
+      Set<String> keys = new HashSet<>();
+      model.foreignKeys().forEach(fk -> fk.columns().forEach(k -> keys.add(lower(k))));
+      List<Column> out = new ArrayList<>();
+      for (Catalog.ColumnInfo ci : catalog.table(table).orElseThrow().columns()) {
+        if (keys.contains(lower(ci.name()))) {
+          continue;
+        }
+        Column col =
+            model
+                .column(ci.name())
+                .orElse(
+                    new Column(
+                        ci.name(),
+                        io.expmgr.db.Translate.typeOf(ci, d.engine(), false),
+                        !ci.notNull()));
+        targetColumns.put(lower(table + "." + col.name()), ci);
+        out.add(col);
+      }
+      tableOf.put(out, table);
+      return out;
+    }
 
     Load(Connection c, Header h, ImportOptions options, ProgressListener progress, String name)
         throws SQLException {
@@ -417,12 +538,13 @@ public final class ExperimentImporter {
       this.name = name;
       // Parents first: with the engine's foreign keys on, a batch never precedes its parents'.
       for (Table t : schema.tables()) {
-        inserts.put(t.name(), new Insert(c, t));
+        inserts.put(t.name(), new Insert(c, t.name()));
       }
+      this.timeStyle = io.expmgr.db.TimeStyle.of(db, c, catalog);
     }
 
     ImportResult run(JsonParser p, long started) throws SQLException, IOException {
-      if (!options.allowDuplicate()) {
+      if (!options.allowDuplicate() && ImportLedger.present(db, c)) {
         var earlier = ImportLedger.find(c, d, h.sourceIdentity, h.sourceExperimentId, h.sha);
         if (earlier.isPresent()) {
           throw alreadyImported(name, h, earlier.get());
@@ -454,7 +576,7 @@ public final class ExperimentImporter {
       // the counts are checked against the target before commit. The engine's own per-row key
       // checks (MySQL) would only repeat that, at a third of the load's time.
       d.suspendForeignKeyChecks(c);
-      List<Table> deferred = deferIndexesOfEmptyTables();
+      List<String> deferred = deferIndexesOfEmptyTables();
       writer = new Writer();
       boolean sawExperiment = false;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -468,7 +590,11 @@ public final class ExperimentImporter {
           case ExportFormat.ARTIFACTS -> {
             requireSeen(p, sawExperiment, "experiment", "artifacts");
             artifacts(
-                p, "EXPERIMENT_ARTIFACT", new Object[] {experimentId}, "experiment_artifacts");
+                p,
+                "EXPERIMENT_ARTIFACT",
+                Map.of("experiment_id", experimentId),
+                "experiment_artifacts",
+                null);
           }
           case ExportFormat.EXPERIMENT_TAGS -> {
             requireSeen(p, sawExperiment, "experiment", "experiment_tags");
@@ -495,13 +621,10 @@ public final class ExperimentImporter {
       }
       flush();
       writer.finish();
-      for (Table t : deferred) {
-        for (String sql : io.expmgr.db.Ddl.createIndexes(t, d)) {
-          io.expmgr.db.Dialect.execute(c, sql);
-        }
-      }
+      io.expmgr.db.Dialect.execute(c, deferred.toArray(String[]::new));
       verify();
       d.resumeForeignKeyChecks(c);
+      ImportLedger.ensure(db, c);
       ImportLedger.record(c, d, h.sourceIdentity, h.sourceExperimentId, h.sha, experimentId);
       progress.onProgress(rows, h.total());
       Map<String, Long> written = new LinkedHashMap<>();
@@ -525,31 +648,22 @@ public final class ExperimentImporter {
     }
 
     /**
-     * On an engine whose DDL is transactional (SQLite), the secondary indexes of tables that are
-     * empty are dropped for the load and built once at the end, inside the same transaction: a
-     * rollback brings them back. About a third faster into a new database; a no-op elsewhere.
+     * On an engine whose DDL is transactional (SQLite), the secondary indexes that tables still
+     * empty have (the target's own, whatever their names) are dropped for the load and made again
+     * from their own DDL at the end, inside the same transaction: a rollback brings them back.
+     * About a third faster into a new database; a no-op elsewhere.
      */
-    private List<Table> deferIndexesOfEmptyTables() throws SQLException {
-      List<Table> out = new ArrayList<>();
-      if (!d.supportsTransactionalDdl()) {
-        return out;
-      }
+    private List<String> deferIndexesOfEmptyTables() throws SQLException {
+      List<String> empty = new ArrayList<>();
       for (Table t : schema.tables()) {
-        if (t.indexes().isEmpty()) {
-          continue;
-        }
         try (var st = c.createStatement();
             ResultSet rs = st.executeQuery("SELECT 1 FROM " + d.quote(t.name()) + " LIMIT 1")) {
-          if (rs.next()) {
-            continue;
+          if (!rs.next()) {
+            empty.add(t.name());
           }
         }
-        for (String sql : io.expmgr.db.Ddl.dropIndexes(t, d)) {
-          io.expmgr.db.Dialect.execute(c, sql);
-        }
-        out.add(t);
       }
-      return out;
+      return io.expmgr.db.Indexes.dropSecondary(db, c, empty);
     }
 
     private void requireSeen(JsonParser p, boolean seen, String first, String second) {
@@ -656,7 +770,13 @@ public final class ExperimentImporter {
         }
         digest.element(ExportFormat.TAG_EXPERIMENT_TAG);
         digest.value(tag);
-        inserts.get("EXPERIMENT_TAG").add(new Object[] {experimentId, tag});
+        Insert tags = inserts.get("EXPERIMENT_TAG");
+        Object[] tagRow = new Object[tags.columns.size()];
+        for (int i = 0; i < tagRow.length; i++) {
+          tagRow[i] =
+              tags.columns.get(i).equalsIgnoreCase("tag_name") ? tag : (Object) experimentId;
+        }
+        tags.add(tagRow);
         count("experiment_tags");
       }
     }
@@ -672,7 +792,7 @@ public final class ExperimentImporter {
       while (nested != null) {
         switch (nested) {
           case ExportFormat.ARTIFACTS ->
-              artifacts(p, "TRIAL_ARTIFACT", new Object[] {trialId}, "trial_artifacts");
+              artifacts(p, "TRIAL_ARTIFACT", Map.of("trial_id", trialId), "trial_artifacts", null);
           default -> {
             array(p, nested);
             while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -693,11 +813,16 @@ public final class ExperimentImporter {
       long runId = newId(p, "trial_run", v, runFields, runsSeen);
       row(p, "TRIAL_RUN", runFields, v, Map.of("trial_id", trialId), "trial run");
       count("trial_runs");
-      Set<Integer> epochIdx = new HashSet<>();
+      Set<Long> epochIdx = new HashSet<>();
       while (nested != null) {
         switch (nested) {
           case ExportFormat.ARTIFACTS ->
-              artifacts(p, "TRIAL_RUN_ARTIFACT", new Object[] {runId}, "trial_run_artifacts");
+              artifacts(
+                  p,
+                  "TRIAL_RUN_ARTIFACT",
+                  Map.of("trial_run_id", runId),
+                  "trial_run_artifacts",
+                  null);
           case ExportFormat.EPOCHS -> {
             array(p, nested);
             while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -710,27 +835,113 @@ public final class ExperimentImporter {
       }
     }
 
-    private void epoch(JsonParser p, long runId, Set<Integer> seen)
-        throws IOException, SQLException {
+    /**
+     * Reads an element's fields with their digest held back: whether it stands for a missing row is
+     * known only once its fields are read, and the element's digest says which it is.
+     */
+    private String heldBackFields(
+        JsonParser p, List<Column> fields, Object[] v, Set<String> nested, String what)
+        throws IOException {
+      ContentDigest.Pending held = new ContentDigest.Pending();
+      sink = held;
+      try {
+        String next = scalars(p, fields, v, nested, what);
+        heldBack = held;
+        return next;
+      } finally {
+        sink = digest;
+      }
+    }
+
+    private ContentDigest.Pending heldBack;
+
+    /** Writes the held-back digest of an element whose row exists. */
+    private void digestRow(byte tag) {
+      digest.element(tag);
+      heldBack.drainInto(digest);
+    }
+
+    /** The digest of an element that stands for links to a missing row: its tag and index. */
+    private void digestMissing(JsonParser p, byte tag, Object idx) {
+      if (!(idx instanceof Number n)) {
+        throw invalid(p, name, "an element marked missing needs its idx");
+      }
+      digest.element(tag);
+      digest.value(n.longValue());
+    }
+
+    private void epoch(JsonParser p, long runId, Set<Long> seen) throws IOException, SQLException {
       object(p, "epoch");
-      digest.element(ExportFormat.TAG_EPOCH);
-      Set<String> allowed = Set.of("metrics", "artifacts");
+      Set<String> allowed = Set.of("metrics", "artifacts", ExportFormat.BATCHES);
       Object[] v = new Object[epochFields.size()];
-      String nested = scalars(p, epochFields, v, allowed, "epoch");
-      Integer idx = (Integer) v[indexOf(epochFields, "idx")];
+      String nested = heldBackFields(p, epochFields, v, allowed, "epoch");
+      boolean missingRow = missing;
+      Object rawIdx = v[indexOf(epochFields, "idx")];
+      Long idx = rawIdx instanceof Number n ? n.longValue() : null;
       if (idx != null && !seen.add(idx)) {
         throw invalid(p, name, "epoch idx " + idx + " appears twice in one trial run");
       }
-      row(p, "EPOCH", epochFields, v, Map.of("trial_run_id", runId), "epoch");
-      count("epochs");
-      Object[] parent = {idx, runId};
+      if (missingRow) {
+        digestMissing(p, ExportFormat.TAG_MISSING_EPOCH, idx);
+      } else {
+        digestRow(ExportFormat.TAG_EPOCH);
+        row(p, "EPOCH", epochFields, v, Map.of("trial_run_id", runId), "epoch");
+        count("epochs");
+      }
+      Map<String, Object> parent = new HashMap<>();
+      parent.put("epoch_idx", idx);
+      parent.put("epoch_trial_run_id", runId);
+      String alsoKind = missingRow ? "links_to_missing_epochs" : null;
+      Set<Long> batches = new HashSet<>();
       while (nested != null) {
         if (nested.equals(ExportFormat.METRICS)) {
-          metrics(p, "EPOCH_METRIC", parent, "epoch_metrics");
+          metrics(p, "EPOCH_METRIC", parent, "epoch_metrics", alsoKind);
+        } else if (nested.equals(ExportFormat.ARTIFACTS)) {
+          artifacts(p, "EPOCH_ARTIFACT", parent, "epoch_artifacts", alsoKind);
         } else {
-          artifacts(p, "EPOCH_ARTIFACT", parent, "epoch_artifacts");
+          array(p, nested);
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            batch(p, runId, idx, batches);
+          }
         }
         nested = nextNested(p, allowed, "epoch");
+      }
+    }
+
+    private void batch(JsonParser p, long runId, Long epoch, Set<Long> seen)
+        throws IOException, SQLException {
+      object(p, "batch");
+      if (!inserts.containsKey("BATCH")) {
+        throw invalid(p, name, "a batch, but " + db.identity() + " has no batch level");
+      }
+      Set<String> allowed = Set.of("metrics", "artifacts");
+      Object[] v = new Object[batchFields.size()];
+      String nested = heldBackFields(p, batchFields, v, allowed, "batch");
+      boolean missingRow = missing;
+      Object rawIdx = v[indexOf(batchFields, "idx")];
+      Long idx = rawIdx instanceof Number n ? n.longValue() : null;
+      if (idx != null && !seen.add(idx)) {
+        throw invalid(p, name, "batch idx " + idx + " appears twice in one epoch");
+      }
+      if (missingRow) {
+        digestMissing(p, ExportFormat.TAG_MISSING_BATCH, idx);
+      } else {
+        digestRow(ExportFormat.TAG_BATCH);
+        row(p, "BATCH", batchFields, v, Map.of("trial_run_id", runId, "epoch_idx", epoch), "batch");
+        count("batches");
+      }
+      Map<String, Object> parent = new HashMap<>();
+      parent.put("batch_idx", idx);
+      parent.put("epoch_idx", epoch);
+      parent.put("trial_run_id", runId);
+      String alsoKind = missingRow ? "links_to_missing_batches" : null;
+      while (nested != null) {
+        if (nested.equals(ExportFormat.METRICS)) {
+          metrics(p, "BATCH_METRIC", parent, "batch_metrics", alsoKind);
+        } else {
+          artifacts(p, "BATCH_ARTIFACT", parent, "batch_artifacts", alsoKind);
+        }
+        nested = nextNested(p, allowed, "batch");
       }
     }
 
@@ -740,24 +951,33 @@ public final class ExperimentImporter {
         return;
       }
       object(p, "results");
-      digest.element(ExportFormat.TAG_RESULTS);
       Set<String> allowed = Set.of("metrics", "artifacts");
       Object[] v = new Object[resultsFields.size()];
-      String nested = scalars(p, resultsFields, v, allowed, "results");
-      row(p, "RESULTS", resultsFields, v, Map.of("trial_run_id", runId), "results");
-      count("results");
-      Object[] parent = {runId};
+      String nested = heldBackFields(p, resultsFields, v, allowed, "results");
+      if (missing) {
+        digest.element(ExportFormat.TAG_MISSING_RESULTS);
+      } else {
+        digestRow(ExportFormat.TAG_RESULTS);
+        row(p, "RESULTS", resultsFields, v, Map.of("trial_run_id", runId), "results");
+        count("results");
+      }
+      Map<String, Object> parent = Map.of("results_id", runId);
       while (nested != null) {
         if (nested.equals(ExportFormat.METRICS)) {
-          metrics(p, "RESULTS_METRIC", parent, "results_metrics");
+          metrics(p, "RESULTS_METRIC", parent, "results_metrics", null);
         } else {
-          artifacts(p, "RESULTS_ARTIFACT", parent, "results_artifacts");
+          artifacts(p, "RESULTS_ARTIFACT", parent, "results_artifacts", null);
         }
         nested = nextNested(p, allowed, "results");
       }
     }
 
-    private void metrics(JsonParser p, String linkTable, Object[] parent, String linkKind)
+    private void metrics(
+        JsonParser p,
+        String linkTable,
+        Map<String, Object> parent,
+        String linkKind,
+        String alsoKind)
         throws IOException, SQLException {
       array(p, "metrics");
       linkedHere.clear();
@@ -772,7 +992,16 @@ public final class ExperimentImporter {
           digest.element(ExportFormat.TAG_METRIC);
           sourceId = metric(p) - offsets.get("metric");
         }
-        link(p, linkTable, parent, sourceId + offsets.get("metric"), linkKind, "metric", sourceId);
+        link(
+            p,
+            linkTable,
+            parent,
+            "metric_id",
+            sourceId + offsets.get("metric"),
+            linkKind,
+            alsoKind,
+            "metric",
+            sourceId);
       }
     }
 
@@ -782,6 +1011,7 @@ public final class ExperimentImporter {
      */
     private long metric(JsonParser p) throws IOException, SQLException {
       Object[] v = new Object[metricFields.size()];
+      java.util.Arrays.fill(v, ABSENT);
       int perLabel = indexOf(metricFields, ExportFormat.PER_LABEL);
       boolean sawPerLabel = false;
       for (JsonToken t = p.currentToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
@@ -790,7 +1020,8 @@ public final class ExperimentImporter {
         }
         String field = p.currentName();
         JsonToken value = p.nextToken();
-        if (field.equals(ExportFormat.PER_LABEL) || field.equals(ExportFormat.PER_LABEL_RAW)) {
+        if (h.version == ExportFormat.FORMAT_VERSION_1
+            && (field.equals(ExportFormat.PER_LABEL) || field.equals(ExportFormat.PER_LABEL_RAW))) {
           if (sawPerLabel) {
             throw invalid(p, name, "a metric has both per_label_val and per_label_val_raw");
           }
@@ -810,8 +1041,7 @@ public final class ExperimentImporter {
           }
           throw unknownField(p, field, metricFields, "metric");
         }
-        v[i] = value(p, metricFields.get(i), value);
-        digest.value(v[i]);
+        v[i] = value(p, "METRIC", metricFields.get(i), value);
       }
       long newId = newId(p, "metric", v, metricFields, metricsSeen);
       row(p, "METRIC", metricFields, v, Map.of(), "metric");
@@ -842,7 +1072,12 @@ public final class ExperimentImporter {
       return new JsonText(compact.toString(), pendingDigest.take());
     }
 
-    private void artifacts(JsonParser p, String linkTable, Object[] parent, String linkKind)
+    private void artifacts(
+        JsonParser p,
+        String linkTable,
+        Map<String, Object> parent,
+        String linkKind,
+        String alsoKind)
         throws IOException, SQLException {
       array(p, "artifacts");
       linkedHere.clear();
@@ -869,8 +1104,10 @@ public final class ExperimentImporter {
             p,
             linkTable,
             parent,
+            "artifact_id",
             sourceId + offsets.get("artifact"),
             linkKind,
+            alsoKind,
             "artifact",
             sourceId);
       }
@@ -897,20 +1134,32 @@ public final class ExperimentImporter {
     private void link(
         JsonParser p,
         String linkTable,
-        Object[] parent,
+        Map<String, Object> parent,
+        String childColumn,
         long childId,
         String linkKind,
+        String alsoKind,
         String kind,
         long sourceId)
         throws SQLException {
       if (!linkedHere.add(sourceId)) {
         throw invalid(p, name, kind + " " + sourceId + " is linked twice to the same parent");
       }
-      Object[] row = new Object[parent.length + 1];
-      System.arraycopy(parent, 0, row, 0, parent.length);
-      row[parent.length] = childId;
-      inserts.get(linkTable).add(row);
+      Insert insert = inserts.get(linkTable);
+      if (insert == null) {
+        throw invalid(
+            p, name, "a link of " + linkTable + ", which " + db.identity() + " does not have");
+      }
+      Object[] row = new Object[insert.columns.size()];
+      for (int i = 0; i < row.length; i++) {
+        String col = insert.columns.get(i);
+        row[i] = col.equalsIgnoreCase(childColumn) ? (Object) childId : parent.get(lower(col));
+      }
+      insert.add(row);
       count(linkKind);
+      if (alsoKind != null) {
+        count(alsoKind);
+      }
     }
 
     // -------------------------------------------------------------- fields
@@ -929,6 +1178,8 @@ public final class ExperimentImporter {
     private String scalarsFrom(
         JsonParser p, List<Column> fields, Object[] values, Set<String> nested, String what)
         throws IOException {
+      java.util.Arrays.fill(values, ABSENT);
+      missing = false;
       for (JsonToken t = p.currentToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
         if (t != JsonToken.FIELD_NAME) {
           throw invalid(p, name, "expected a field name in " + what);
@@ -938,6 +1189,13 @@ public final class ExperimentImporter {
         if (nested.contains(field)) {
           return field;
         }
+        if (field.equals(ExportFormat.MISSING) && h.version > 1 && MAY_BE_MISSING.contains(what)) {
+          if (value != JsonToken.VALUE_TRUE) {
+            throw invalid(p, name, "'missing' can only be true");
+          }
+          missing = true;
+          continue;
+        }
         int i = indexOf(fields, field);
         if (i < 0) {
           if (ignorableLaterField(p, field, fields, value)) {
@@ -945,11 +1203,16 @@ public final class ExperimentImporter {
           }
           throw unknownField(p, field, fields, what);
         }
-        values[i] = value(p, fields.get(i), value);
-        digest.value(values[i]);
+        values[i] = value(p, tableOf.get(fields), fields.get(i), value);
       }
       return null;
     }
+
+    /** Whether the element just read was marked {@code "missing": true}. */
+    private boolean missing;
+
+    /** Where field values are digested: the document's digest, or one held back a moment. */
+    private ContentDigest sink = digest;
 
     /** After a nested collection: the next one, or null at the end of the object. */
     private String nextNested(JsonParser p, Set<String> nested, String what) throws IOException {
@@ -986,6 +1249,144 @@ public final class ExperimentImporter {
         case "epoch" -> epochFields;
         default -> resultsFields;
       };
+    }
+
+    /**
+     * A field's value for the target, digested as the document holds it. Version 1 documents carry
+     * values of the model's types; later ones values as the source stored them.
+     */
+    private Object value(JsonParser p, String table, Column column, JsonToken t)
+        throws IOException {
+      if (h.version == ExportFormat.FORMAT_VERSION_1) {
+        Object v = value(p, column, t);
+        if (v instanceof JsonText j) {
+          sink.raw(j.digested());
+        } else {
+          sink.value(v);
+        }
+        return v;
+      }
+      return storedValue(p, table, column, t);
+    }
+
+    /**
+     * A value of a version 2 document: numbers and text as the source stored them. Into the
+     * source's engine they go back as they are; otherwise times are converted to the target's form,
+     * a double into a single-precision FLOAT only when the float keeps it, and JSON columns take
+     * only JSON: anything that would change is refused naming the field.
+     */
+    private Object storedValue(JsonParser p, String table, Column column, JsonToken t)
+        throws IOException {
+      String field = column.name();
+      Catalog.ColumnInfo target = targetColumns.get(lower(table + "." + field));
+      boolean floatColumn = target != null && target.isSinglePrecision(d.engine());
+      boolean numeric = column.type() == ColumnType.DOUBLE || floatColumn;
+      boolean time =
+          column.type() == ColumnType.TIMESTAMP
+              || (target != null && target.isServerTime(d.engine()));
+      try {
+        switch (t) {
+          case VALUE_NULL -> {
+            sink.value(null);
+            return null;
+          }
+          case VALUE_NUMBER_INT -> {
+            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+              throw invalid(p, name, "'" + field + "' is out of range: " + p.getText());
+            }
+            long v = p.getLongValue();
+            sink.value(v);
+            if (time && !sameEngine()) {
+              throw invalid(p, name, "'" + field + "' must be a time string, got " + v);
+            }
+            return floatColumn ? (Object) Values.forFloat(v) : (numeric ? (Object) (double) v : v);
+          }
+          case VALUE_NUMBER_FLOAT -> {
+            double v = p.getDoubleValue();
+            sink.value(v);
+            if (column.type() == ColumnType.ID || column.type() == ColumnType.INT) {
+              throw invalid(p, name, "'" + field + "' must be an integer, got " + p.getText());
+            }
+            return floatColumn ? Values.forFloat(v) : v;
+          }
+          case VALUE_STRING -> {
+            String text = p.getText();
+            if (column.type() == ColumnType.ID || column.type() == ColumnType.INT) {
+              throw invalid(
+                  p,
+                  name,
+                  "'"
+                      + field
+                      + "' must be an integer, got the string \""
+                      + abbreviate(text)
+                      + "\"");
+            }
+            if (numeric && NON_FINITE.containsKey(text)) {
+              double v = NON_FINITE.get(text);
+              sink.value(v);
+              if (!d.storesNonFiniteDoubles()) {
+                throw invalid(
+                    p,
+                    name,
+                    "'"
+                        + field
+                        + "' is "
+                        + text
+                        + ", which "
+                        + d.engine().label()
+                        + " cannot store in a number column (set it to null in the source first)");
+              }
+              return v;
+            }
+            sink.value(text);
+            if (numeric && !(sameEngine() && d.engine() == io.expmgr.db.Engine.SQLITE)) {
+              throw invalid(
+                  p,
+                  name,
+                  "'" + field + "' must be a number, got the string \"" + abbreviate(text) + "\"");
+            }
+            if (time) {
+              return Values.time(text, sourceEngine(), timeTarget(target));
+            }
+            if (target != null && target.json() && !isJson(text)) {
+              throw invalid(
+                  p,
+                  name,
+                  "'"
+                      + field
+                      + "' is not JSON, and "
+                      + table
+                      + "."
+                      + field
+                      + " of the target is a JSON column: '"
+                      + abbreviate(text)
+                      + "'");
+            }
+            return text;
+          }
+          default ->
+              throw invalid(
+                  p,
+                  name,
+                  "'" + field + "' must be a number, a string or null, got " + describe(p, t));
+        }
+      } catch (Values.Unstorable e) {
+        throw invalid(
+            p,
+            name,
+            "'" + field + "' cannot be stored in " + db.identity() + ": " + e.getMessage());
+      }
+    }
+
+    private io.expmgr.db.Engine sourceEngine() {
+      return "mysql".equals(h.sourceEngine)
+          ? io.expmgr.db.Engine.MYSQL
+          : io.expmgr.db.Engine.SQLITE;
+    }
+
+    private Values.TimeTarget timeTarget(Catalog.ColumnInfo target) {
+      return new Values.TimeTarget(
+          d.engine(), timeStyle, target == null ? 6 : target.fractionDigits());
     }
 
     private Object value(JsonParser p, Column column, JsonToken t) throws IOException {
@@ -1086,7 +1487,7 @@ public final class ExperimentImporter {
                       && col.get().defaultText() != null
                       && col.get().defaultText().equals(p.getText()));
           if (isDefault) {
-            digest.value(value == JsonToken.VALUE_NULL ? null : p.getText());
+            sink.value(value == JsonToken.VALUE_NULL ? null : p.getText());
             return true;
           }
         }
@@ -1166,35 +1567,46 @@ public final class ExperimentImporter {
 
     /**
      * Queues an element's row: {@code v} holds its fields (source id still in it); {@code keys} the
-     * parent columns.
+     * parent columns. A field the element did not give takes the column's default (null, or the
+     * model's default text); a required one without a default is refused.
      */
     private void row(
         JsonParser p,
         String table,
         List<Column> fields,
         Object[] v,
-        Map<String, Long> keys,
+        Map<String, ?> keys,
         String what) {
-      for (int i = 0; i < fields.size(); i++) {
-        Object value = v[i];
-        if (value == null && !fields.get(i).nullable()) {
-          throw invalid(p, name, "'" + fields.get(i).name() + "' is missing in " + what);
-        }
-      }
       Insert insert = inserts.get(table);
-      Table t = insert.table;
       int[] pos = insert.fieldPositions(fields);
       Object[] row = new Object[pos.length];
       for (int i = 0; i < row.length; i++) {
-        if (pos[i] < 0) {
-          row[i] = keys.get(t.columns().get(i).name());
+        String col = insert.columns.get(i);
+        if (keys.containsKey(col)) {
+          row[i] = keys.get(col);
           continue;
         }
+        if (pos[i] < 0) {
+          continue;
+        }
+        Column field = fields.get(pos[i]);
         Object value = v[pos[i]];
+        if (value == ABSENT) {
+          value = field.nullable() ? null : field.defaultText();
+        }
+        if (value == null && !field.nullable()) {
+          throw invalid(p, name, "'" + field.name() + "' is missing in " + what);
+        }
         if (i == insert.idColumn) {
           value = table.equals("EXPERIMENT") ? experimentId : (Long) value + insert.offset(offsets);
         }
-        row[i] = value instanceof JsonText j ? j.text() : value;
+        if (value instanceof JsonText j) {
+          value = j.text();
+        } else if (value instanceof java.time.LocalDateTime t
+            && d.engine() == io.expmgr.db.Engine.SQLITE) {
+          value = timeStyle.format(t);
+        }
+        row[i] = value;
       }
       insert.add(row);
     }
@@ -1322,6 +1734,22 @@ public final class ExperimentImporter {
               + " JOIN "
               + d.quote("RESULTS_METRIC")
               + " l ON l.results_id = r.id WHERE t.experiment_id = ?");
+      if (schema.hasBatches()) {
+        sql.put(
+            "batches",
+            "FROM "
+                + runs
+                + " JOIN "
+                + d.quote("BATCH")
+                + " b ON b.trial_run_id = r.id WHERE t.experiment_id = ?");
+        sql.put(
+            "batch_metrics",
+            "FROM "
+                + runs
+                + " JOIN "
+                + d.quote("BATCH_METRIC")
+                + " l ON l.trial_run_id = r.id WHERE t.experiment_id = ?");
+      }
       Map<String, Long> out = new LinkedHashMap<>();
       for (var e : sql.entrySet()) {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) " + e.getValue())) {
@@ -1336,35 +1764,49 @@ public final class ExperimentImporter {
     }
   }
 
-  /** One table's batched INSERT. */
+  /** One table's batched INSERT, of every column the target table has. */
   private final class Insert {
     private final Connection c;
-    private final Table table;
+    private final String table;
+    final List<String> columns;
     private final int idColumn;
-    private int[] positions;
+    private final Map<List<Column>, int[]> positions = new java.util.IdentityHashMap<>();
     private Long offset;
-    private PreparedStatement ps;
 
-    Insert(Connection c, Table table) {
+    Insert(Connection c, String table) {
       this.c = c;
       this.table = table;
-      this.idColumn = table.columnNames().indexOf("id");
-    }
-
-    /** For each column, its index among an element's fields, or -1 for a parent key. */
-    int[] fieldPositions(List<Column> fields) {
-      if (positions == null) {
-        positions = new int[table.columns().size()];
-        for (int i = 0; i < positions.length; i++) {
-          positions[i] = indexOf(fields, table.columns().get(i).name());
+      this.columns = catalog.table(table).orElseThrow().columnNames();
+      int id = -1;
+      for (int i = 0; i < columns.size(); i++) {
+        if (columns.get(i).equalsIgnoreCase("id")) {
+          id = i;
         }
       }
-      return positions;
+      this.idColumn = id;
+    }
+
+    /** For each column, its index among an element's fields, or -1 (a parent key). */
+    int[] fieldPositions(List<Column> fields) {
+      return positions.computeIfAbsent(
+          fields,
+          f -> {
+            int[] out = new int[columns.size()];
+            for (int i = 0; i < out.length; i++) {
+              out[i] = -1;
+              for (int j = 0; j < f.size(); j++) {
+                if (f.get(j).name().equalsIgnoreCase(columns.get(i))) {
+                  out[i] = j;
+                }
+              }
+            }
+            return out;
+          });
     }
 
     long offset(Map<String, Long> offsets) {
       if (offset == null) {
-        offset = offsets.get(idKind(table.name()));
+        offset = offsets.get(idKind(table));
       }
       return offset;
     }
@@ -1383,9 +1825,9 @@ public final class ExperimentImporter {
       return out;
     }
 
-    /** Writes rows through the dialect's bulk insert (writer thread). */
+    /** Writes rows, each value bound as it is (writer thread). */
     void write(List<Object[]> batch) throws SQLException {
-      d.bulkInsert(c, table, batch);
+      d.insertValues(c, table, columns, batch);
     }
   }
 
@@ -1479,6 +1921,35 @@ public final class ExperimentImporter {
         queue.offer(END);
         join();
       }
+    }
+  }
+
+  /** A field the element did not give. */
+  private static final Object ABSENT = new Object();
+
+  /** The elements that may stand for links to a row that does not exist. */
+  private static final Set<String> MAY_BE_MISSING = Set.of("epoch", "batch", "results");
+
+  private static final Map<String, Double> NON_FINITE =
+      Map.of(
+          "NaN", Double.NaN,
+          "Infinity", Double.POSITIVE_INFINITY,
+          "-Infinity", Double.NEGATIVE_INFINITY);
+
+  private static String lower(String s) {
+    return s.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Whether text is one JSON value (what a JSON column takes). */
+  private static boolean isJson(String text) {
+    try (JsonParser p = JSON.createParser(text)) {
+      if (p.nextToken() == null) {
+        return false;
+      }
+      p.skipChildren();
+      return p.nextToken() == null;
+    } catch (IOException e) {
+      return false;
     }
   }
 

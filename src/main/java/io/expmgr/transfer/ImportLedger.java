@@ -41,9 +41,24 @@ final class ImportLedger {
 
   private ImportLedger() {}
 
-  /** Creates the table when missing (DDL: before the import's transaction on MySQL). */
-  static void ensure(Database db) {
-    db.ensureTables(List.of(MODEL));
+  /**
+   * Creates the table when missing, once an import has passed every check: on an engine whose DDL
+   * takes part in transactions, on the import's connection (a refused import leaves no table);
+   * elsewhere on a connection of its own, as DDL would end the import's transaction.
+   */
+  static void ensure(Database db, Connection c) throws SQLException {
+    if (!db.dialect().supportsTransactionalDdl()) {
+      db.ensureTables(List.of(MODEL));
+    } else if (!present(db, c)) {
+      for (String sql : io.expmgr.db.Ddl.createTable(MODEL, db.dialect())) {
+        io.expmgr.db.Dialect.execute(c, sql);
+      }
+    }
+  }
+
+  /** Whether the target has the table (a target that never imported has not). */
+  static boolean present(Database db, Connection c) throws SQLException {
+    return db.existingTables(c).contains(TABLE.toUpperCase(java.util.Locale.ROOT));
   }
 
   /**

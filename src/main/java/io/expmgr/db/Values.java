@@ -1,0 +1,133 @@
+package io.expmgr.db;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.Locale;
+
+/**
+ * Values as a database stores them, read so that nothing is rewritten, and written into a column of
+ * either engine with only the conversions that lose nothing.
+ *
+ * <p>Read: from SQLite, each value as its storage class ({@link Long}, {@link Double}, {@link
+ * String}, {@code byte[]}) — a time is the text the database holds, in whatever form; from MySQL,
+ * integers as {@link Long}, a {@code DOUBLE} as {@link Double}, a single-precision {@code FLOAT} as
+ * the double of its shortest text (0.45, not 0.449999988079071), a {@code DECIMAL} as {@link
+ * java.math.BigDecimal}, a {@code DATETIME} as the text the server writes for its precision, text
+ * as {@link String}.
+ *
+ * <p>Written: into the same engine a value goes back as it was read. Across engines, and into a
+ * column that holds less, it is converted when nothing is lost and refused otherwise ({@link
+ * Unstorable}): a time with microseconds into a {@code DATETIME} without fraction digits, a double
+ * into a {@code FLOAT} that cannot hold it, text that is not JSON into a {@code JSON} column.
+ */
+public final class Values {
+  private Values() {}
+
+  /** A value a column cannot hold without changing it. */
+  public static final class Unstorable extends IllegalArgumentException {
+    public Unstorable(String message) {
+      super(message);
+    }
+  }
+
+  /** Reads a value as stored (see the class comment). */
+  public static Object read(ResultSet rs, int index, Catalog.ColumnInfo column, Engine engine)
+      throws SQLException {
+    if (engine == Engine.SQLITE) {
+      Object v = rs.getObject(index);
+      return v instanceof Integer i ? Long.valueOf(i) : v;
+    }
+    String base = column.baseType().toLowerCase(Locale.ROOT);
+    Object v;
+    if (base.endsWith("int")) {
+      v = rs.getLong(index);
+    } else if (base.equals("float")) {
+      float f = rs.getFloat(index);
+      v = rs.wasNull() ? null : floatAsDouble(f);
+    } else if (base.equals("double") || base.equals("real")) {
+      v = rs.getDouble(index);
+    } else if (base.equals("decimal") || base.equals("numeric")) {
+      v = rs.getBigDecimal(index);
+    } else if (base.equals("datetime") || base.equals("timestamp")) {
+      LocalDateTime t = rs.getObject(index, LocalDateTime.class);
+      v = t == null ? null : TimeStyle.serverText(t, column.fractionDigits());
+    } else if (base.endsWith("blob") || base.endsWith("binary")) {
+      v = rs.getBytes(index);
+    } else {
+      v = rs.getString(index);
+    }
+    return rs.wasNull() ? null : v;
+  }
+
+  /** A float as the double its shortest decimal text stands for: what was written into it. */
+  public static double floatAsDouble(float f) {
+    return Float.isFinite(f) ? Double.parseDouble(Float.toString(f)) : f;
+  }
+
+  /**
+   * How a time is written into a target column.
+   *
+   * @param engine the target's engine
+   * @param style for SQLite, the form the target database writes times in
+   */
+  public record TimeTarget(Engine engine, TimeStyle style, int fractionDigits) {}
+
+  /**
+   * The value to bind for a time read from {@code sourceEngine} (text, or a number of milliseconds
+   * a tool stored), into a target time column: the text itself within SQLite, else the time it
+   * stands for, written in the target's form.
+   *
+   * @throws Unstorable when the target keeps fewer fraction digits than the time has, or the text
+   *     is not a time
+   */
+  public static Object time(Object value, Engine sourceEngine, TimeTarget target) {
+    if (value == null) {
+      return null;
+    }
+    if (target.engine() == Engine.SQLITE && sourceEngine == Engine.SQLITE) {
+      return value;
+    }
+    LocalDateTime t;
+    try {
+      t = Times.parse(value.toString());
+    } catch (IllegalArgumentException e) {
+      throw new Unstorable("'" + value + "' is not a time");
+    }
+    if (target.engine() == Engine.SQLITE) {
+      return target.style().format(t);
+    }
+    int digits = Math.max(0, Math.min(6, target.fractionDigits()));
+    long nanosKept = (long) Math.pow(10, 9 - digits);
+    if (t.getNano() % nanosKept != 0) {
+      throw new Unstorable(
+          "the time "
+              + value
+              + " has fractions of a second that a column of "
+              + digits
+              + " fraction digits cannot keep");
+    }
+    return t;
+  }
+
+  /**
+   * A double for a MySQL {@code FLOAT} column: taken when the float keeps it (its shortest text
+   * reads back as the same double).
+   */
+  public static double forFloat(double v) {
+    if (!Double.isFinite(v) || floatAsDouble((float) v) != v) {
+      throw new Unstorable(v + " does not fit a single-precision FLOAT column without change");
+    }
+    return v;
+  }
+
+  /** Binds a value as it is: null, a number, text or bytes. */
+  public static void bind(PreparedStatement ps, int index, Object v) throws SQLException {
+    if (v instanceof LocalDateTime t) {
+      ps.setObject(index, t);
+    } else {
+      ps.setObject(index, v);
+    }
+  }
+}
