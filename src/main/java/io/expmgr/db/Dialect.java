@@ -172,6 +172,24 @@ public interface Dialect {
     return column + " IS ?";
   }
 
+  /**
+   * The condition "the row comes at or before this key", the other end of a walk's range; bind
+   * {@link #afterKeyParameters} of the key to it. This form spells it out as {@code a <= ? AND (a <
+   * ? OR (a = ? AND b < ?) ... OR (a = ? AND b = ? AND c <= ?))}.
+   */
+  default String upToKey(java.util.List<String> columns) {
+    java.util.List<String> ors = new java.util.ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      java.util.List<String> ands = new java.util.ArrayList<>();
+      for (int j = 0; j < i; j++) {
+        ands.add(columns.get(j) + " = ?");
+      }
+      ands.add(columns.get(i) + (i == columns.size() - 1 ? " <= ?" : " < ?"));
+      ors.add("(" + String.join(" AND ", ands) + ")");
+    }
+    return columns.get(0) + " <= ? AND (" + String.join(" OR ", ors) + ")";
+  }
+
   /** The parameters of {@link #afterKey} for a key, in order. */
   default java.util.List<Object> afterKeyParameters(java.util.List<Object> key) {
     java.util.List<Object> out = new java.util.ArrayList<>();

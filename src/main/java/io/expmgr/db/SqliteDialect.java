@@ -199,6 +199,18 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String upToKey(java.util.List<String> columns) {
+    if (columns.size() == 1) {
+      return columns.get(0) + " <= ?";
+    }
+    return "("
+        + String.join(", ", columns)
+        + ") <= ("
+        + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
+        + ")";
+  }
+
+  @Override
   public java.util.List<Object> afterKeyParameters(java.util.List<Object> key) {
     return key;
   }

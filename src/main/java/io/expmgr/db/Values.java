@@ -106,7 +106,7 @@ public final class Values {
               + value
               + " has fractions of a second that a column of "
               + digits
-              + " fraction digits cannot keep");
+              + " fraction digits cannot keep (widen the column to DATETIME(6) to keep them)");
     }
     return t;
   }
@@ -120,6 +120,96 @@ public final class Values {
       throw new Unstorable(v + " does not fit a single-precision FLOAT column without change");
     }
     return v;
+  }
+
+  /**
+   * How values go into one column of a target database: as they are within SQLite, otherwise with
+   * the conversions that lose nothing (a time into the target's form, a double into a
+   * single-precision {@code FLOAT} that keeps it) and refusal ({@link Unstorable}) of the rest:
+   * text into a number column, a fraction into an integer column, infinity or NaN into MySQL, text
+   * that is not JSON into a {@code JSON} column.
+   *
+   * @param time whether the column holds times (by the schema model or its declared type)
+   */
+  public record Into(
+      Engine engine, Catalog.ColumnInfo column, boolean time, TimeTarget timeTarget) {
+    /**
+     * The conversion into {@code column} of a database of {@code engine} whose SQLite times are
+     * written in {@code style}; {@code modelTime} says the schema model has the column as a time.
+     */
+    public static Into of(
+        Engine engine, Catalog.ColumnInfo column, boolean modelTime, TimeStyle style) {
+      boolean time = modelTime || column.isServerTime(engine);
+      return new Into(engine, column, time, new TimeTarget(engine, style, column.fractionDigits()));
+    }
+
+    /** The value to write for {@code v}, read as stored from a database of {@code from}. */
+    public Object convert(Object v, Engine from) {
+      if (v == null || (from == Engine.SQLITE && engine == Engine.SQLITE)) {
+        return v;
+      }
+      if (time) {
+        return Values.time(v, from, timeTarget);
+      }
+      if (engine != Engine.MYSQL) {
+        return v;
+      }
+      String base = column.baseType();
+      boolean integer = base.endsWith("INT");
+      boolean number =
+          integer
+              || base.equals("FLOAT")
+              || base.equals("DOUBLE")
+              || base.equals("REAL")
+              || base.equals("DECIMAL")
+              || base.equals("NUMERIC");
+      if (number && v instanceof String s) {
+        throw new Unstorable("'" + abbreviate(s) + "' is not a number");
+      }
+      if (v instanceof Double dv) {
+        if (!Double.isFinite(dv)) {
+          throw new Unstorable(dv + " cannot be stored in a MySQL number column");
+        }
+        if (integer && dv != Math.rint(dv)) {
+          throw new Unstorable(dv + " is not an integer");
+        }
+        if (column.isSinglePrecision(engine)) {
+          return forFloat(dv);
+        }
+      }
+      if (column.json() && v instanceof String s && !isJson(s)) {
+        throw new Unstorable(
+            "'" + abbreviate(s) + "' is not JSON, and the column is a JSON column");
+      }
+      return v;
+    }
+  }
+
+  private static final com.fasterxml.jackson.core.JsonFactory JSON =
+      com.fasterxml.jackson.core.JsonFactory.builder()
+          .streamReadConstraints(
+              com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                  .maxStringLength(Integer.MAX_VALUE)
+                  .maxNumberLength(Integer.MAX_VALUE)
+                  .build())
+          .build();
+
+  /** Whether text is one JSON value (what a JSON column takes). */
+  public static boolean isJson(String text) {
+    try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(text)) {
+      if (p.nextToken() == null) {
+        return false;
+      }
+      p.skipChildren();
+      return p.nextToken() == null;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** Text cut to a length fit for a one-line message. */
+  public static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }
 
   /** Binds a value as it is: null, a number, text or bytes. */

@@ -51,6 +51,7 @@ abstract class BatchEngine {
   protected final Map<String, Long> rows = new LinkedHashMap<>();
   private final List<Long> batchMillis = new ArrayList<>();
   private String phase = "metrics";
+  private boolean undone;
   private long commitNanos;
 
   BatchEngine(Database target, MigrationOptions options) {
@@ -99,6 +100,20 @@ abstract class BatchEngine {
     RollbackRequested(long itemId, String reason) {
       super("item " + itemId + " failed: " + reason, null, false, false);
       this.itemId = itemId;
+    }
+  }
+
+  /**
+   * A failure after which nothing of the run may stay: the batch is rolled back, what earlier
+   * batches wrote is undone, and {@link #failure} is thrown to the caller.
+   */
+  static final class UndoRun extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final RuntimeException failure;
+
+    UndoRun(RuntimeException failure) {
+      super(failure.getMessage(), failure, false, false);
+      this.failure = failure;
     }
   }
 
@@ -358,6 +373,19 @@ abstract class BatchEngine {
             outcome = MigrationResult.Outcome.ROLLED_BACK;
             message = e.getMessage();
             break;
+          } catch (UndoRun e) {
+            c.rollback();
+            c.setAutoCommit(true);
+            log.error("{} run {}: {}; undoing the run", kind(), runId, e.getMessage());
+            undo();
+            db.inTransaction(
+                x -> {
+                  RunLedger.setState(
+                      x, d, runId, MigrationRun.State.ROLLED_BACK, "undone: " + e.getMessage());
+                  return null;
+                });
+            undone = true;
+            throw withNote(e.failure, "; run " + runId + " was undone and wrote nothing");
           } catch (SQLException | RuntimeException e) {
             rollbackQuietly(c);
             throw e;
@@ -385,7 +413,9 @@ abstract class BatchEngine {
       throw new DataAccessException(
           kind() + " run " + runId + " stopped: " + why + "; the same command resumes it", e);
     } catch (RuntimeException e) {
-      setStateQuietly(MigrationRun.State.INTERRUPTED, String.valueOf(e.getMessage()));
+      if (!undone) {
+        setStateQuietly(MigrationRun.State.INTERRUPTED, String.valueOf(e.getMessage()));
+      }
       throw e;
     }
     return new MigrationResult(
@@ -405,6 +435,18 @@ abstract class BatchEngine {
         peakHeap(),
         snapshotIdOf(),
         message);
+  }
+
+  /** The failure with a note added to its message, of the same kind. */
+  private static RuntimeException withNote(RuntimeException e, String note) {
+    String m = e.getMessage() + note;
+    if (e instanceof io.expmgr.InvalidInputException) {
+      return new io.expmgr.InvalidInputException(m, e);
+    }
+    if (e instanceof io.expmgr.SchemaException) {
+      return new io.expmgr.SchemaException(m, e);
+    }
+    return new DataAccessException(m, e);
   }
 
   private String snapshotIdOf() {

@@ -3,14 +3,17 @@ package io.expmgr.migrate;
 import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
+import io.expmgr.LongBitSet;
 import io.expmgr.NotFoundException;
 import io.expmgr.SchemaException;
+import io.expmgr.db.Catalog;
 import io.expmgr.db.Column;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
-import io.expmgr.db.Rows;
 import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
+import io.expmgr.db.TimeStyle;
+import io.expmgr.db.Values;
 import io.expmgr.schema.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -43,6 +46,9 @@ public final class ExperimentMigration extends BatchEngine {
 
   private static final List<String> OWNED = List.of("EXPERIMENT", "TRIAL", "TRIAL_RUN");
 
+  /** The tables whose rows belong to the experiment through the link rows that name them. */
+  private static final List<String> MEMBER_TABLES = List.of("METRIC", "ARTIFACT");
+
   private final Database source;
   private final Dialect sd;
   private final long sourceExperimentId;
@@ -55,6 +61,27 @@ public final class ExperimentMigration extends BatchEngine {
 
   /** The experiment's trial and run ids as ranges of consecutive ids, fixed when a run starts. */
   private Map<String, List<long[]>> owned = new LinkedHashMap<>();
+
+  /**
+   * The experiment's metric and artifact ids: those its link rows name, of rows that exist. Read
+   * once per run from the link tables (one pass each, whatever their indexes): a metric belongs to
+   * the experiment through its links, and probing the links per metric is a scan per metric on
+   * users' databases, which have no index on {@code metric_id}.
+   */
+  private Map<String, LongBitSet> members = new LinkedHashMap<>();
+
+  /** Per member table (METRIC, ARTIFACT): its smallest and largest member id and their number. */
+  private Map<String, long[]> memberBounds = new LinkedHashMap<>();
+
+  /** Per link table, measured in the same pass: the bounds of its key's first column, its rows. */
+  private Map<String, long[]> linkBounds = new LinkedHashMap<>();
+
+  private final Catalog sourceCatalog;
+  private Catalog targetCatalog;
+  private TimeStyle targetTimeStyle;
+
+  /** Per table: how each of its source columns goes into the target's column (null: as read). */
+  private final Map<String, Values.Into[]> into = new java.util.HashMap<>();
 
   private Map<String, Long> offsets = new LinkedHashMap<>();
   private Map<String, long[]> bounds = new LinkedHashMap<>();
@@ -76,6 +103,7 @@ public final class ExperimentMigration extends BatchEngine {
     this.intoExperimentId = intoExperimentId;
     this.sameDatabase = source.identity().equals(target.identity());
     this.sourceSchema = SchemaMigrator.schemaOf(source);
+    this.sourceCatalog = Catalog.read(source);
     for (Table t : sourceSchema.tables()) {
       if (t.name().equals("EXPERIMENT") && intoExperimentId != null) {
         continue;
@@ -142,10 +170,95 @@ public final class ExperimentMigration extends BatchEngine {
     if (rules.needsMetadataColumn()) {
       SchemaMigrator.requireAtLeast(db, Schema.VERSION_2_0, "the add_metadata transformation");
     }
+    targetCatalog = Catalog.read(db);
+    List<String> lacking = new ArrayList<>();
+    for (Table t : phases) {
+      Catalog.TableInfo there = targetCatalog.table(t.name()).orElse(null);
+      Catalog.TableInfo here = sourceCatalog.table(t.name()).orElseThrow();
+      if (there == null) {
+        if (!Schema.isOptional(t.name()) || rowsIn(t) > 0) {
+          lacking.add(t.name());
+        }
+        continue;
+      }
+      for (Catalog.ColumnInfo col : here.columns()) {
+        if (there.column(col.name()).isEmpty()) {
+          lacking.add(t.name() + "." + col.name());
+        }
+      }
+    }
+    if (!lacking.isEmpty()) {
+      // Nothing is dropped in silence: a column the target cannot hold stops the copy first.
+      throw new SchemaException(
+          "the target "
+              + db.identity()
+              + " lacks "
+              + String.join(", ", lacking)
+              + " of the source; add them there (or copy with a snapshot) first");
+    }
+    targetTimeStyle = db.withConnection(c -> TimeStyle.of(db, c, targetCatalog));
     source.withConnection(
         c -> {
           measureOwned(c);
           return null;
+        });
+  }
+
+  /** The source's columns of a table, in order: the model's and any its users added. */
+  private List<String> columns(Table t) {
+    return sourceCatalog.table(t.name()).orElseThrow().columns().stream()
+        .map(Catalog.ColumnInfo::name)
+        .toList();
+  }
+
+  /**
+   * The table's primary key in the source as declared there: the order its index walks in (the
+   * tracker declares some keys in another order than expmgr's model).
+   */
+  private List<String> pk(Table t) {
+    List<String> declared = sourceCatalog.table(t.name()).orElseThrow().primaryKey();
+    return declared.isEmpty() ? t.primaryKey() : declared;
+  }
+
+  private int indexOf(Table t, String column) {
+    return columns(t).indexOf(column);
+  }
+
+  /** How each column of a table goes into the target (see {@link Values.Into}). */
+  private Values.Into[] into(Table t) {
+    return into.computeIfAbsent(
+        t.name(),
+        name -> {
+          Catalog.TableInfo there = targetCatalog.table(name).orElseThrow();
+          List<Catalog.ColumnInfo> cols = sourceCatalog.table(name).orElseThrow().columns();
+          Values.Into[] out = new Values.Into[cols.size()];
+          for (int i = 0; i < out.length; i++) {
+            Catalog.ColumnInfo here = cols.get(i);
+            boolean modelTime =
+                t.column(here.name())
+                        .map(col -> col.type() == io.expmgr.db.ColumnType.TIMESTAMP)
+                        .orElse(false)
+                    || here.isServerTime(sd.engine());
+            out[i] =
+                Values.Into.of(
+                    d.engine(),
+                    there.column(here.name()).orElseThrow(),
+                    modelTime,
+                    targetTimeStyle);
+          }
+          return out;
+        });
+  }
+
+  /** Whether the source has rows in an optional table (the batch level). */
+  private long rowsIn(Table t) {
+    return source.withConnection(
+        c -> {
+          try (var st = c.createStatement();
+              ResultSet rs = st.executeQuery("SELECT count(*) FROM " + q(t.name()))) {
+            rs.next();
+            return rs.getLong(1);
+          }
         });
   }
 
@@ -241,15 +354,7 @@ public final class ExperimentMigration extends BatchEngine {
     if (ranges == null || ranges.size() > MAX_RANGES) {
       return column + " IN (" + ownedIdsQuery(kind) + ")";
     }
-    if (ranges.isEmpty()) {
-      return "1 = 0";
-    }
-    List<String> parts = new ArrayList<>();
-    for (long[] r : ranges) {
-      parts.add(
-          r[0] == r[1] ? column + " = " + r[0] : column + " BETWEEN " + r[0] + " AND " + r[1]);
-    }
-    return parts.size() == 1 ? parts.get(0) : "(" + String.join(" OR ", parts) + ")";
+    return inRanges(column, ranges);
   }
 
   /** Reads the experiment's trial and run ids from the source, as ranges of consecutive ids. */
@@ -300,9 +405,12 @@ public final class ExperimentMigration extends BatchEngine {
    * the engine starts its index range from, or each batch rescans the experiment's start.
    */
   private String scope(Table t, String alias, boolean walking) {
+    if (MEMBER_TABLES.contains(t.name())) {
+      throw new IllegalStateException(t.name() + " is read by its member ids");
+    }
     List<String> parts = new ArrayList<>();
     String ownerScope = ownerScope(t, alias);
-    if (walking && t.primaryKey().get(0).equals(ownerColumn(t))) {
+    if (walking && pk(t).get(0).equals(ownerColumn(t))) {
       ownerScope =
           ownerScope.replace(
               alias + "." + q(ownerColumn(t)), "+" + alias + "." + q(ownerColumn(t)));
@@ -312,6 +420,11 @@ public final class ExperimentMigration extends BatchEngine {
     for (io.expmgr.db.ForeignKey fk : t.foreignKeys()) {
       if (fk.columns().size() == 1 && fk.columns().get(0).equals(owner)) {
         continue; // the owner's ids were read from the parent table itself
+      }
+      if (!MEMBER_TABLES.contains(fk.parentTable())) {
+        // A link to an epoch, a batch or results that do not exist is the tracker's own way of
+        // saying "the last epoch" (or was left so): it is carried as the source holds it.
+        continue;
       }
       List<String> eq = new ArrayList<>();
       for (int i = 0; i < fk.columns().size(); i++) {
@@ -335,25 +448,7 @@ public final class ExperimentMigration extends BatchEngine {
     if (owner != null) {
       return ownedCondition(alias + "." + q(owner), kindOf(t, owner));
     }
-    // METRIC and ARTIFACT belong through the link tables that name them.
-    String idColumn = t.name().equals("METRIC") ? "metric_id" : "artifact_id";
-    List<String> exists = new ArrayList<>();
-    for (Table link : linksTo(idColumn)) {
-      String linkOwner = ownerColumn(link);
-      exists.add(
-          "EXISTS (SELECT 1 FROM "
-              + q(link.name())
-              + " l WHERE l."
-              + q(idColumn)
-              + " = "
-              + alias
-              + "."
-              + q("id")
-              + " AND "
-              + ownedCondition("l." + q(linkOwner), kindOf(link, linkOwner))
-              + ")");
-    }
-    return "(" + String.join(" OR ", exists) + ")";
+    throw new IllegalStateException(t.name() + " has no owner column");
   }
 
   private List<Table> linksTo(String idColumn) {
@@ -363,88 +458,137 @@ public final class ExperimentMigration extends BatchEngine {
   }
 
   /**
-   * The smallest and largest first key column of the experiment's rows of a table and, when one
-   * pass can tell, their number (otherwise -1); null when it has none.
+   * The smallest and largest first key column of the experiment's rows of a table and their number,
+   * counted in the same pass; null when it has none.
    */
   private long[] leadBounds(Connection c, Table t) throws SQLException {
-    List<String> queries = new ArrayList<>();
-    if (ownerColumn(t) == null && !t.name().equals("EXPERIMENT")) {
-      String idColumn = t.name().equals("METRIC") ? "metric_id" : "artifact_id";
-      for (Table link : linksTo(idColumn)) {
-        String linkOwner = ownerColumn(link);
-        queries.add(
-            "SELECT min(m."
-                + q("id")
-                + "), max(m."
-                + q("id")
-                + ") FROM "
-                + q(link.name())
-                + " l JOIN "
-                + q(t.name())
-                + " m ON m."
-                + q("id")
-                + " = l."
-                + q(idColumn)
-                + " WHERE "
-                + ownedCondition("l." + q(linkOwner), kindOf(link, linkOwner)));
-      }
-    } else {
-      String lead = t.primaryKey().get(0);
-      // The rows are counted in the same pass.
-      queries.add(
-          "SELECT min(x."
-              + q(lead)
-              + "), max(x."
-              + q(lead)
-              + "), count(*) FROM "
-              + q(t.name())
-              + " x WHERE "
-              + scope(t, "x"));
+    if (MEMBER_TABLES.contains(t.name()) || linkBounds.containsKey(t.name())) {
+      long[] m =
+          MEMBER_TABLES.contains(t.name()) ? memberBounds.get(t.name()) : linkBounds.get(t.name());
+      return m == null || m[2] == 0 ? null : m.clone();
     }
-    long lo = Long.MAX_VALUE;
-    long hi = Long.MIN_VALUE;
-    long count = -1;
-    try (var st = c.createStatement()) {
-      for (String sql : queries) {
-        try (ResultSet rs = st.executeQuery(sql)) {
-          rs.next();
-          long a = rs.getLong(1);
-          if (!rs.wasNull()) {
-            lo = Math.min(lo, a);
-            hi = Math.max(hi, rs.getLong(2));
-          }
-          if (rs.getMetaData().getColumnCount() == 3) {
-            count = rs.getLong(3);
-          }
-        }
-      }
+    String lead = q(pk(t).get(0));
+    try (var st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT min(x."
+                    + lead
+                    + "), max(x."
+                    + lead
+                    + "), count(*) FROM "
+                    + q(t.name())
+                    + " x WHERE "
+                    + scope(t, "x"))) {
+      rs.next();
+      long lo = rs.getLong(1);
+      return rs.wasNull() ? null : new long[] {lo, rs.getLong(2), rs.getLong(3)};
     }
-    return lo == Long.MAX_VALUE ? null : new long[] {lo, hi, count};
   }
 
   private String rangeCondition(Table t, String alias) {
-    return alias + "." + q(t.primaryKey().get(0)) + " BETWEEN ? AND ?";
+    return alias + "." + q(pk(t).get(0)) + " BETWEEN ? AND ?";
   }
 
-  private long countInScope(Connection c, Table t, long[] range) throws SQLException {
-    if (range == null) {
-      return 0;
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT count(*) FROM "
-                + q(t.name())
-                + " x WHERE "
-                + rangeCondition(t, "x")
-                + " AND "
-                + scope(t, "x"))) {
-      ps.setLong(1, range[0]);
-      ps.setLong(2, range[1]);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
+  /**
+   * Reads which metrics and artifacts belong to the experiment: one pass over each link table,
+   * joined to the metric or artifact by its primary key, so a link to a row that does not exist
+   * names none.
+   */
+  private void measureMembers(Connection src) throws SQLException {
+    members = new LinkedHashMap<>();
+    memberBounds = new LinkedHashMap<>();
+    linkBounds = new LinkedHashMap<>();
+    for (String table : MEMBER_TABLES) {
+      String idColumn = table.equals("METRIC") ? "metric_id" : "artifact_id";
+      LongBitSet set = new LongBitSet();
+      long lo = Long.MAX_VALUE;
+      long hi = Long.MIN_VALUE;
+      for (Table link : linksTo(idColumn)) {
+        String linkOwner = ownerColumn(link);
+        long linkLo = Long.MAX_VALUE;
+        long linkHi = Long.MIN_VALUE;
+        long linkRows = 0;
+        try (var st = src.createStatement()) {
+          st.setFetchSize(10_000);
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT l."
+                      + q(idColumn)
+                      + ", l."
+                      + q(pk(link).get(0))
+                      + " FROM "
+                      + q(link.name())
+                      + " l JOIN "
+                      + q(table)
+                      + " m ON m."
+                      + q("id")
+                      + " = l."
+                      + q(idColumn)
+                      + " WHERE "
+                      + ownedCondition("l." + q(linkOwner), kindOf(link, linkOwner)))) {
+            while (rs.next()) {
+              long id = rs.getLong(1);
+              set.add(id);
+              lo = Math.min(lo, id);
+              hi = Math.max(hi, id);
+              long lead = rs.getLong(2);
+              linkLo = Math.min(linkLo, lead);
+              linkHi = Math.max(linkHi, lead);
+              linkRows++;
+            }
+          }
+        }
+        // The link's rows in the experiment are exactly those read: its owner's and naming a row
+        // that exists (its scope), so the pass measures the link table too.
+        linkBounds.put(link.name(), new long[] {linkLo, linkHi, linkRows});
       }
+      members.put(table, set);
+      memberBounds.put(table, new long[] {lo, hi, set.size()});
     }
+  }
+
+  /**
+   * The member ids of a batch: up to {@code n} of them after {@code afterId} (from the start when
+   * null) and within the run's bounds, as at most {@link #MAX_RANGES} ranges of consecutive ids.
+   * Empty when none is left.
+   */
+  private List<long[]> window(Table t, Long afterId, int n) {
+    long[] b = bounds.get(t.name());
+    if (b == null) {
+      return List.of();
+    }
+    LongBitSet set = members.get(t.name());
+    List<long[]> ranges = new ArrayList<>();
+    long[] last = null;
+    int taken = 0;
+    for (long id = set.next(afterId == null ? b[0] : afterId + 1);
+        id >= 0 && id <= b[1] && taken < n;
+        id = set.next(id + 1)) {
+      if (last != null && id == last[1] + 1) {
+        last[1] = id;
+      } else {
+        if (ranges.size() == MAX_RANGES) {
+          break;
+        }
+        last = new long[] {id, id};
+        ranges.add(last);
+      }
+      taken++;
+    }
+    return ranges;
+  }
+
+  /** The condition that a column holds an id of the given ranges. */
+  private static String inRanges(String column, List<long[]> ranges) {
+    if (ranges.isEmpty()) {
+      return "1 = 0";
+    }
+    List<String> parts = new ArrayList<>();
+    for (long[] r : ranges) {
+      parts.add(
+          r[0] == r[1] ? column + " = " + r[0] : column + " BETWEEN " + r[0] + " AND " + r[1]);
+    }
+    return parts.size() == 1 ? parts.get(0) : "(" + String.join(" OR ", parts) + ")";
   }
 
   private void measureFrom(Connection c, java.util.Queue<Table> queue, Map<String, Measure> out)
@@ -452,7 +596,7 @@ public final class ExperimentMigration extends BatchEngine {
     Table t;
     while ((t = queue.poll()) != null) {
       long[] b = leadBounds(c, t);
-      long n = b == null ? 0 : b[2] >= 0 ? b[2] : countInScope(c, t, b);
+      long n = b == null ? 0 : b[2];
       out.put(t.name(), new Measure(b == null ? null : new long[] {b[0], b[1]}, n));
     }
   }
@@ -492,6 +636,7 @@ public final class ExperimentMigration extends BatchEngine {
    * without, as on the target inside its last transaction, {@code src} measures them all.
    */
   private void measureSource(Connection src, Database helper) throws SQLException {
+    measureMembers(src);
     bounds = new LinkedHashMap<>();
     sourceCounts = new LinkedHashMap<>();
     total = 0;
@@ -534,14 +679,45 @@ public final class ExperimentMigration extends BatchEngine {
     Map<String, Long> max = new LinkedHashMap<>();
     try (var st = c.createStatement()) {
       for (Table t : SchemaMigrator.schemaOf(db).tables()) {
+        Catalog.TableInfo info = targetCatalog.table(t.name()).orElse(null);
+        Set<String> leads = new HashSet<>();
+        if (info != null) {
+          if (!info.primaryKey().isEmpty()) {
+            leads.add(info.primaryKey().get(0));
+          }
+          info.indexes().forEach(i -> leads.add(i.columns().get(0)));
+        }
+        // A column an index starts with: one max() each, read from the index. The others of a
+        // table: all in one pass (users' databases index few of them).
+        List<String> scanned = new ArrayList<>();
         for (Column col : t.columns()) {
           String kind = kindOf(t, col.name());
-          if (kind != null) {
-            try (ResultSet rs =
-                st.executeQuery(
-                    "SELECT max(" + d.quote(col.name()) + ") FROM " + d.quote(t.name()))) {
-              rs.next();
-              max.merge(kind, rs.getLong(1), Math::max);
+          if (kind == null) {
+            continue;
+          }
+          if (!leads.contains(col.name())) {
+            scanned.add(col.name());
+            continue;
+          }
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT max(" + d.quote(col.name()) + ") FROM " + d.quote(t.name()))) {
+            rs.next();
+            max.merge(kind, rs.getLong(1), Math::max);
+          }
+        }
+        if (!scanned.isEmpty()) {
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT "
+                      + scanned.stream()
+                          .map(col -> "max(" + d.quote(col) + ")")
+                          .collect(Collectors.joining(", "))
+                      + " FROM "
+                      + d.quote(t.name()))) {
+            rs.next();
+            for (int i = 0; i < scanned.size(); i++) {
+              max.merge(kindOf(t, scanned.get(i)), rs.getLong(i + 1), Math::max);
             }
           }
         }
@@ -554,8 +730,27 @@ public final class ExperimentMigration extends BatchEngine {
 
   @Override
   Map<String, Object> plan(Connection c) throws SQLException {
-    measureSource(sourceConnection(c), source);
-    Map<String, Long> next = nextIds(c);
+    long t0 = System.nanoTime();
+    // The target's highest ids are read beside the measuring, on a connection of their own (a
+    // pass over each table that no index answers, on users' databases).
+    java.util.concurrent.Future<Map<String, Long>> ids =
+        READER.submit(
+            () -> {
+              try (Connection other = db.connect()) {
+                return nextIds(other);
+              } catch (SQLException e) {
+                throw new DataAccessException(db.describe(e), e);
+              }
+            });
+    Map<String, Long> next;
+    try {
+      measureSource(sourceConnection(c), source);
+    } finally {
+      next = await(ids);
+    }
+    log.debug(
+        "measured the experiment and the target's ids in {} ms",
+        (System.nanoTime() - t0) / 1_000_000);
     newExperimentId = intoExperimentId != null ? intoExperimentId : next.get("EXPERIMENT");
     offsets = new LinkedHashMap<>();
     for (String kind : List.of("TRIAL", "TRIAL_RUN", "METRIC", "ARTIFACT")) {
@@ -621,31 +816,73 @@ public final class ExperimentMigration extends BatchEngine {
       ((Map<String, Object>) cp.get("rows"))
           .forEach((k, v) -> rows.put(k, ((Number) v).longValue()));
     }
+    source.withConnection(
+        c -> {
+          measureMembers(c);
+          return null;
+        });
+  }
+
+  @Override
+  void prepareWriter(Connection c) throws SQLException {
+    // Links to epochs, batches or results that do not exist are copied as the source holds them;
+    // every other reference is to a row the run copied first.
+    d.suspendForeignKeyChecks(c);
   }
 
   // ---------------------------------------------------------------- batches
 
-  /** The next rows of a table after a key, in key order. */
+  /** The next rows of a table after a key, in key order, each value as the source stores it. */
   private List<Object[]> read(Connection src, Table t, List<Object> afterKey, int n)
       throws SQLException {
     long[] range = bounds.get(t.name());
     if (range == null) {
       return List.of();
     }
-    List<String> pk = t.primaryKey();
+    String cols = columns(t).stream().map(col -> "x." + q(col)).collect(Collectors.joining(", "));
+    if (MEMBER_TABLES.contains(t.name())) {
+      Long from = afterKey == null ? null : ((Number) afterKey.get(0)).longValue();
+      while (true) {
+        List<long[]> w = window(t, from, n);
+        if (w.isEmpty()) {
+          return List.of();
+        }
+        List<Object[]> out =
+            query(
+                src,
+                t,
+                "SELECT "
+                    + cols
+                    + " FROM "
+                    + q(t.name())
+                    + " x WHERE "
+                    + inRanges("x." + q("id"), w)
+                    + " ORDER BY x."
+                    + q("id"),
+                List.of());
+        if (!out.isEmpty()) {
+          return out;
+        }
+        from = w.get(w.size() - 1)[1]; // deleted since the run began: on to the next window
+      }
+    }
+    List<String> pk = pk(t);
     StringBuilder sql =
         new StringBuilder("SELECT ")
-            .append(
-                t.columns().stream()
-                    .map(col -> "x." + q(col.name()))
-                    .collect(Collectors.joining(", ")))
+            .append(cols)
             .append(" FROM ")
             .append(q(t.name()))
             .append(" x WHERE ")
             // One lower bound only: given two, SQLite may start its range at the lower one.
             .append(afterKey == null ? rangeCondition(t, "x") : "x." + q(pk.get(0)) + " <= ?");
-    if (afterKey != null) {
+    List<Object> params = new ArrayList<>();
+    if (afterKey == null) {
+      params.add(range[0]);
+      params.add(range[1]);
+    } else {
+      params.add(range[1]);
       sql.append(" AND ").append(sd.afterKey(pk.stream().map(k -> "x." + q(k)).toList()));
+      params.addAll(sd.afterKeyParameters(afterKey));
     }
     sql.append(" AND ")
         .append(scope(t, "x", afterKey != null))
@@ -653,23 +890,22 @@ public final class ExperimentMigration extends BatchEngine {
         .append(pk.stream().map(k -> "x." + q(k)).collect(Collectors.joining(", ")))
         .append(" LIMIT ")
         .append(n);
-    List<Object[]> out = new ArrayList<>(Math.min(n, 10_000));
-    try (PreparedStatement ps = src.prepareStatement(sql.toString())) {
-      int i = 1;
-      if (afterKey == null) {
-        ps.setLong(i++, range[0]);
-        ps.setLong(i++, range[1]);
-      } else {
-        ps.setLong(i++, range[1]);
-      }
-      if (afterKey != null) {
-        for (Object v : sd.afterKeyParameters(afterKey)) {
-          ps.setObject(i++, v);
-        }
-      }
+    return query(src, t, sql.toString(), params);
+  }
+
+  private List<Object[]> query(Connection src, Table t, String sql, List<Object> params)
+      throws SQLException {
+    List<Catalog.ColumnInfo> info = sourceCatalog.table(t.name()).orElseThrow().columns();
+    List<Object[]> out = new ArrayList<>();
+    try (PreparedStatement ps = src.prepareStatement(sql)) {
+      bindAll(ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(Rows.read(rs, t, sd));
+          Object[] row = new Object[info.size()];
+          for (int i = 0; i < row.length; i++) {
+            row[i] = Values.read(rs, i + 1, info.get(i), sd.engine());
+          }
+          out.add(row);
         }
       }
     }
@@ -678,9 +914,8 @@ public final class ExperimentMigration extends BatchEngine {
 
   private List<Object> keyOf(Table t, Object[] row) {
     List<Object> key = new ArrayList<>();
-    for (String k : t.primaryKey()) {
-      Object v = row[t.columnNames().indexOf(k)];
-      key.add(v instanceof java.time.LocalDateTime ? v.toString() : v);
+    for (String k : pk(t)) {
+      key.add(row[indexOf(t, k)]);
     }
     return key;
   }
@@ -688,9 +923,9 @@ public final class ExperimentMigration extends BatchEngine {
   /** The row with its ids mapped to the target's. */
   private Object[] mapIds(Table t, Object[] row) {
     Object[] out = row.clone();
-    List<Column> cols = t.columns();
+    List<String> cols = columns(t);
     for (int i = 0; i < out.length; i++) {
-      String kind = kindOf(t, cols.get(i).name());
+      String kind = kindOf(t, cols.get(i));
       if (kind == null || out[i] == null) {
         continue;
       }
@@ -733,17 +968,18 @@ public final class ExperimentMigration extends BatchEngine {
       List<Object[]> out = new ArrayList<>(batch.size());
       List<Object[]> failedRows = new ArrayList<>();
       Set<Object> existingTags = t.name().equals("EXPERIMENT_TAG") ? existingTags(c) : Set.of();
+      int tagName = indexOf(t, "tag_name");
       for (Object[] row : batch) {
         Object[] mapped = mapIds(t, row);
         if (t.name().equals("METRIC") && !rules.transformations().isEmpty()) {
           transformMetric(t, row, mapped, failedRows);
         }
-        if (t.name().equals("EXPERIMENT_TAG") && existingTags.contains(mapped[1])) {
+        if (t.name().equals("EXPERIMENT_TAG") && existingTags.contains(mapped[tagName])) {
           continue;
         }
-        out.add(mapped);
+        out.add(convert(t, row, mapped));
       }
-      d.bulkInsert(c, t, out);
+      d.insertValues(c, t.name(), columns(t), out);
       RunLedger.recordFailures(c, d, runId, failedRows);
       after = keyOf(t, batch.get(batch.size() - 1));
       saveProgress(c, t, batch.size(), out.size());
@@ -753,6 +989,35 @@ public final class ExperimentMigration extends BatchEngine {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The row's values as the target's columns take them: unchanged within SQLite, converted where
+   * nothing is lost otherwise. A value the target cannot hold stops the run, which is then undone.
+   */
+  private Object[] convert(Table t, Object[] source, Object[] mapped) {
+    if (sameDatabase) {
+      return mapped;
+    }
+    Values.Into[] cols = into(t);
+    for (int i = 0; i < mapped.length; i++) {
+      try {
+        mapped[i] = cols[i].convert(mapped[i], sd.engine());
+      } catch (Values.Unstorable e) {
+        throw new UndoRun(
+            new InvalidInputException(
+                t.name()
+                    + "."
+                    + columns(t).get(i)
+                    + " of the source row "
+                    + keyOf(t, source)
+                    + " cannot be stored in "
+                    + db.identity()
+                    + ": "
+                    + e.getMessage()));
+      }
+    }
+    return mapped;
   }
 
   // ---------------------------------------------------------------- copying inside the database
@@ -776,17 +1041,20 @@ public final class ExperimentMigration extends BatchEngine {
    * arithmetic, in the same transaction as the checkpoint. Returns false when the table is done.
    */
   private boolean batchInPlace(Connection c, Table t, int n) throws SQLException {
+    if (MEMBER_TABLES.contains(t.name())) {
+      return membersInPlace(c, t, n);
+    }
     long[] range = bounds.get(t.name());
-    List<String> pk = t.primaryKey();
+    List<String> pk = pk(t);
     List<String> keyCols = pk.stream().map(k -> "x." + q(k)).toList();
     String order = String.join(", ", keyCols);
     long start = System.nanoTime();
     List<Object> upper = null;
     if (range != null) {
       List<Object> params = new ArrayList<>();
-      // Bounded by key alone: the batch's end is found by walking the index, and the batch holds
-      // at most n of the experiment's rows (fewer where other rows lie in between).
-      String where = keyRange(t, range, null, params);
+      // The batch's end: the key of the experiment's n-th row after the checkpoint, found by
+      // walking the key's index from the checkpoint (so all batches together walk it once).
+      String where = walkCondition(t, range, null, params);
       PreparedStatement ps =
           statement(
               c,
@@ -816,32 +1084,7 @@ public final class ExperimentMigration extends BatchEngine {
     if (range != null) {
       List<Object> params = new ArrayList<>();
       String where = walkCondition(t, range, upper, params);
-      List<String> exprs = new ArrayList<>();
-      for (Column col : t.columns()) {
-        String kind = kindOf(t, col.name());
-        String ref = "x." + q(col.name());
-        exprs.add(
-            kind == null
-                ? ref
-                : kind.equals("EXPERIMENT")
-                    ? "CASE WHEN " + ref + " IS NULL THEN NULL ELSE " + newExperimentId + " END"
-                    : ref + " + " + offsets.get(kind));
-      }
-      PreparedStatement ps =
-          statement(
-              c,
-              "INSERT INTO "
-                  + q(t.name())
-                  + " ("
-                  + t.columns().stream().map(col -> q(col.name())).collect(Collectors.joining(", "))
-                  + ") SELECT "
-                  + String.join(", ", exprs)
-                  + " FROM "
-                  + q(t.name())
-                  + " x WHERE "
-                  + where
-                  + " ORDER BY "
-                  + order);
+      PreparedStatement ps = statement(c, insertSelect(t) + where + " ORDER BY " + order);
       bindAll(ps, params);
       inserted = ps.executeUpdate();
     }
@@ -860,6 +1103,54 @@ public final class ExperimentMigration extends BatchEngine {
     } else {
       after = upper;
     }
+    if (inserted == 0) {
+      return false;
+    }
+    saveProgress(c, t, inserted, inserted);
+    return true;
+  }
+
+  /** {@code INSERT INTO t (...) SELECT ... FROM t x WHERE }, each id mapped by arithmetic. */
+  private String insertSelect(Table t) {
+    List<String> exprs = new ArrayList<>();
+    for (String col : columns(t)) {
+      String kind = kindOf(t, col);
+      String ref = "x." + q(col);
+      exprs.add(
+          kind == null
+              ? ref
+              : kind.equals("EXPERIMENT")
+                  ? "CASE WHEN " + ref + " IS NULL THEN NULL ELSE " + newExperimentId + " END"
+                  : ref + " + " + offsets.get(kind));
+    }
+    return "INSERT INTO "
+        + q(t.name())
+        + " ("
+        + columns(t).stream().map(this::q).collect(Collectors.joining(", "))
+        + ") SELECT "
+        + String.join(", ", exprs)
+        + " FROM "
+        + q(t.name())
+        + " x WHERE ";
+  }
+
+  /** One batch of metrics or artifacts copied by the database: the next window of member ids. */
+  private boolean membersInPlace(Connection c, Table t, int n) throws SQLException {
+    long k0 = System.nanoTime();
+    List<long[]> w = window(t, after == null ? null : ((Number) after.get(0)).longValue(), n);
+    if (w.isEmpty()) {
+      phase++;
+      after = null;
+      return false;
+    }
+    int inserted;
+    try (var st = c.createStatement()) {
+      inserted =
+          st.executeUpdate(
+              insertSelect(t) + inRanges("x." + q("id"), w) + " ORDER BY x." + q("id"));
+    }
+    readNanos.merge(t.name() + ".insert", System.nanoTime() - k0, Long::sum);
+    after = List.of(w.get(w.size() - 1)[1]);
     if (inserted == 0) {
       return false;
     }
@@ -912,22 +1203,26 @@ public final class ExperimentMigration extends BatchEngine {
 
   /** The key range of {@link #walkCondition}, without the experiment's scope. */
   private String keyRange(Table t, long[] range, List<Object> upper, List<Object> params) {
-    List<String> keyCols = t.primaryKey().stream().map(k -> "x." + q(k)).toList();
+    List<String> keyCols = pk(t).stream().map(k -> "x." + q(k)).toList();
     String lead = keyCols.get(0);
-    Object top = upper == null ? range[1] : upper.get(0);
+    // One bound at each end, each on the whole key where it can be: given a second bound on the
+    // first column alone, SQLite may end its range there (all rows of one epoch, say) and read far
+    // past the batch's last row.
+    boolean wholeUpper = upper != null && keyCols.size() > 1;
     StringBuilder w = new StringBuilder();
     if (after == null) {
-      w.append(lead).append(" BETWEEN ? AND ?");
+      w.append(lead).append(" >= ?");
       params.add(range[0]);
-      params.add(top);
     } else {
-      w.append(lead).append(" <= ? AND ").append(sd.afterKey(keyCols));
-      params.add(top);
+      w.append(sd.afterKey(keyCols));
       params.addAll(sd.afterKeyParameters(after));
     }
-    if (upper != null && keyCols.size() > 1) {
-      w.append(" AND NOT (").append(sd.afterKey(keyCols)).append(")");
+    if (wholeUpper) {
+      w.append(" AND ").append(sd.upToKey(keyCols));
       params.addAll(sd.afterKeyParameters(upper));
+    } else {
+      w.append(" AND ").append(lead).append(" <= ?");
+      params.add(upper == null ? range[1] : upper.get(0));
     }
     return w.toString();
   }
@@ -942,8 +1237,8 @@ public final class ExperimentMigration extends BatchEngine {
 
   /** The thread that reads a table's next batch from the source while this one is written. */
   private static final java.util.concurrent.ExecutorService READER =
-      java.util.concurrent.Executors.newSingleThreadExecutor(
-          DaemonThreads.named("expmgr-read-ahead"));
+      java.util.concurrent.Executors.newFixedThreadPool(
+          2, DaemonThreads.named("expmgr-read-ahead"));
 
   private java.util.concurrent.Future<List<Object[]>> ahead;
   private int aheadPhase;
@@ -1006,19 +1301,25 @@ public final class ExperimentMigration extends BatchEngine {
   }
 
   private void transformMetric(Table t, Object[] row, Object[] mapped, List<Object[]> failedRows) {
-    List<String> names = t.columnNames();
+    List<String> names = columns(t);
     int type = names.indexOf("type");
     int total = names.indexOf("total_val");
     int labels = names.indexOf("per_label_val");
     int meta = names.indexOf("metadata");
-    MetricTransformer.MetricValues in =
-        new MetricTransformer.MetricValues(
-            (String) row[type],
-            (Double) row[total],
-            (String) row[labels],
-            meta < 0 ? null : (String) row[meta]);
-    MetricTransformer.Outcome outcome = transformer.apply(in);
     long id = ((Number) row[names.indexOf("id")]).longValue();
+    Object totalVal = row[total];
+    MetricTransformer.Outcome outcome =
+        totalVal != null && !(totalVal instanceof Number)
+            ? new MetricTransformer.Outcome(
+                null,
+                false,
+                "total_val is not a number: '" + Values.abbreviate(totalVal.toString()) + "'")
+            : transformer.apply(
+                new MetricTransformer.MetricValues(
+                    text(row[type]),
+                    totalVal == null ? null : ((Number) totalVal).doubleValue(),
+                    text(row[labels]),
+                    meta < 0 ? null : text(row[meta])));
     if (outcome.failed()) {
       addFailure(id, outcome.failure());
       if (rules.rollbackOnError()) {
@@ -1040,16 +1341,23 @@ public final class ExperimentMigration extends BatchEngine {
     }
   }
 
+  private static String text(Object v) {
+    return v == null
+        ? null
+        : v instanceof byte[] b
+            ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+            : v.toString();
+  }
+
   /** The conservative check: the batch's rows are in the target, found by their mapped keys. */
   private void verifyInserted(Connection c, Table t, List<Object[]> inserted) throws SQLException {
-    List<String> pk = t.primaryKey();
+    List<String> pk = pk(t);
     String where = pk.stream().map(k -> d.quote(k) + " = ?").collect(Collectors.joining(" AND "));
     try (PreparedStatement ps =
         c.prepareStatement("SELECT count(*) FROM " + d.quote(t.name()) + " WHERE " + where)) {
       for (Object[] row : inserted) {
         for (int i = 0; i < pk.size(); i++) {
-          Object v = row[t.columnNames().indexOf(pk.get(i))];
-          Rows.bind(ps, i + 1, t.column(pk.get(i)).orElseThrow().type(), v, d);
+          Values.bind(ps, i + 1, row[indexOf(t, pk.get(i))]);
         }
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
@@ -1088,8 +1396,11 @@ public final class ExperimentMigration extends BatchEngine {
       }
     }
     if (!mismatches.isEmpty()) {
-      throw new DataAccessException(
-          "the copy does not match the source: " + String.join("; ", mismatches));
+      throw new UndoRun(
+          new DataAccessException(
+              "the copy does not match the source ("
+                  + String.join("; ", mismatches)
+                  + "); was the source written to during the run?"));
     }
     return "copied experiment "
         + sourceExperimentId
@@ -1134,7 +1445,7 @@ public final class ExperimentMigration extends BatchEngine {
                     return null;
                   }
                   String where =
-                      t.primaryKey().stream()
+                      pk(t).stream()
                           .map(k -> d.quote(k) + " = ?")
                           .collect(Collectors.joining(" AND "));
                   try (PreparedStatement ps =
@@ -1142,13 +1453,8 @@ public final class ExperimentMigration extends BatchEngine {
                     for (Object[] row : batch) {
                       Object[] mapped = mapIds(t, row);
                       int i = 1;
-                      for (String k : t.primaryKey()) {
-                        Rows.bind(
-                            ps,
-                            i++,
-                            t.column(k).orElseThrow().type(),
-                            mapped[t.columnNames().indexOf(k)],
-                            d);
+                      for (String k : pk(t)) {
+                        Values.bind(ps, i++, mapped[indexOf(t, k)]);
                       }
                       ps.addBatch();
                     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.expmgr.AtomicFiles;
 import io.expmgr.DataAccessException;
+import io.expmgr.LongBitSet;
 import io.expmgr.NotFoundException;
 import io.expmgr.ProgressListener;
 import io.expmgr.Version;

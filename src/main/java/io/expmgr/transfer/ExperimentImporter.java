@@ -13,6 +13,7 @@ import io.expmgr.ConflictException;
 import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
+import io.expmgr.LongBitSet;
 import io.expmgr.NotFoundException;
 import io.expmgr.ProgressListener;
 import io.expmgr.db.Catalog;
@@ -1348,7 +1349,7 @@ public final class ExperimentImporter {
             if (time) {
               return Values.time(text, sourceEngine(), timeTarget(target));
             }
-            if (target != null && target.json() && !isJson(text)) {
+            if (target != null && target.json() && !Values.isJson(text)) {
               throw invalid(
                   p,
                   name,
@@ -1938,19 +1939,6 @@ public final class ExperimentImporter {
 
   private static String lower(String s) {
     return s.toLowerCase(java.util.Locale.ROOT);
-  }
-
-  /** Whether text is one JSON value (what a JSON column takes). */
-  private static boolean isJson(String text) {
-    try (JsonParser p = JSON.createParser(text)) {
-      if (p.nextToken() == null) {
-        return false;
-      }
-      p.skipChildren();
-      return p.nextToken() == null;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   private static int indexOf(List<Column> fields, String name) {
