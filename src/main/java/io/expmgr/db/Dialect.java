@@ -207,6 +207,15 @@ public interface Dialect {
   default void tuneForManyCommits(Connection connection) throws SQLException {}
 
   /**
+   * Lets the connection read the database's pages through a memory mapping rather than a system
+   * call per page (SQLite), for work that reads whole tables. Default: nothing.
+   */
+  default void mapPages(Connection connection) throws SQLException {}
+
+  /** Undoes what {@link #tuneForManyCommits} changed that outlives the connection. */
+  default void untuneForManyCommits(Connection connection) throws SQLException {}
+
+  /**
    * Starts whatever background work keeps {@code writer}'s many commits cheap (SQLite in WAL mode:
    * checkpoints on a thread of their own); closing the result stops it. Servers need none.
    */

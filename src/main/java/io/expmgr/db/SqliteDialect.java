@@ -183,6 +183,14 @@ public final class SqliteDialect implements Dialect {
     // 256 MiB of page cache, outside the Java heap: the transaction's pages stay in memory
     // instead of spilling to the file before commit.
     Dialect.execute(connection, "PRAGMA cache_size=-262144");
+    // A run reads every page of its tables once. Writes still go through the journal as always.
+    mapPages(connection);
+  }
+
+  @Override
+  public void mapPages(Connection connection) throws SQLException {
+    // SQLite's own ceiling for a mapping (2 GB); pages beyond it are read as usual.
+    Dialect.execute(connection, "PRAGMA mmap_size=2147483648");
   }
 
   /** A row-value comparison, which SQLite plans as one index range (the OR form it may not). */
@@ -247,12 +255,32 @@ public final class SqliteDialect implements Dialect {
         var rs = st.executeQuery("PRAGMA journal_mode")) {
       mode = rs.next() ? rs.getString(1) : "";
     }
+    if ("delete".equalsIgnoreCase(mode)) {
+      // A rollback journal's mode belongs to the connection, not the file: this one truncates its
+      // journal at each commit instead of deleting it, which spares the directory two changes per
+      // commit (about 0.7 ms each here) with the same atomicity and durability. Every other
+      // connection keeps its own mode; untuneForManyCommits removes the empty journal file.
+      Dialect.execute(connection, "PRAGMA journal_mode=TRUNCATE");
+    }
     if ("wal".equalsIgnoreCase(mode)) {
       // In WAL mode NORMAL still commits atomically; it only skips the sync at each commit.
       Dialect.execute(connection, "PRAGMA synchronous=NORMAL");
       // Fold the log into the database every 64 MiB rather than every 4 MiB: far fewer
       // checkpoints, each of which syncs.
       Dialect.execute(connection, "PRAGMA wal_autocheckpoint=16384");
+    }
+  }
+
+  @Override
+  public void untuneForManyCommits(Connection connection) throws SQLException {
+    String mode;
+    try (var st = connection.createStatement();
+        var rs = st.executeQuery("PRAGMA journal_mode")) {
+      mode = rs.next() ? rs.getString(1) : "";
+    }
+    if ("truncate".equalsIgnoreCase(mode)) {
+      // Back to the file's own mode, which deletes the (empty) journal.
+      Dialect.execute(connection, "PRAGMA journal_mode=DELETE");
     }
   }
 

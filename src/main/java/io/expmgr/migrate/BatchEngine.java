@@ -406,6 +406,7 @@ abstract class BatchEngine {
         // Other connections first: the last one to close folds the WAL into the database.
         release();
         closeQuietly(checkpoints);
+        untune(c);
       }
     } catch (SQLException e) {
       String why = db.describe(e);
@@ -475,6 +476,18 @@ abstract class BatchEngine {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void untune(Connection c) {
+    try {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      d.untuneForManyCommits(c);
+    } catch (SQLException e) {
+      log.warn("could not restore the connection's settings: {}", e.getMessage());
     }
   }
 

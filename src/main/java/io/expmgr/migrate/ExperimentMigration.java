@@ -354,7 +354,7 @@ public final class ExperimentMigration extends BatchEngine {
     if (ranges == null || ranges.size() > MAX_RANGES) {
       return column + " IN (" + ownedIdsQuery(kind) + ")";
     }
-    return inRanges(column, ranges);
+    return IdWindows.condition(column, ranges);
   }
 
   /** Reads the experiment's trial and run ids from the source, as ranges of consecutive ids. */
@@ -549,46 +549,15 @@ public final class ExperimentMigration extends BatchEngine {
 
   /**
    * The member ids of a batch: up to {@code n} of them after {@code afterId} (from the start when
-   * null) and within the run's bounds, as at most {@link #MAX_RANGES} ranges of consecutive ids.
-   * Empty when none is left.
+   * null) and within the run's bounds, as ranges of consecutive ids ({@link IdWindows}). Empty when
+   * none is left.
    */
   private List<long[]> window(Table t, Long afterId, int n) {
     long[] b = bounds.get(t.name());
     if (b == null) {
       return List.of();
     }
-    LongBitSet set = members.get(t.name());
-    List<long[]> ranges = new ArrayList<>();
-    long[] last = null;
-    int taken = 0;
-    for (long id = set.next(afterId == null ? b[0] : afterId + 1);
-        id >= 0 && id <= b[1] && taken < n;
-        id = set.next(id + 1)) {
-      if (last != null && id == last[1] + 1) {
-        last[1] = id;
-      } else {
-        if (ranges.size() == MAX_RANGES) {
-          break;
-        }
-        last = new long[] {id, id};
-        ranges.add(last);
-      }
-      taken++;
-    }
-    return ranges;
-  }
-
-  /** The condition that a column holds an id of the given ranges. */
-  private static String inRanges(String column, List<long[]> ranges) {
-    if (ranges.isEmpty()) {
-      return "1 = 0";
-    }
-    List<String> parts = new ArrayList<>();
-    for (long[] r : ranges) {
-      parts.add(
-          r[0] == r[1] ? column + " = " + r[0] : column + " BETWEEN " + r[0] + " AND " + r[1]);
-    }
-    return parts.size() == 1 ? parts.get(0) : "(" + String.join(" OR ", parts) + ")";
+    return IdWindows.next(members.get(t.name()), afterId == null ? b[0] - 1 : afterId, b[1], n);
   }
 
   private void measureFrom(Connection c, java.util.Queue<Table> queue, Map<String, Measure> out)
@@ -856,7 +825,7 @@ public final class ExperimentMigration extends BatchEngine {
                     + " FROM "
                     + q(t.name())
                     + " x WHERE "
-                    + inRanges("x." + q("id"), w)
+                    + IdWindows.condition("x." + q("id"), w)
                     + " ORDER BY x."
                     + q("id"),
                 List.of());
@@ -1147,7 +1116,7 @@ public final class ExperimentMigration extends BatchEngine {
     try (var st = c.createStatement()) {
       inserted =
           st.executeUpdate(
-              insertSelect(t) + inRanges("x." + q("id"), w) + " ORDER BY x." + q("id"));
+              insertSelect(t) + IdWindows.condition("x." + q("id"), w) + " ORDER BY x." + q("id"));
     }
     readNanos.merge(t.name() + ".insert", System.nanoTime() - k0, Long::sum);
     after = List.of(w.get(w.size() - 1)[1]);

@@ -50,6 +50,11 @@ public final class MetricTransformRun extends BatchEngine {
     this.hasMetadata = SchemaMigrator.schemaOf(db).table("METRIC").column("metadata").isPresent();
     this.keepOriginals = rules.backupOriginal() || rules.rollbackOnError();
     this.types = rules.typesTouched();
+    this.totalColumn =
+        io.expmgr.db.Catalog.read(db)
+            .table("METRIC")
+            .flatMap(t -> t.column("total_val"))
+            .orElseThrow(() -> new io.expmgr.SchemaException("METRIC has no total_val column"));
   }
 
   /**
@@ -126,38 +131,125 @@ public final class MetricTransformRun extends BatchEngine {
         + ")";
   }
 
-  /** The filter on metric x beyond its id range: its type and the experiments it belongs to. */
+  /** The filter on metric x beyond its id range: its type. */
   private String filter() {
     StringBuilder sb = new StringBuilder();
     if (types != null) {
       sb.append(" AND x.").append(d.quote("type")).append(" IN (");
       sb.append(types.stream().map(t -> "?").collect(Collectors.joining(","))).append(")");
     }
-    if (!experimentIds.isEmpty()) {
-      String runs = runsOf();
-      sb.append(" AND (EXISTS (SELECT 1 FROM ")
-          .append(d.quote("EPOCH_METRIC"))
-          .append(" em WHERE em.")
-          .append(d.quote("metric_id"))
-          .append(" = x.")
-          .append(d.quote("id"))
-          .append(" AND em.")
-          .append(d.quote("epoch_trial_run_id"))
-          .append(" IN (")
-          .append(runs)
-          .append(")) OR EXISTS (SELECT 1 FROM ")
-          .append(d.quote("RESULTS_METRIC"))
-          .append(" rm WHERE rm.")
-          .append(d.quote("metric_id"))
-          .append(" = x.")
-          .append(d.quote("id"))
-          .append(" AND rm.")
-          .append(d.quote("results_id"))
-          .append(" IN (")
-          .append(runs)
-          .append(")))");
-    }
     return sb.toString();
+  }
+
+  // ---------------------------------------------------------------- the experiments' metrics
+
+  /**
+   * With {@code --experiment-ids}: the ids of the experiments' metrics of the rules' types, read
+   * once per run from every link table (one pass each, joined to the metric by its key), whatever
+   * level links them: experiment, trial, run, results, epoch or batch. Probing the links per metric
+   * instead is a scan per metric on users' databases, which have no index on {@code metric_id}.
+   * Null for a run over all metrics.
+   */
+  private io.expmgr.LongBitSet members;
+
+  private long membersMin;
+  private long membersMax;
+
+  private void measureMembers(Connection c) throws SQLException {
+    if (experimentIds.isEmpty()) {
+      members = null;
+      return;
+    }
+    d.mapPages(c);
+    String ids = experimentIds.stream().map(String::valueOf).collect(Collectors.joining(","));
+    String trials =
+        "SELECT "
+            + q("id")
+            + " FROM "
+            + q("TRIAL")
+            + " WHERE "
+            + q("experiment_id")
+            + " IN ("
+            + ids
+            + ")";
+    String runs = runsOf();
+    io.expmgr.LongBitSet set = new io.expmgr.LongBitSet();
+    long lo = Long.MAX_VALUE;
+    long hi = Long.MIN_VALUE;
+    for (io.expmgr.db.Table link : SchemaMigrator.schemaOf(db).tables()) {
+      if (link.column("metric_id").isEmpty()) {
+        continue;
+      }
+      String owner = null;
+      String in = null;
+      for (io.expmgr.db.Column col : link.columns()) {
+        String kind = ExperimentMigration.kindOf(link, col.name());
+        if (kind == null || col.name().equals("id")) {
+          continue;
+        }
+        in =
+            switch (kind) {
+              case "EXPERIMENT" -> ids;
+              case "TRIAL" -> trials;
+              case "TRIAL_RUN" -> runs;
+              default -> null;
+            };
+        if (in != null) {
+          owner = col.name();
+          break;
+        }
+      }
+      if (owner == null) {
+        continue;
+      }
+      String sql =
+          "SELECT l."
+              + q("metric_id")
+              + ", m."
+              + q("type")
+              + " FROM "
+              + q(link.name())
+              + " l JOIN "
+              + q("METRIC")
+              + " m ON m."
+              + q("id")
+              + " = l."
+              + q("metric_id")
+              + " WHERE l."
+              + q(owner)
+              + " IN ("
+              + in
+              + ")";
+      try (var st = c.createStatement()) {
+        st.setFetchSize(10_000);
+        try (ResultSet rs = st.executeQuery(sql)) {
+          while (rs.next()) {
+            if (types == null || types.contains(rs.getString(2))) {
+              long id = rs.getLong(1);
+              set.add(id);
+              lo = Math.min(lo, id);
+              hi = Math.max(hi, id);
+            }
+          }
+        }
+      }
+    }
+    members = set;
+    membersMin = lo;
+    membersMax = hi;
+  }
+
+  private String q(String name) {
+    return d.quote(name);
+  }
+
+  /** The members with ids in (from, to]. */
+  private long membersIn(long from, long to) {
+    long n = 0;
+    for (long id = members.next(from + 1); id >= 0 && id <= to; id = members.next(id + 1)) {
+      n++;
+    }
+    return n;
   }
 
   private int bindTypes(PreparedStatement ps, int index) throws SQLException {
@@ -169,38 +261,14 @@ public final class MetricTransformRun extends BatchEngine {
     return index;
   }
 
-  /** The id range to walk: from the experiments' links, or the whole table. */
+  /** The id range to walk: the experiments' metrics, or the whole table. */
   private long[] bounds(Connection c) throws SQLException {
-    String sql;
-    if (experimentIds.isEmpty()) {
-      sql = io.expmgr.db.Sql.minAndMax("METRIC", "id", d);
-    } else {
-      String runs = runsOf();
-      sql =
-          "SELECT min(a), max(b) FROM (SELECT min("
-              + d.quote("metric_id")
-              + ") a, max("
-              + d.quote("metric_id")
-              + ") b FROM "
-              + d.quote("EPOCH_METRIC")
-              + " WHERE "
-              + d.quote("epoch_trial_run_id")
-              + " IN ("
-              + runs
-              + ") UNION ALL SELECT min("
-              + d.quote("metric_id")
-              + "), max("
-              + d.quote("metric_id")
-              + ") FROM "
-              + d.quote("RESULTS_METRIC")
-              + " WHERE "
-              + d.quote("results_id")
-              + " IN ("
-              + runs
-              + ")) u";
+    if (!experimentIds.isEmpty()) {
+      measureMembers(c);
+      return members.size() == 0 ? new long[] {1, 0} : new long[] {membersMin, membersMax};
     }
     try (var st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
+        ResultSet rs = st.executeQuery(io.expmgr.db.Sql.minAndMax("METRIC", "id", d))) {
       rs.next();
       long lo = rs.getLong(1);
       boolean none = rs.wasNull();
@@ -210,6 +278,9 @@ public final class MetricTransformRun extends BatchEngine {
   }
 
   private long count(Connection c, long from, long to) throws SQLException {
+    if (members != null) {
+      return membersIn(from - 1, to);
+    }
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT count(*) FROM "
@@ -230,6 +301,7 @@ public final class MetricTransformRun extends BatchEngine {
 
   @Override
   Map<String, Object> plan(Connection c) throws SQLException {
+    d.mapPages(c);
     long[] b = bounds(c);
     idFrom = b[0];
     upTo = b[1];
@@ -250,6 +322,11 @@ public final class MetricTransformRun extends BatchEngine {
   void resumeFrom(MigrationRun run) {
     upTo = ((Number) run.params().get("id_to")).longValue();
     idFrom = ((Number) run.params().get("id_from")).longValue();
+    db.withConnection(
+        c -> {
+          measureMembers(c);
+          return null;
+        });
     after =
         run.checkpoint() == null
             ? idFrom - 1
@@ -282,7 +359,7 @@ public final class MetricTransformRun extends BatchEngine {
    */
   private void startCounting() throws SQLException {
     counting = null;
-    if (!d.supportsConcurrentReader(db)) {
+    if (members != null || !d.supportsConcurrentReader(db)) {
       return;
     }
     Connection cc = db.connect();
@@ -317,7 +394,7 @@ public final class MetricTransformRun extends BatchEngine {
     RunLedger.setTotal(c, d, runId, total);
   }
 
-  private String selectSql(boolean lock) {
+  private String selectColumns() {
     return "SELECT x."
         + d.quote("id")
         + ", x."
@@ -326,7 +403,11 @@ public final class MetricTransformRun extends BatchEngine {
         + d.quote("total_val")
         + ", x."
         + d.quote("per_label_val")
-        + (hasMetadata ? ", x." + d.quote("metadata") : "")
+        + (hasMetadata ? ", x." + d.quote("metadata") : "");
+  }
+
+  private String selectSql(boolean lock) {
+    return selectColumns()
         + " FROM "
         + d.quote("METRIC")
         + " x WHERE x."
@@ -341,7 +422,20 @@ public final class MetricTransformRun extends BatchEngine {
         + (lock ? d.lockingReadSuffix() : "");
   }
 
-  private record Row(long id, MetricTransformer.MetricValues values) {}
+  /**
+   * A metric as read.
+   *
+   * @param unreadable why its values cannot be transformed (a total_val that is not a number), or
+   *     null
+   */
+  private record Row(long id, MetricTransformer.MetricValues values, String unreadable) {
+    Row(long id, MetricTransformer.MetricValues values) {
+      this(id, values, null);
+    }
+  }
+
+  /** METRIC.total_val as the database declares it, to read it as stored. */
+  private io.expmgr.db.Catalog.ColumnInfo totalColumn;
 
   private List<Row> read(Connection c, long from, int n, boolean lock) throws SQLException {
     return read(c, from, upTo, n, lock);
@@ -350,24 +444,74 @@ public final class MetricTransformRun extends BatchEngine {
   /** Up to n metrics to transform with ids in (from, to], in id order. */
   private List<Row> read(Connection c, long from, long to, int n, boolean lock)
       throws SQLException {
+    if (members != null) {
+      return readMembers(c, from, to, n, lock);
+    }
     List<Row> out = new ArrayList<>(Math.min(n, 10_000));
     try (PreparedStatement ps = c.prepareStatement(selectSql(lock))) {
       ps.setLong(1, from);
       ps.setLong(2, to);
       int i = bindTypes(ps, 3);
       ps.setInt(i, n);
+      return readRows(ps, out);
+    }
+  }
+
+  /**
+   * The experiments' metrics after {@code from}: windows of up to n member ids, each read by its
+   * ranges of consecutive ids, until one holds a metric still of the rules' types.
+   */
+  private List<Row> readMembers(Connection c, long from, long to, int n, boolean lock)
+      throws SQLException {
+    long at = from;
+    while (true) {
+      List<long[]> ranges = IdWindows.next(members, at, to, n);
+      if (ranges.isEmpty()) {
+        return List.of();
+      }
+      String sql =
+          selectColumns()
+              + " FROM "
+              + q("METRIC")
+              + " x WHERE "
+              + IdWindows.condition("x." + q("id"), ranges)
+              + filter()
+              + " ORDER BY x."
+              + q("id")
+              + (lock ? d.lockingReadSuffix() : "");
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        bindTypes(ps, 1);
+        List<Row> out = readRows(ps, new ArrayList<>());
+        if (!out.isEmpty()) {
+          return out;
+        }
+      }
+      at = ranges.get(ranges.size() - 1)[1];
+    }
+  }
+
+  private List<Row> readRows(PreparedStatement ps, List<Row> out) throws SQLException {
+    {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          double tv = rs.getDouble(3);
-          Double total = rs.wasNull() ? null : tv;
+          // As stored: a MySQL FLOAT as the value written into it (0.45, not 0.4499999881), and
+          // text where a number should be as the failure it is, never as 0.
+          Object tv = io.expmgr.db.Values.read(rs, 3, totalColumn, d.engine());
+          String unreadable =
+              tv == null || tv instanceof Number
+                  ? null
+                  : "total_val is not a number: '"
+                      + io.expmgr.db.Values.abbreviate(tv.toString())
+                      + "'";
           out.add(
               new Row(
                   rs.getLong(1),
                   new MetricTransformer.MetricValues(
                       rs.getString(2),
-                      total,
+                      tv instanceof Number num ? num.doubleValue() : null,
                       rs.getString(4),
-                      hasMetadata ? rs.getString(5) : null)));
+                      hasMetadata ? rs.getString(5) : null),
+                  unreadable));
         }
       }
     }
@@ -418,6 +562,10 @@ public final class MetricTransformRun extends BatchEngine {
           DaemonThreads.named("expmgr-transform"));
 
   private Done transformOne(Row r) {
+    if (r.unreadable() != null) {
+      return new Done(
+          r, new MetricTransformer.Outcome(r.values(), false, r.unreadable()), r.unreadable());
+    }
     MetricTransformer.Outcome out = transformer.apply(r.values());
     String failure =
         out.failed() ? out.failure() : out.changed() ? checkResult(r.values(), out.values()) : null;
@@ -447,20 +595,34 @@ public final class MetricTransformRun extends BatchEngine {
   private Boolean readsAhead;
 
   /**
-   * Starts reading and transforming the batch after {@code from} on the worker thread, while this
-   * one writes. Only where a second connection cannot hold off the writer (a server, SQLite in WAL
-   * mode) and when the strategy does not read each batch back. The rows may change before they are
-   * written: each update names the values it was computed from, and a row that no longer has them
-   * is read again inside the batch's transaction and transformed afresh.
+   * Starts reading and transforming the batch after {@code from} while this one writes: on the
+   * worker thread and a connection of its own where a second connection cannot hold off the writer
+   * (a server, SQLite in WAL mode); elsewhere (SQLite with a rollback journal) read here, on the
+   * writing connection, and only transformed on the worker. Not when the strategy reads each batch
+   * back. The rows may change before they are written: each update names the values it was computed
+   * from, and a row that no longer has them is read again inside the batch's transaction and
+   * transformed afresh.
    */
-  private void readAhead(long from, int n) {
+  private void readAhead(Connection c, long from, int n) throws SQLException {
     if (readsAhead == null) {
-      readsAhead = !o.strategy().checksEachBatch() && d.supportsConcurrentReader(db);
+      readsAhead = d.supportsConcurrentReader(db);
     }
-    if (!readsAhead) {
+    if (o.strategy().checksEachBatch()) {
       return;
     }
     aheadFrom = from;
+    if (!readsAhead) {
+      List<Row> rows = read(c, from, n, false);
+      ahead =
+          WORKER.submit(
+              () -> {
+                if (!rows.isEmpty()) {
+                  readAheadHook.accept(rows.get(0).id());
+                }
+                return new Ahead(rows, transform(rows));
+              });
+      return;
+    }
     ahead =
         WORKER.submit(
             () -> {
@@ -587,7 +749,7 @@ public final class MetricTransformRun extends BatchEngine {
           checkedBatches);
       return false;
     }
-    readAhead(batch.get(batch.size() - 1).id(), n);
+    readAhead(c, batch.get(batch.size() - 1).id(), n);
     List<Row> updates = new ArrayList<>();
     List<Object[]> failedRows = new ArrayList<>();
     for (var future : pending) {

@@ -46,7 +46,11 @@ public final class MetricTransformer {
     }
   }
 
-  /** Applies every rule that matches the metric's type, in file order. */
+  /**
+   * Applies every rule that matches the metric's type, in file order. A rule that changes no value
+   * leaves the metric's text as it was (its spacing, key order and number digits): the outcome is
+   * then unchanged, and nothing is written.
+   */
   public Outcome apply(MetricValues in) {
     MetricValues v = in;
     for (TransformationRules.Rule rule : rules.transformations()) {
@@ -65,29 +69,34 @@ public final class MetricTransformer {
   private static MetricValues apply(TransformationRules.Rule rule, MetricValues v) {
     Map<String, Object> p = rule.params();
     return switch (rule.kind()) {
-      case LEGACY_TO_PER_LABEL ->
-          v.perLabelVal() == null
-              ? v
-              : withPerLabel(
-                  v,
-                  legacyToPerLabel(
-                      perLabel(v.perLabelVal()),
-                      (String) p.get("split_by"),
-                      castList(p.get("default_classes"))));
-      case NORMALIZE_JSON_KEYS ->
-          v.perLabelVal() == null
-              ? v
-              : withPerLabel(
-                  v, renameKeys(perLabel(v.perLabelVal()), castMap(p.get("key_mapping"))));
-      case ADD_METADATA ->
-          new MetricValues(
-              v.type(),
-              v.totalVal(),
-              v.perLabelVal(),
-              mergeMetadata(v.metadata(), p.get("metadata")));
+      case LEGACY_TO_PER_LABEL -> {
+        if (v.perLabelVal() == null) {
+          yield v;
+        }
+        JsonNode n = perLabel(v.perLabelVal());
+        yield withPerLabel(
+            v,
+            n,
+            legacyToPerLabel(n, (String) p.get("split_by"), castList(p.get("default_classes"))));
+      }
+      case NORMALIZE_JSON_KEYS -> {
+        if (v.perLabelVal() == null) {
+          yield v;
+        }
+        JsonNode n = perLabel(v.perLabelVal());
+        yield withPerLabel(v, n, renameKeys(n, castMap(p.get("key_mapping"))));
+      }
+      case ADD_METADATA -> {
+        String merged = mergeMetadata(v.metadata(), p.get("metadata"));
+        yield merged == v.metadata()
+            ? v
+            : new MetricValues(v.type(), v.totalVal(), v.perLabelVal(), merged);
+      }
       case SCALE -> scale(v, (Double) p.get("factor"));
       case RENAME_TYPE ->
-          new MetricValues((String) p.get("to"), v.totalVal(), v.perLabelVal(), v.metadata());
+          p.get("to").equals(v.type())
+              ? v
+              : new MetricValues((String) p.get("to"), v.totalVal(), v.perLabelVal(), v.metadata());
     };
   }
 
@@ -126,6 +135,7 @@ public final class MetricTransformer {
     }
     if (n.isObject()) {
       ObjectNode out = JSON.createObjectNode();
+      boolean renamed = false;
       for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
         var f = it.next();
         int at = f.getKey().indexOf(splitBy);
@@ -133,9 +143,10 @@ public final class MetricTransformer {
         if (out.has(key)) {
           throw new TransformFailure("two keys would be named '" + key + "'");
         }
+        renamed |= !key.equals(f.getKey());
         out.set(key, f.getValue());
       }
-      return out;
+      return renamed ? out : n;
     }
     return n; // a number or null: nothing legacy about it to convert
   }
@@ -145,6 +156,7 @@ public final class MetricTransformer {
       throw new TransformFailure("per_label_val is not a JSON object, it has no keys to rename");
     }
     ObjectNode out = JSON.createObjectNode();
+    boolean renamed = false;
     for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
       var f = it.next();
       String key = mapping.getOrDefault(f.getKey(), f.getKey());
@@ -152,9 +164,10 @@ public final class MetricTransformer {
         throw new TransformFailure(
             "keys '" + f.getKey() + "' and another both become '" + key + "'");
       }
+      renamed |= !key.equals(f.getKey());
       out.set(key, f.getValue());
     }
-    return out;
+    return renamed ? out : n;
   }
 
   private static String mergeMetadata(String existing, Object add) {
@@ -168,8 +181,10 @@ public final class MetricTransformer {
       }
       base = (ObjectNode) n;
     }
+    ObjectNode before = base.deepCopy();
     base.setAll((ObjectNode) JSON.valueToTree(add));
-    return write(base);
+    // Already there with these values: the text stays as it was.
+    return base.equals(before) && existing != null ? existing : write(base);
   }
 
   private static MetricValues scale(MetricValues v, double factor) {
@@ -177,9 +192,18 @@ public final class MetricTransformer {
     String labels = v.perLabelVal();
     if (labels != null) {
       String fast = scaleFlat(labels, factor);
-      labels = fast != null ? fast : write(scaleNode(perLabel(labels), factor));
+      if (fast != null) {
+        labels = fast;
+      } else {
+        JsonNode n = perLabel(labels);
+        boolean[] changed = {false};
+        JsonNode scaled = scaleNode(n, factor, changed);
+        labels = changed[0] ? write(scaled) : labels;
+      }
     }
-    return new MetricValues(v.type(), total, labels, v.metadata());
+    return java.util.Objects.equals(total, v.totalVal()) && labels == v.perLabelVal()
+        ? v
+        : new MetricValues(v.type(), total, labels, v.metadata());
   }
 
   private static final com.fasterxml.jackson.core.JsonFactory STREAMING =
@@ -187,41 +211,43 @@ public final class MetricTransformer {
 
   /**
    * Scales a flat object or array of numbers and nulls token by token, without building a tree: the
-   * common case, and the same output as the tree path. Returns null for anything else (a string
-   * holding JSON, nesting, bad JSON), which the tree path then handles or reports.
+   * common case. Only the numbers' text changes; the rest (spacing, key order, the digits of a
+   * number the factor leaves as it was) is copied as it stands, so the text keeps the form its
+   * writer gave it, and comes back as the very same string when no number changed. Returns null for
+   * anything else (a string holding JSON, nesting, bad JSON), which the tree path then handles or
+   * reports.
    */
   private static String scaleFlat(String text, double factor) {
-    var out = new java.io.StringWriter(text.length() + 16);
-    try (com.fasterxml.jackson.core.JsonParser p = STREAMING.createParser(text);
-        com.fasterxml.jackson.core.JsonGenerator g = STREAMING.createGenerator(out)) {
+    StringBuilder out = null;
+    int copied = 0;
+    try (com.fasterxml.jackson.core.JsonParser p = STREAMING.createParser(text)) {
       com.fasterxml.jackson.core.JsonToken first = p.nextToken();
-      boolean object = first == com.fasterxml.jackson.core.JsonToken.START_OBJECT;
-      if (!object && first != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+      if (first != com.fasterxml.jackson.core.JsonToken.START_OBJECT
+          && first != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
         return null;
-      }
-      if (object) {
-        g.writeStartObject();
-      } else {
-        g.writeStartArray();
       }
       com.fasterxml.jackson.core.JsonToken t;
       while ((t = p.nextToken()) != null) {
         switch (t) {
-          case FIELD_NAME -> g.writeFieldName(p.currentName());
-          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(p.getDoubleValue() * factor);
-          case VALUE_NULL -> g.writeNull();
+          case FIELD_NAME, VALUE_NULL -> {}
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+            double was = p.getDoubleValue();
+            double now = was * factor;
+            if (Double.compare(was, now) != 0) {
+              int start = (int) p.currentTokenLocation().getCharOffset();
+              if (out == null) {
+                out = new StringBuilder(text.length() + 16);
+              }
+              out.append(text, copied, start).append(now);
+              copied = start + p.getTextLength();
+            }
+          }
           case END_OBJECT, END_ARRAY -> {
             if (p.getParsingContext().inRoot()) {
-              if (object) {
-                g.writeEndObject();
-              } else {
-                g.writeEndArray();
-              }
               if (p.nextToken() != null) {
                 return null;
               }
-              g.flush();
-              return out.toString();
+              return out == null ? text : out.append(text, copied, text.length()).toString();
             }
             return null;
           }
@@ -236,20 +262,21 @@ public final class MetricTransformer {
     }
   }
 
-  private static JsonNode scaleNode(JsonNode n, double factor) {
+  private static JsonNode scaleNode(JsonNode n, double factor, boolean[] changed) {
     if (n.isNumber()) {
-      return DoubleNode.valueOf(n.asDouble() * factor);
+      return scaled(n, factor, changed);
     }
     if (n.isObject()) {
       ObjectNode out = JSON.createObjectNode();
       n.fields()
-          .forEachRemaining(f -> out.set(f.getKey(), scaleValue(f.getKey(), f.getValue(), factor)));
+          .forEachRemaining(
+              f -> out.set(f.getKey(), scaleValue(f.getKey(), f.getValue(), factor, changed)));
       return out;
     }
     if (n.isArray()) {
       ArrayNode out = JSON.createArrayNode();
       for (int i = 0; i < n.size(); i++) {
-        out.add(scaleValue("[" + i + "]", n.get(i), factor));
+        out.add(scaleValue("[" + i + "]", n.get(i), factor, changed));
       }
       return out;
     }
@@ -259,9 +286,19 @@ public final class MetricTransformer {
     throw new TransformFailure("per_label_val is not numbers");
   }
 
-  private static JsonNode scaleValue(String key, JsonNode value, double factor) {
+  private static JsonNode scaled(JsonNode n, double factor, boolean[] changed) {
+    double was = n.asDouble();
+    double now = was * factor;
+    if (Double.compare(was, now) == 0) {
+      return n;
+    }
+    changed[0] = true;
+    return DoubleNode.valueOf(now);
+  }
+
+  private static JsonNode scaleValue(String key, JsonNode value, double factor, boolean[] changed) {
     if (value.isNumber()) {
-      return DoubleNode.valueOf(value.asDouble() * factor);
+      return scaled(value, factor, changed);
     }
     if (value.isNull()) {
       return value;
@@ -269,8 +306,11 @@ public final class MetricTransformer {
     throw new TransformFailure("per-label value " + key + " is not a number: " + value);
   }
 
-  private static MetricValues withPerLabel(MetricValues v, JsonNode n) {
-    return new MetricValues(v.type(), v.totalVal(), write(n), v.metadata());
+  /** The metric with new per-label values, or as it was when the rule returned them unchanged. */
+  private static MetricValues withPerLabel(MetricValues v, JsonNode before, JsonNode after) {
+    return after == before
+        ? v
+        : new MetricValues(v.type(), v.totalVal(), write(after), v.metadata());
   }
 
   private static String write(JsonNode n) {

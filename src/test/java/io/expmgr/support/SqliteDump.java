@@ -115,6 +115,33 @@ public final class SqliteDump {
     }
   }
 
+  /**
+   * A dump without the tables (their schema lines, rows and {@code sqlite_sequence} row) whose
+   * names start with {@code prefix}: expmgr's own ledger, which records every run, as it should.
+   */
+  public static String withoutTables(String dump, String prefix) {
+    StringBuilder out = new StringBuilder();
+    boolean skipping = false;
+    boolean sequence = false;
+    for (String line : dump.split("\n")) {
+      if (line.startsWith("-- rows of ")) {
+        String table = line.substring("-- rows of ".length());
+        skipping = table.startsWith(prefix);
+        sequence = table.equals("sqlite_sequence");
+        if (skipping) {
+          continue;
+        }
+      } else if (line.matches(
+          "(table|index|trigger|view) \\S+ on " + java.util.regex.Pattern.quote(prefix) + ".*")) {
+        continue;
+      } else if (skipping || (sequence && line.startsWith("text:" + prefix))) {
+        continue;
+      }
+      out.append(line).append('\n');
+    }
+    return out.toString();
+  }
+
   /** The first lines where two dumps differ, for a readable failure; empty when they are equal. */
   public static String difference(String expected, String actual) {
     List<String> a = expected.lines().toList();
