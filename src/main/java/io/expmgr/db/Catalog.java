@@ -638,20 +638,22 @@ public record Catalog(
 
   /** Which known layout the database has. */
   public Layout layout() {
-    if (table("flyway_schema_history").isPresent()
-        || tables.stream()
+    boolean expmgrIndexes =
+        tables.stream()
             .flatMap(t -> t.indexes().stream())
-            .anyMatch(i -> i.name().toLowerCase(Locale.ROOT).startsWith("idx_trial_"))) {
-      return Layout.EXPMGR;
-    }
-    Optional<TableInfo> metric = table("METRIC");
+            .anyMatch(i -> i.name().toLowerCase(Locale.ROOT).startsWith("idx_trial_"));
     boolean trackerTypes =
-        metric
+        table("METRIC")
             .flatMap(m -> m.column("total_val"))
             .map(c -> c.baseType().equals("FLOAT"))
             .orElse(false);
-    if (table(TRACKER_VERSION_TABLE).isPresent() || trackerTypes) {
+    // The tracker's marks first: an upgrade by expmgr adds its own history table to a tracker's
+    // database, which stays the tracker's.
+    if (table(TRACKER_VERSION_TABLE).isPresent() || (trackerTypes && !expmgrIndexes)) {
       return Layout.TRACKER;
+    }
+    if (table("flyway_schema_history").isPresent() || expmgrIndexes) {
+      return Layout.EXPMGR;
     }
     return Layout.OTHER;
   }

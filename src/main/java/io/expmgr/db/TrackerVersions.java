@@ -61,7 +61,23 @@ public final class TrackerVersions {
     if (!present(db, c)) {
       return;
     }
-    Dialect d = db.dialect();
+    record(c, db.dialect(), version, name, description, rollback);
+  }
+
+  /** {@link #record(Database, Connection, String, String, String, String)} on a connection. */
+  public static void record(
+      Connection c, Dialect d, String version, String name, String description, String rollback)
+      throws SQLException {
+    boolean present = false;
+    try (ResultSet rs =
+        c.getMetaData().getTables(c.getCatalog(), null, "%", new String[] {"TABLE"})) {
+      while (rs.next()) {
+        present |= rs.getString("TABLE_NAME").equalsIgnoreCase(Catalog.TRACKER_VERSION_TABLE);
+      }
+    }
+    if (!present) {
+      return;
+    }
     String v = trackerForm(version);
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -94,7 +110,7 @@ public final class TrackerVersions {
       ps.setString(2, name);
       ps.setString(3, description);
       LocalDateTime now = LocalDateTime.now();
-      if (db.engine() == Engine.SQLITE) {
+      if (d.engine() == Engine.SQLITE) {
         ps.setString(4, TimeStyle.ISO_T.format(now));
       } else {
         ps.setObject(4, now.withNano(0));

@@ -37,5 +37,15 @@ abstract class StepMigration extends BaseJavaMigration {
         SchemaMigrator.faultPoint(step.to().version(), sql);
       }
     }
+    // The tracker reads its version from its own table: the step is recorded there too.
+    String version = step.to().version();
+    io.expmgr.db.TrackerVersions.record(
+        c,
+        dialect,
+        version,
+        io.expmgr.db.TrackerVersions.migrationName(
+            version, getClass().getSimpleName().replaceFirst("^V[0-9_]+__", "")),
+        "expmgr schema " + version + ": " + String.join("; ", step.describe()),
+        String.join(";\n", step.rollback(dialect)) + ";");
   }
 }

@@ -5,6 +5,7 @@ import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
+import io.expmgr.db.TrackerDdl;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -75,15 +76,25 @@ final class VersionStep {
     }
   }
 
-  /** The statements still needed on this database (all of them when {@code c} is null). */
+  /**
+   * The statements still needed on this database (all of them when {@code c} is null). On the
+   * tracker's tables they are written in the tracker's style (bare names, its types, {@code
+   * idx_metric_type ON METRIC(type)}), so the database keeps looking like its own.
+   */
   List<String> statements(Connection c, Dialect d) throws SQLException {
+    boolean tracker = c != null && TrackerDdl.isTrackerLayout(c);
     Set<String> tables = c == null ? Set.of() : tables(c);
     List<String> out = new ArrayList<>();
     for (Table t : to.tables()) {
       var old = from.find(t.name());
       if (old.isEmpty()) {
         if (!tables.contains(t.name().toUpperCase(Locale.ROOT))) {
-          out.addAll(Ddl.createTable(t, d));
+          if (tracker) {
+            out.add(TrackerDdl.createTable(t, d));
+            t.indexes().forEach(idx -> out.add(TrackerDdl.createIndex(t, idx)));
+          } else {
+            out.addAll(Ddl.createTable(t, d));
+          }
         } else {
           // Left by an interrupted run of this step, or someone else's table of the same name.
           Set<String> have = columns(c, t.name());
@@ -108,7 +119,7 @@ final class VersionStep {
       for (Column col : t.columns()) {
         if (old.get().column(col.name()).isEmpty()
             && !columns.contains(col.name().toLowerCase(Locale.ROOT))) {
-          out.add(Ddl.addColumn(t, col, d));
+          out.add(tracker ? TrackerDdl.addColumn(t, col, d) : Ddl.addColumn(t, col, d));
         }
       }
       Set<String> indexes = c == null ? Set.of() : indexes(c, t.name());
@@ -116,13 +127,45 @@ final class VersionStep {
         if (!old.get().indexes().contains(idx)
             && !indexes.contains(Ddl.indexName(t, idx).toLowerCase(Locale.ROOT))) {
           out.add(
-              "CREATE INDEX "
-                  + d.quote(Ddl.indexName(t, idx))
-                  + " ON "
-                  + d.quote(t.name())
-                  + " ("
-                  + Ddl.quoteAll(idx, d)
-                  + ")");
+              tracker
+                  ? TrackerDdl.createIndex(t, idx)
+                  : "CREATE INDEX "
+                      + d.quote(Ddl.indexName(t, idx))
+                      + " ON "
+                      + d.quote(t.name())
+                      + " ("
+                      + Ddl.quoteAll(idx, d)
+                      + ")");
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The statements that take the step back, in the order to run them (for the tracker's record).
+   */
+  List<String> rollback(Dialect d) {
+    List<String> out = new ArrayList<>();
+    List<Table> tables = new ArrayList<>(to.tables());
+    java.util.Collections.reverse(tables);
+    for (Table t : tables) {
+      var old = from.find(t.name());
+      if (old.isEmpty()) {
+        out.add("DROP TABLE " + t.name());
+        continue;
+      }
+      for (List<String> idx : t.indexes()) {
+        if (!old.get().indexes().contains(idx)) {
+          out.add(
+              "DROP INDEX "
+                  + Ddl.indexName(t, idx)
+                  + (d.engine() == io.expmgr.db.Engine.MYSQL ? " ON " + t.name() : ""));
+        }
+      }
+      for (Column col : t.columns()) {
+        if (old.get().column(col.name()).isEmpty()) {
+          out.add("ALTER TABLE " + t.name() + " DROP COLUMN " + col.name());
         }
       }
     }

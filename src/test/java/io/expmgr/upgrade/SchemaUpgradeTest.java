@@ -352,4 +352,88 @@ class SchemaUpgradeTest {
     assertThat(count(db, "SELECT count(*) FROM EXPERIMENT_TAG")).isEqualTo(1);
     assertThat(count(db, "SELECT count(*) FROM METRIC WHERE metadata <> '{}'")).isEqualTo(1);
   }
+
+  // ------------------------------------------------------------------ the tracker's databases
+
+  private static List<String> rows(Database db, String sql) {
+    return db.withConnection(
+        c -> {
+          List<String> out = new ArrayList<>();
+          try (var st = c.createStatement();
+              var rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+              List<String> row = new ArrayList<>();
+              for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                row.add(rs.getString(i));
+              }
+              out.add(String.join(" | ", row));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Test
+  void aTrackerFileKeepsItsStyleAndItsOwnVersionRecordSaysTheNewVersion() {
+    Path file =
+        io.expmgr.support.TrackerFixtures.copy(io.expmgr.support.TrackerFixtures.API_1_0, dir);
+    Database db = Database.open(ConnectionConfig.sqlite(file), OpenMode.EXISTING);
+    String before = io.expmgr.support.SqliteDump.of(file);
+    UpgradeResult r = upgrade(db, "2.1");
+    assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
+
+    // Its own record, as the tracker reads it: the newest row.
+    assertThat(io.expmgr.db.TrackerVersions.latest(db)).contains("2.1.0");
+    assertThat(rows(db, "SELECT version, migration_name FROM SCHEMA_VERSION ORDER BY id"))
+        .containsExactly(
+            "2.0.0 | expmgr_2_0_metric_metadata", "2.1.0 | expmgr_2_1_experiment_tags");
+    assertThat(rows(db, "SELECT applied_at FROM SCHEMA_VERSION").get(0))
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d.*");
+    // The tracker's style: bare names, its types, its indexes' form.
+    assertThat(rows(db, "SELECT sql FROM sqlite_master WHERE name = 'METRIC'").get(0))
+        .endsWith(", metadata TEXT NOT NULL DEFAULT '{}')");
+    assertThat(rows(db, "SELECT sql FROM sqlite_master WHERE name = 'idx_metric_type'"))
+        .containsExactly("CREATE INDEX idx_metric_type ON METRIC(type)");
+    assertThat(rows(db, "SELECT sql FROM sqlite_master WHERE name = 'EXPERIMENT_TAG'").get(0))
+        .startsWith("CREATE TABLE EXPERIMENT_TAG (\n        experiment_id INT NOT NULL,")
+        .doesNotContain("\"");
+    assertThat(io.expmgr.db.Catalog.read(db).layout())
+        .isEqualTo(io.expmgr.db.Catalog.Layout.TRACKER);
+    assertThat(SchemaMigrator.versionOf(db)).isEqualTo("2.1");
+
+    // Every row as it was, text for text; the old columns untouched.
+    String after = io.expmgr.support.SqliteDump.of(file);
+    for (String table : List.of("TRIAL", "TRIAL_RUN", "EPOCH", "RESULTS_METRIC", "ARTIFACT")) {
+      assertThat(section(after, table)).as(table).isEqualTo(section(before, table));
+    }
+    assertThat(rows(db, "SELECT count(*) FROM METRIC WHERE metadata <> '{}'")).containsExactly("0");
+    ValidationReport v =
+        new DataValidator(io.expmgr.api.DatabaseManager.of(db)).validateDataConsistency();
+    assertThat(v.overallStatus()).isNotEqualTo(io.expmgr.validate.Status.FAIL);
+  }
+
+  /** The rows of one table in a dump. */
+  private static String section(String dump, String table) {
+    int at = dump.indexOf("-- rows of " + table + "\n");
+    int end = dump.indexOf("-- rows of ", at + 1);
+    return dump.substring(at, end < 0 ? dump.length() : end);
+  }
+
+  @Test
+  void theTrackersMariaDbTablesAreUpgradedInItsStyleAndRecorded() {
+    ConnectionConfig maria = io.expmgr.support.MariaDbServer.get().newLatin1Database("trkup");
+    made.add(maria);
+    io.expmgr.support.TrackerFixtures.generate(
+        maria, io.expmgr.support.TrackerFixtures.plainShape(3));
+    Database db = Database.open(maria, OpenMode.EXISTING);
+    assertThat(upgrade(db, null).outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
+    assertThat(io.expmgr.db.TrackerVersions.latest(db)).contains("2.1.0");
+    String ddl = rows(db, "SHOW CREATE TABLE EXPERIMENT_TAG").get(0);
+    assertThat(ddl)
+        .contains("`experiment_id` int(11) NOT NULL")
+        .contains("`tag_name` varchar(255)");
+    assertThat(SchemaMigrator.versionOf(db)).isEqualTo("2.1");
+    assertThat(io.expmgr.db.Catalog.read(db).layout())
+        .isEqualTo(io.expmgr.db.Catalog.Layout.TRACKER);
+  }
 }
