@@ -289,24 +289,7 @@ public final class ExperimentMigration extends BatchEngine {
 
   /** The kind of id a column holds, or null: the offset that maps it. */
   static String kindOf(Table table, String column) {
-    if (column.equals("id")) {
-      return switch (table.name()) {
-        case "EXPERIMENT" -> "EXPERIMENT";
-        case "TRIAL" -> "TRIAL";
-        case "TRIAL_RUN" -> "TRIAL_RUN";
-        case "METRIC" -> "METRIC";
-        case "ARTIFACT" -> "ARTIFACT";
-        default -> null;
-      };
-    }
-    return switch (column) {
-      case "experiment_id" -> "EXPERIMENT";
-      case "trial_id" -> "TRIAL";
-      case "trial_run_id", "results_id", "epoch_trial_run_id" -> "TRIAL_RUN";
-      case "metric_id" -> "METRIC";
-      case "artifact_id" -> "ARTIFACT";
-      default -> null;
-    };
+    return io.expmgr.db.IdKinds.of(table.name(), column);
   }
 
   private String q(String name) {
@@ -645,56 +628,7 @@ public final class ExperimentMigration extends BatchEngine {
    * per column, each answered from an index.
    */
   private Map<String, Long> nextIds(Connection c) throws SQLException {
-    Map<String, Long> max = new LinkedHashMap<>();
-    try (var st = c.createStatement()) {
-      for (Table t : SchemaMigrator.schemaOf(db).tables()) {
-        Catalog.TableInfo info = targetCatalog.table(t.name()).orElse(null);
-        Set<String> leads = new HashSet<>();
-        if (info != null) {
-          if (!info.primaryKey().isEmpty()) {
-            leads.add(info.primaryKey().get(0));
-          }
-          info.indexes().forEach(i -> leads.add(i.columns().get(0)));
-        }
-        // A column an index starts with: one max() each, read from the index. The others of a
-        // table: all in one pass (users' databases index few of them).
-        List<String> scanned = new ArrayList<>();
-        for (Column col : t.columns()) {
-          String kind = kindOf(t, col.name());
-          if (kind == null) {
-            continue;
-          }
-          if (!leads.contains(col.name())) {
-            scanned.add(col.name());
-            continue;
-          }
-          try (ResultSet rs =
-              st.executeQuery(
-                  "SELECT max(" + d.quote(col.name()) + ") FROM " + d.quote(t.name()))) {
-            rs.next();
-            max.merge(kind, rs.getLong(1), Math::max);
-          }
-        }
-        if (!scanned.isEmpty()) {
-          try (ResultSet rs =
-              st.executeQuery(
-                  "SELECT "
-                      + scanned.stream()
-                          .map(col -> "max(" + d.quote(col) + ")")
-                          .collect(Collectors.joining(", "))
-                      + " FROM "
-                      + d.quote(t.name()))) {
-            rs.next();
-            for (int i = 0; i < scanned.size(); i++) {
-              max.merge(kindOf(t, scanned.get(i)), rs.getLong(i + 1), Math::max);
-            }
-          }
-        }
-      }
-    }
-    Map<String, Long> next = new LinkedHashMap<>();
-    max.forEach((k, v) -> next.put(k, v + 1));
-    return next;
+    return io.expmgr.db.IdKinds.nextIds(c, d, SchemaMigrator.schemaOf(db), targetCatalog, "");
   }
 
   @Override

@@ -678,22 +678,13 @@ public final class ExperimentImporter {
      * deleted but whose orphans remain must not be reused, or the orphans would join the import.
      */
     private long nextId(String table) throws SQLException {
-      long max = 0;
-      for (String[] ref : references(table)) {
-        try (var st = c.createStatement();
-            ResultSet rs =
-                st.executeQuery(
-                    "SELECT max("
-                        + d.quote(ref[1])
-                        + ") FROM "
-                        + d.quote(ref[0])
-                        + (ref[0].equals(table) ? d.lockingReadSuffix() : ""))) {
-          rs.next();
-          max = Math.max(max, rs.getLong(1));
-        }
+      if (nextIds == null) {
+        nextIds = io.expmgr.db.IdKinds.nextIds(c, d, schema, catalog, d.lockingReadSuffix());
       }
-      return max + 1;
+      return nextIds.get(table);
     }
+
+    private Map<String, Long> nextIds;
 
     /** Whether the id is used by the table or referenced by any of its children. */
     private boolean taken(String table, long id) throws SQLException {
@@ -714,16 +705,7 @@ public final class ExperimentImporter {
 
     /** (table, column) pairs holding ids of {@code table}: its own id and every reference. */
     private List<String[]> references(String table) {
-      List<String[]> refs = new ArrayList<>();
-      refs.add(new String[] {table, "id"});
-      for (Table t : schema.tables()) {
-        for (var fk : t.foreignKeys()) {
-          if (fk.parentTable().equals(table) && fk.parentColumns().equals(List.of("id"))) {
-            refs.add(new String[] {t.name(), fk.columns().get(0)});
-          }
-        }
-      }
-      return refs;
+      return io.expmgr.db.IdKinds.columnsOf(schema, table);
     }
 
     // -------------------------------------------------------------- elements

@@ -83,4 +83,19 @@ public final class MysqlDump {
           "cannot dump " + config.identity() + ": " + e.getMessage(), e);
     }
   }
+
+  /** A dump without the tables whose names start with {@code prefix} (expmgr's own ledger). */
+  public static String withoutTables(String dump, String prefix) {
+    StringBuilder out = new StringBuilder();
+    boolean skip = false;
+    for (String line : dump.split("\n")) {
+      if (line.startsWith("CREATE TABLE")) {
+        skip = line.startsWith("CREATE TABLE `" + prefix);
+      }
+      if (!skip) {
+        out.append(line).append('\n');
+      }
+    }
+    return out.toString();
+  }
 }
