@@ -44,6 +44,11 @@ public final class LongBitSet {
     return size;
   }
 
+  /** The memory the pages take, in bytes: small for dense ids, up to 8 KiB per id when sparse. */
+  public long bytes() {
+    return (long) pages.size() * (WORDS * 8L);
+  }
+
   /** The smallest id at or after {@code from}, or -1 when there is none (ids are not negative). */
   public long next(long from) {
     long key = Math.max(0, from) >>> PAGE_BITS;

@@ -1,5 +1,6 @@
 package io.expmgr.db;
 
+import io.expmgr.LongBitSet;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -231,19 +232,31 @@ public interface Dialect {
 
   /**
    * What the engine's own foreign-key checker found in one table: rows whose parent is missing, per
-   * key of the model, and the row ids of the first few of them (empty where rows have no ids, such
-   * as SQLite's WITHOUT ROWID tables).
+   * key of the model, and their row ids per key (null where rows have no ids, such as SQLite's
+   * WITHOUT ROWID tables). Ids are held one bit each, so millions of offenders stay small.
    */
-  record MissingParentRows(Map<ForeignKey, Long> counts, Map<ForeignKey, List<Long>> rowIds) {}
+  record MissingParentRows(Map<ForeignKey, Long> counts, Map<ForeignKey, LongBitSet> rowIds) {}
 
   /**
    * Counts the rows of {@code table} whose parent is missing, per foreign key of the model, with
-   * the engine's own checker when it has one, keeping the row ids of up to {@code keep} of them per
-   * key. Returns null when it has none, or when the database does not declare the model's keys:
-   * callers then use portable anti-joins.
+   * the engine's own checker when it has one. Returns null when it has none, or when the database
+   * does not declare the model's keys: callers then use portable anti-joins.
    */
-  default MissingParentRows countMissingParents(Connection connection, Table table, int keep)
+  default MissingParentRows countMissingParents(Connection connection, Table table)
       throws SQLException {
+    return null;
+  }
+
+  /**
+   * An inner join whose left side the engine reads first: SQLite's planner otherwise may scan a
+   * large right side and probe a small derived left one.
+   */
+  default String joinInThisOrder() {
+    return "JOIN";
+  }
+
+  /** The engine's row id of the row aliased {@code alias}, for {@link #countMissingParents}. */
+  default String rowId(String alias) {
     return null;
   }
 

@@ -1,6 +1,7 @@
 package io.expmgr.db;
 
 import io.expmgr.DaemonThreads;
+import io.expmgr.LongBitSet;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -196,24 +197,24 @@ public final class SqliteDialect implements Dialect {
   /** A row-value comparison, which SQLite plans as one index range (the OR form it may not). */
   @Override
   public String afterKey(java.util.List<String> columns) {
-    if (columns.size() == 1) {
-      return columns.get(0) + " > ?";
-    }
-    return "("
-        + String.join(", ", columns)
-        + ") > ("
-        + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
-        + ")";
+    return rowValue(columns, ">");
   }
 
   @Override
   public String upToKey(java.util.List<String> columns) {
+    return rowValue(columns, "<=");
+  }
+
+  /** {@code (a, b) op (?, ?)}, or {@code a op ?} for one column. */
+  private static String rowValue(java.util.List<String> columns, String op) {
     if (columns.size() == 1) {
-      return columns.get(0) + " <= ?";
+      return columns.get(0) + " " + op + " ?";
     }
     return "("
         + String.join(", ", columns)
-        + ") <= ("
+        + ") "
+        + op
+        + " ("
         + String.join(", ", java.util.Collections.nCopies(columns.size(), "?"))
         + ")";
   }
@@ -342,6 +343,16 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String joinInThisOrder() {
+    return "CROSS JOIN";
+  }
+
+  @Override
+  public String rowId(String alias) {
+    return alias + ".rowid";
+  }
+
+  @Override
   public String rowIdIn(String alias, List<Long> ids) {
     if (ids.isEmpty()) {
       return "0";
@@ -354,7 +365,7 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public MissingParentRows countMissingParents(Connection connection, Table table, int keep)
+  public MissingParentRows countMissingParents(Connection connection, Table table)
       throws SQLException {
     // PRAGMA foreign_key_check runs the checks in SQLite's core, about three times faster than
     // the same anti-joins in SQL; it needs the keys declared, which foreign_key_list tells.
@@ -399,9 +410,10 @@ public final class SqliteDialect implements Dialect {
       modelOf.put(match, fk);
     }
     Map<ForeignKey, Long> counts = new LinkedHashMap<>();
-    Map<ForeignKey, List<Long>> rowIds = new LinkedHashMap<>();
+    Map<ForeignKey, LongBitSet> rowIds = new LinkedHashMap<>();
     table.foreignKeys().forEach(fk -> counts.put(fk, 0L));
-    table.foreignKeys().forEach(fk -> rowIds.put(fk, new ArrayList<>()));
+    table.foreignKeys().forEach(fk -> rowIds.put(fk, new LongBitSet()));
+    boolean haveIds = true;
     try (Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery("PRAGMA foreign_key_check(" + quote(table.name()) + ")")) {
       while (rs.next()) {
@@ -409,13 +421,14 @@ public final class SqliteDialect implements Dialect {
         if (fk != null) {
           counts.merge(fk, 1L, Long::sum);
           long rowId = rs.getLong(2);
-          List<Long> ids = rowIds.get(fk);
-          if (!rs.wasNull() && ids.size() < keep) {
-            ids.add(rowId);
+          if (rs.wasNull() || rowId < 0) {
+            haveIds = false;
+          } else if (haveIds) {
+            rowIds.get(fk).add(rowId);
           }
         }
       }
     }
-    return new MissingParentRows(counts, rowIds);
+    return new MissingParentRows(counts, haveIds ? rowIds : null);
   }
 }

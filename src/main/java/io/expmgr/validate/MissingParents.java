@@ -116,11 +116,15 @@ public final class MissingParents {
    */
   static String finalEpochLinksFrom(Table t, ForeignKey fk, Dialect d) {
     String[] re = runAndEpoch(fk, d, "c");
+    // The final epochs first: one seek per run into the link table's key (which leads with the
+    // epoch), not a scan of millions of links probing the final epochs.
     return " FROM "
-        + d.quote(t.name())
-        + " c JOIN "
         + finalEpochs(d)
-        + " f ON f.run = "
+        + " f "
+        + d.joinInThisOrder()
+        + " "
+        + d.quote(t.name())
+        + " c ON f.run = "
         + re[0]
         + " AND f.n = "
         + re[1];

@@ -1,5 +1,6 @@
 package io.expmgr.validate;
 
+import io.expmgr.LongBitSet;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import java.sql.PreparedStatement;
@@ -20,7 +21,7 @@ final class SqlChecks {
    */
   static volatile java.util.function.Consumer<String> observer;
 
-  private static String observed(String sql) {
+  static String observed(String sql) {
     var o = observer;
     if (o != null) {
       o.accept(sql);
@@ -41,6 +42,21 @@ final class SqlChecks {
             }
             return out;
           }
+        });
+  }
+
+  /** The ids of a one-column query, one bit each. */
+  static LongBitSet ids(Database db, String sql) {
+    return db.withConnection(
+        c -> {
+          LongBitSet out = new LongBitSet();
+          try (PreparedStatement ps = c.prepareStatement(observed(sql));
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(rs.getLong(1));
+            }
+          }
+          return out;
         });
   }
 

@@ -166,15 +166,7 @@ class TrackerContractTest {
   }
 
   private static long count(ConnectionConfig c, String sql) {
-    Database db = Database.open(c, OpenMode.EXISTING);
-    return db.withConnection(
-        x -> {
-          try (var st = x.createStatement();
-              ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-          }
-        });
+    return TestDatabases.scalar(Database.open(c, OpenMode.EXISTING), sql);
   }
 
   private static final String LINKS_TO_MISSING_EPOCHS =

@@ -122,19 +122,12 @@ class TrackerMigrationTest {
             + " trial_run_id = (SELECT min(id) FROM TRIAL_RUN) AND idx = 0 AND epoch_idx = 0");
     Map<String, List<String>> source = ExperimentView.of(db, 1, false);
     long linksToEpochN =
-        db.withConnection(
-            c -> {
-              try (var st = c.createStatement();
-                  ResultSet rs =
-                      st.executeQuery(
-                          "SELECT count(*) FROM EPOCH_METRIC l JOIN TRIAL_RUN r ON r.id ="
-                              + " l.epoch_trial_run_id JOIN TRIAL t ON t.id = r.trial_id WHERE"
-                              + " t.experiment_id = 1 AND NOT EXISTS (SELECT 1 FROM EPOCH p WHERE"
-                              + " p.idx = l.epoch_idx AND p.trial_run_id = l.epoch_trial_run_id)")) {
-                rs.next();
-                return rs.getLong(1);
-              }
-            });
+        TestDatabases.scalar(
+            db,
+            "SELECT count(*) FROM EPOCH_METRIC l JOIN TRIAL_RUN r ON r.id = l.epoch_trial_run_id"
+                + " JOIN TRIAL t ON t.id = r.trial_id WHERE t.experiment_id = 1 AND NOT EXISTS"
+                + " (SELECT 1 FROM EPOCH p WHERE p.idx = l.epoch_idx AND p.trial_run_id ="
+                + " l.epoch_trial_run_id)");
     assertThat(linksToEpochN).isPositive();
     assertThat(source.get("BATCH_METRIC")).isNotEmpty();
 
@@ -144,21 +137,13 @@ class TrackerMigrationTest {
     assertThat(r.rows().get("BATCH_METRIC")).isEqualTo(source.get("BATCH_METRIC").size());
     // The copy's links to epoch N point where the source's do: one past its runs' last epoch.
     long copied =
-        db.withConnection(
-            c -> {
-              try (var st = c.createStatement();
-                  ResultSet rs =
-                      st.executeQuery(
-                          "SELECT count(*) FROM EPOCH_METRIC l JOIN TRIAL_RUN r ON r.id ="
-                              + " l.epoch_trial_run_id JOIN TRIAL t ON t.id = r.trial_id WHERE"
-                              + " t.experiment_id = "
-                              + r.newExperimentId()
-                              + " AND l.epoch_idx = (SELECT max(idx) + 1 FROM EPOCH p WHERE"
-                              + " p.trial_run_id = r.id)")) {
-                rs.next();
-                return rs.getLong(1);
-              }
-            });
+        TestDatabases.scalar(
+            db,
+            "SELECT count(*) FROM EPOCH_METRIC l JOIN TRIAL_RUN r ON r.id = l.epoch_trial_run_id"
+                + " JOIN TRIAL t ON t.id = r.trial_id WHERE t.experiment_id = "
+                + r.newExperimentId()
+                + " AND l.epoch_idx = (SELECT max(idx) + 1 FROM EPOCH p WHERE p.trial_run_id ="
+                + " r.id)");
     assertThat(copied).isEqualTo(linksToEpochN);
   }
 

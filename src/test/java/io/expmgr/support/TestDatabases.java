@@ -121,4 +121,16 @@ public final class TestDatabases {
   public static boolean isSqlite(ConnectionConfig c) {
     return c.engine() == Engine.SQLITE;
   }
+
+  /** The one number a query returns (a count, a max). */
+  public static long scalar(Database db, String sql) {
+    return db.withConnection(
+        c -> {
+          try (var st = c.createStatement();
+              var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
 }

@@ -251,6 +251,42 @@ class ValidationTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @org.junit.jupiter.api.Test
+  void sparseIdsAreCountedInSqlWhenBitsWouldNotFit() {
+    DatabaseManager db = generated(Engine.SQLITE, shape(0, 0, 0), null);
+    Database d = db.database();
+    // 9,000 metrics 65,536 ids apart: one bit page each would take 70 MiB, over the check's bound.
+    withFkChecksOff(
+        d,
+        "INSERT INTO METRIC (id, type, total_val, per_label_val) WITH RECURSIVE k(n) AS (SELECT 1"
+            + " UNION ALL SELECT n + 1 FROM k WHERE n < 9000) SELECT n * 65536, 'sparse', 0, NULL"
+            + " FROM k");
+    withFkChecksOff(
+        d,
+        "INSERT INTO EPOCH_METRIC (epoch_idx, epoch_trial_run_id, metric_id) SELECT 0, 1, id FROM"
+            + " METRIC WHERE type = 'sparse' AND id < 9000 * 65536");
+
+    List<String> statements = java.util.Collections.synchronizedList(new ArrayList<>());
+    SqlChecks.observer = statements::add;
+    CheckResult orphans;
+    try {
+      orphans = new DataValidator(db).validateDataConsistency().check("orphans").get();
+    } finally {
+      SqlChecks.observer = null;
+    }
+
+    assertThat(statements).anyMatch(sql -> sql.contains("NOT IN (SELECT \"metric_id\""));
+
+    assertThat(orphans.details().get("unlinked_metrics")).isEqualTo(1L);
+    assertThat(orphans.sample())
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(((Number) row.get("id")).longValue()).isEqualTo(9000L * 65536);
+              assertThat(row.get("kind")).isEqualTo("unlinked_metrics");
+            });
+  }
+
   private static void withFkChecksOff(Database d, String sql) {
     d.withConnection(
         c -> {
