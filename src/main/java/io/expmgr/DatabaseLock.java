@@ -1,6 +1,7 @@
 package io.expmgr;
 
 import io.expmgr.db.Database;
+import io.expmgr.db.Engine;
 import io.expmgr.snapshot.SnapshotManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One writer of a kind per database: an operating-system lock on a file under {@code
- * $EXPMGR_HOME/locks} (released by the system when a process dies, so a killed run never blocks the
+ * One writer of a kind per database: an operating-system lock on a file beside a SQLite database,
+ * named after its real path (see {@link #stateFile}), or under {@code $EXPMGR_HOME/locks} for a
+ * server database (released by the system when a process dies, so a killed run never blocks the
  * next one) and, on a server, a named lock there too ({@code GET_LOCK}, released when the
  * connection drops), so that runs from other hosts are excluded as well. The lock file holds the
  * holder's pid, host and start, which a refused run names.
@@ -38,7 +40,7 @@ public final class DatabaseLock implements AutoCloseable {
     this.lock = lock;
   }
 
-  /** The folder of lock and journal files. */
+  /** The folder of lock files of server databases. */
   public static Path lockDir() {
     return ExpmgrHome.path().resolve("locks");
   }
@@ -46,6 +48,27 @@ public final class DatabaseLock implements AutoCloseable {
   /** A file-name-safe name of the database, the same one its snapshot folder has. */
   public static String slug(Database db) {
     return SnapshotManager.defaultDirectory(db.config()).getFileName().toString();
+  }
+
+  /**
+   * Where a file about one database lives that every process must see whatever path or {@code
+   * EXPMGR_HOME} it was given: beside a SQLite file, named after the file's real path (symlinks and
+   * other spellings of the path meet there); under {@code $EXPMGR_HOME} for a server database,
+   * whose named lock on the server excludes other hosts and homes.
+   *
+   * @param suffix what the file is ({@code migration.lock}, {@code upgrade-journal.json})
+   */
+  public static Path stateFile(Database db, String suffix) {
+    if (db.config().engine() == Engine.SQLITE) {
+      Path p = db.config().sqlitePath();
+      try {
+        p = p.toRealPath();
+      } catch (IOException e) {
+        // Not there yet (a new database): the path as given, made absolute.
+      }
+      return p.resolveSibling("." + p.getFileName() + ".expmgr-" + suffix);
+    }
+    return lockDir().resolve(slug(db) + "." + suffix);
   }
 
   /**
@@ -58,9 +81,22 @@ public final class DatabaseLock implements AutoCloseable {
    */
   public static DatabaseLock acquire(
       Database db, String kind, String what, Supplier<String> remoteHolder) {
-    Path file = lockDir().resolve(slug(db) + "." + kind + ".lock");
+    Path file = stateFile(db, kind + ".lock");
     try {
       Files.createDirectories(file.getParent());
+      if (!Files.exists(file)) {
+        try {
+          Files.createFile(file);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // another run made it first: fine
+        } catch (java.nio.file.AccessDeniedException e) {
+          throw new PermissionException(
+              "cannot create the lock file "
+                  + file
+                  + " beside the database: the folder is not writable by this user, and"
+                  + " changing the database needs that (SQLite writes its journal there too)");
+        }
+      }
       FileChannel ch =
           FileChannel.open(
               file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -34,6 +34,9 @@ public final class ExitCodes {
   /** A file could not be read or written (permissions, full disk, missing folder). */
   public static final int FILE_SYSTEM = 8;
 
+  /** A right is missing: a folder this user may not write, a grant the database account lacks. */
+  public static final int PERMISSION = 9;
+
   /** The user answered no to a confirmation; nothing was changed. */
   public static final int CANCELLED = 10;
 
@@ -67,6 +70,9 @@ public final class ExitCodes {
     }
     if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
       return FILE_SYSTEM;
+    }
+    if (e instanceof io.expmgr.PermissionException) {
+      return PERMISSION;
     }
     if (e instanceof io.expmgr.ConflictException) {
       return CONFLICT;

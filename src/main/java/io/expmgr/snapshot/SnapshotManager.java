@@ -462,6 +462,17 @@ public final class SnapshotManager {
   /** Removes a snapshot; it disappears from listings at once (renamed, then deleted). */
   public void deleteSnapshot(String id) {
     SnapshotInfo info = find(id);
+    keptByJournal(id)
+        .ifPresent(
+            j -> {
+              throw new io.expmgr.ConflictException(
+                  "snapshot "
+                      + id
+                      + " is kept: "
+                      + j.describe()
+                      + " was interrupted and may need it to put the database back; run schema"
+                      + " upgrade once to settle it");
+            });
     Path gone = directory.resolve("." + id + ".deleting-" + ProcessHandle.current().pid());
     try {
       Files.move(info.path(), gone, StandardCopyOption.ATOMIC_MOVE);
@@ -470,6 +481,16 @@ public final class SnapshotManager {
     }
     deleteTree(gone);
     log.info("deleted snapshot {} of {}", id, db.identity());
+  }
+
+  /** The journal of an interrupted upgrade of this database that names snapshot {@code id}. */
+  private java.util.Optional<io.expmgr.UpgradeJournal> keptByJournal(String id) {
+    try {
+      return io.expmgr.UpgradeJournal.read(db).filter(j -> j.needs(id, directory));
+    } catch (RuntimeException e) {
+      log.warn("cannot read the upgrade journal of {}: {}", db.identity(), e.getMessage());
+      return java.util.Optional.empty();
+    }
   }
 
   /**
@@ -658,6 +679,10 @@ public final class SnapshotManager {
     String[] lastBucket = new String[3];
     for (SnapshotInfo s : all) {
       List<String> why = new ArrayList<>();
+      var journal = keptByJournal(s.id());
+      if (journal.isPresent()) {
+        why.add("needed by the journal of " + journal.get().describe());
+      }
       if (s.isDamaged()) {
         why.add("damaged (inspect it by hand)");
       } else {

@@ -1,12 +1,12 @@
 package io.expmgr.upgrade;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.expmgr.AtomicFiles;
 import io.expmgr.ConflictException;
 import io.expmgr.DatabaseLock;
 import io.expmgr.InvalidInputException;
 import io.expmgr.ProgressListener;
 import io.expmgr.SchemaException;
+import io.expmgr.UpgradeJournal;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
@@ -25,11 +25,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -39,10 +38,10 @@ import org.slf4j.LoggerFactory;
  * Schema status and upgrades, done the FAQ's safe way: snapshot, validate, apply to a copy and
  * validate it, apply for real and validate again; on any failure put the snapshot back and say so.
  *
- * <p>One upgrade at a time per database: an operating-system lock on a file under {@code
- * $EXPMGR_HOME/locks} (released by the system when a process dies, so a killed run never blocks the
- * next). While the real database changes, a journal names the snapshot taken before; a run that
- * finds a journal left by a killed run restores that snapshot first, so it starts clean.
+ * <p>One upgrade at a time per database ({@link io.expmgr.DatabaseLock}, released by the system
+ * when a process dies). While the real database changes, a journal ({@link UpgradeJournal}) names
+ * the snapshot taken before; a run that finds a journal left by a killed run looks at the database
+ * first and restores only a database left between versions whose rows did not change since.
  */
 public final class SchemaUpgrader {
   private static final Logger log = LoggerFactory.getLogger(SchemaUpgrader.class);
@@ -129,7 +128,7 @@ public final class SchemaUpgrader {
   public UpgradeResult upgrade(UpgradeOptions options, Consumer<String> say) {
     long t0 = System.nanoTime();
     try (DatabaseLock lock = DatabaseLock.acquire(db, "upgrade", "schema upgrade", null)) {
-      recoverInterrupted(say);
+      recoverInterrupted(say, options.dryRun());
       SchemaMigrator.Detected found = SchemaMigrator.detect(db);
       if (found.isEmpty()) {
         throw new SchemaException(
@@ -207,7 +206,14 @@ public final class SchemaUpgrader {
       } else {
         say.accept("3/5 no trial on a copy (no snapshot to make it from)");
       }
-      Path journal = writeJournal(snapshot, from, to);
+      Path journal =
+          UpgradeJournal.starting(
+                  db,
+                  from,
+                  to,
+                  snapshot == null ? null : snapshot.id(),
+                  snapshot == null ? null : snapshot.path().getParent())
+              .write(db);
       ValidationReport after;
       try {
         SchemaMigrator.upgrade(db, to);
@@ -387,67 +393,106 @@ public final class SchemaUpgrader {
 
   // ------------------------------------------------------------------ journal
 
-  private Path journalPath() {
-    return DatabaseLock.lockDir().resolve(DatabaseLock.slug(db) + ".journal.json");
-  }
-
-  private Path writeJournal(SnapshotInfo snapshot, String from, String to) {
-    Map<String, Object> j = new LinkedHashMap<>();
-    j.put("database", db.identity());
-    j.put("from", from);
-    j.put("to", to);
-    j.put("snapshot_id", snapshot == null ? null : snapshot.id());
-    j.put("snapshot_dir", snapshot == null ? null : snapshot.path().getParent().toString());
-    j.put("pid", ProcessHandle.current().pid());
-    j.put("started", OffsetDateTime.now().toString());
-    Path p = journalPath();
-    try {
-      AtomicFiles.write(p, JSON.writeValueAsBytes(j));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return p;
-  }
-
-  /** A journal left by a run that died while changing the database: put its snapshot back. */
-  private void recoverInterrupted(Consumer<String> say) {
-    Path p = journalPath();
-    if (!Files.exists(p)) {
+  /**
+   * A journal left by a run that died while changing the database. What is done depends on the
+   * database as it is now, never on the journal alone: at a whole version (the one before, one
+   * between, or the target) nothing is restored, so rows written since the interrupted run are
+   * kept; only a database left between versions (an engine whose DDL is not transactional) is put
+   * back from the journal's snapshot, and only when its row counts still equal the snapshot's. A
+   * dry run only says what would happen.
+   */
+  private void recoverInterrupted(Consumer<String> say, boolean dryRun) {
+    Optional<UpgradeJournal> found = UpgradeJournal.read(db);
+    if (found.isEmpty()) {
       return;
     }
-    try {
-      var j = JSON.readTree(p.toFile());
-      String id = j.path("snapshot_id").asText(null);
-      String from = j.path("from").asText();
-      if (id == null) {
-        say.accept(
-            "An earlier upgrade to "
-                + j.path("to").asText()
-                + " was interrupted without a snapshot"
-                + " (--no-snapshot); continuing from the database as it is");
-      } else {
-        SnapshotManager sm = new SnapshotManager(db, Path.of(j.path("snapshot_dir").asText()));
-        sm.restoreSnapshot(id, ProgressListener.NONE);
-        if (!SchemaMigrator.recordedVersion(db).orElse("").equals(from)) {
-          SchemaMigrator.resetHistory(db, from);
-        }
-        say.accept(
-            "An earlier upgrade (pid "
-                + j.path("pid").asText()
-                + ", started "
-                + j.path("started").asText()
-                + ") was interrupted: restored snapshot "
-                + id
-                + ", the database is at "
-                + from
-                + " again");
-        log.warn("recovered from an interrupted upgrade by restoring snapshot {}", id);
+    UpgradeJournal j = found.get();
+    SchemaMigrator.Detected now = SchemaMigrator.detect(db);
+    boolean whole = now.version() != null && now.gapsByVersion().get(now.version()).isComplete();
+    if (whole) {
+      say.accept(
+          "Found the journal of "
+              + j.describe()
+              + ", which was interrupted; the database is at "
+              + now.version()
+              + ", a whole version: nothing is restored (rows written since are kept)"
+              + (dryRun ? "; the journal would be removed" : "; journal removed"));
+      if (!dryRun) {
+        UpgradeJournal.delete(db);
+        log.warn("removed the journal of {}: the database is at {}", j.describe(), now.version());
       }
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot read the upgrade journal " + p + ": " + e.getMessage(), e);
+      return;
     }
+    String manual =
+        " Restore a snapshot with restore-snapshot, then run schema upgrade again (the journal "
+            + UpgradeJournal.path(db)
+            + " is removed once the database is at a whole version).";
+    if (j.snapshotId() == null) {
+      throw new SchemaException(
+          j.describe()
+              + " was interrupted without a snapshot (--no-snapshot) and left "
+              + db.identity()
+              + " between versions."
+              + manual);
+    }
+    SnapshotManager sm = new SnapshotManager(db, Path.of(j.snapshotDir()));
+    SnapshotInfo snapshot;
+    try {
+      snapshot = sm.find(j.snapshotId());
+    } catch (io.expmgr.NotFoundException e) {
+      throw new SchemaException(
+          j.describe()
+              + " was interrupted and left the database between versions, and its snapshot "
+              + j.snapshotId()
+              + " is gone from "
+              + j.snapshotDir()
+              + "."
+              + manual,
+          e);
+    }
+    Map<String, Long> counts = db.countRows(new ArrayList<>(snapshot.rowCounts().keySet()));
+    List<String> changed = new ArrayList<>();
+    snapshot
+        .rowCounts()
+        .forEach(
+            (table, then) -> {
+              Long n = counts.get(table);
+              if (n != null && n.longValue() != then.longValue()) {
+                changed.add(table + " " + then + " then, " + n + " now");
+              }
+            });
+    if (!changed.isEmpty()) {
+      throw new ConflictException(
+          j.describe()
+              + " was interrupted between versions, and rows changed since its snapshot "
+              + j.snapshotId()
+              + " ("
+              + String.join(", ", changed)
+              + "): not restoring it automatically, which would discard them."
+              + manual);
+    }
+    if (dryRun) {
+      say.accept(
+          "Found the journal of "
+              + j.describe()
+              + ", interrupted between versions: snapshot "
+              + j.snapshotId()
+              + " would be restored first");
+      return;
+    }
+    sm.restoreSnapshot(j.snapshotId(), ProgressListener.NONE);
+    if (!SchemaMigrator.recordedVersion(db).orElse("").equals(j.from())) {
+      SchemaMigrator.resetHistory(db, j.from());
+    }
+    UpgradeJournal.delete(db);
+    say.accept(
+        j.describe()
+            + " was interrupted between versions: restored snapshot "
+            + j.snapshotId()
+            + ", the database is at "
+            + j.from()
+            + " again");
+    log.warn("recovered from an interrupted upgrade by restoring snapshot {}", j.snapshotId());
   }
 
   private static void deleteQuietly(Path p) {

@@ -403,6 +403,36 @@ class MetricTransformRunTest {
   }
 
   @Test
+  void theLockHoldsThroughASymlinkAnotherSpellingAndAnotherHome() throws Exception {
+    Database db = generated(Engine.SQLITE, "lock");
+    Path file = db.config().sqlitePath();
+    Path link = java.nio.file.Files.createSymbolicLink(dir.resolve("alias.db"), file);
+    java.nio.file.Files.createDirectories(dir.resolve("sub"));
+    Path spelled = dir.resolve("sub").resolve("..").resolve(file.getFileName());
+    List<List<Object>> before = metrics(db);
+    String home = System.getProperty("expmgr.home");
+    try (DatabaseLock held = DatabaseLock.acquire(db, "migration", "migration run", null)) {
+      System.setProperty("expmgr.home", dir.resolve("other-home").toString());
+      for (Path other : List.of(link, spelled)) {
+        Database same = Database.open(ConnectionConfig.sqlite(other), OpenMode.EXISTING);
+        assertThatThrownBy(() -> MetricTransformRun.run(same, List.of(), opts(rules(SCALE), 100)))
+            .isInstanceOf(ConflictException.class)
+            .hasMessageContaining("pid " + ProcessHandle.current().pid());
+      }
+    } finally {
+      if (home == null) {
+        System.clearProperty("expmgr.home");
+      } else {
+        System.setProperty("expmgr.home", home);
+      }
+    }
+    assertThat(metrics(db)).isEqualTo(before);
+    // The lock file sits beside the database, where every process sees it.
+    assertThat(DatabaseLock.stateFile(db, "migration.lock").getParent())
+        .isEqualTo(file.toRealPath().getParent());
+  }
+
+  @Test
   void addMetadataOnSchema10IsRefusedNamingTheUpgrade() {
     Database db = generated(Engine.SQLITE, "meta");
     List<List<Object>> before = metrics(db);

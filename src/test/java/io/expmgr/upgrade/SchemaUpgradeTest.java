@@ -269,34 +269,123 @@ class SchemaUpgradeTest {
     assertThat(upgrade(db, "2.0").outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
   }
 
-  @Test
-  void aRunKilledWhileChangingTheDatabaseIsUndoneByTheNextRun() throws Exception {
-    Database db = generated(Engine.SQLITE);
-    var before = v1Content(db);
-    // What a killed run leaves: its snapshot, its journal, and a database half way (at 2.0).
+  /** What a killed run leaves besides the database: its snapshot and its journal. */
+  private io.expmgr.snapshot.SnapshotInfo killedRunLeft(Database db, String to) {
     var snap =
         new io.expmgr.snapshot.SnapshotManager(db, dir.resolve("snaps"))
             .createSnapshot(
-                "Before schema upgrade 1.0 -> 2.1", List.of("pre-upgrade"), ProgressListener.NONE);
-    SchemaMigrator.upgrade(db, "2.0");
-    Path journal =
-        io.expmgr.DatabaseLock.lockDir().resolve(io.expmgr.DatabaseLock.slug(db) + ".journal.json");
-    Files.createDirectories(journal.getParent());
-    Files.writeString(
-        journal,
-        "{\"from\":\"1.0\",\"to\":\"2.1\",\"snapshot_id\":\""
-            + snap.id()
-            + "\",\"snapshot_dir\":\""
-            + snap.path().getParent()
-            + "\",\"pid\":999999,\"started\":\"earlier\"}");
-    SchemaStatus s = upgrader(db).status();
-    assertThat(s.version()).isEqualTo("2.0");
-    UpgradeResult r = upgrader(db).upgrade(new UpgradeOptions("1.0", false, false), said::add);
-    assertThat(said).anyMatch(l -> l.contains("was interrupted: restored snapshot " + snap.id()));
+                "Before schema upgrade 1.0 -> " + to,
+                List.of("pre-upgrade"),
+                ProgressListener.NONE);
+    io.expmgr.UpgradeJournal.starting(db, "1.0", to, snap.id(), snap.path().getParent()).write(db);
+    return snap;
+  }
+
+  private static void exec(Database db, String sql) {
+    db.withConnection(
+        c -> {
+          Dialect.execute(c, sql);
+          return null;
+        });
+  }
+
+  @Test
+  void aKilledRunThatLeftAWholeVersionKeepsTheRowsWrittenSince() throws Exception {
+    Database db = generated(Engine.SQLITE);
+    var snap = killedRunLeft(db, "2.1");
+    SchemaMigrator.upgrade(db, "2.1");
+    // The application went on writing after the killed upgrade.
+    exec(db, "INSERT INTO EXPERIMENT (id, title) VALUES (77, 'after')");
+    var after = TestDatabases.content(db);
+    Path journal = io.expmgr.UpgradeJournal.path(db);
+    assertThat(journal).exists();
+
+    UpgradeResult dry = upgrader(db).upgrade(new UpgradeOptions(null, true, false), said::add);
+
+    assertThat(dry.outcome()).isEqualTo(UpgradeResult.Outcome.UP_TO_DATE);
+    assertThat(TestDatabases.content(db)).isEqualTo(after);
+    assertThat(journal).exists();
+    assertThat(said).anyMatch(l -> l.contains("nothing is restored") && l.contains("would be"));
+
+    UpgradeResult r = upgrade(db, null);
+
     assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.UP_TO_DATE);
+    assertThat(TestDatabases.content(db)).isEqualTo(after);
+    assertThat(count(db, "SELECT count(*) FROM EXPERIMENT WHERE id = 77")).isEqualTo(1);
     assertThat(journal).doesNotExist();
-    assertThat(columns(db, "METRIC")).doesNotContain("metadata");
+    // The snapshot was kept while the journal needed it, and can go now.
+    new io.expmgr.snapshot.SnapshotManager(db, dir.resolve("snaps")).deleteSnapshot(snap.id());
+  }
+
+  @Test
+  void aKilledRunBetweenVersionsIsPutBackWhenNoRowChangedSince() throws Exception {
+    Database db = generated(Engine.SQLITE);
+    var before = v1Content(db);
+    var snap = killedRunLeft(db, "2.1");
+    // A step half applied on an engine whose DDL is not transactional: no version matches.
+    exec(db, "ALTER TABLE METRIC DROP COLUMN per_label_val");
+    var detected = SchemaMigrator.detect(db);
+    assertThat(detected.gapsByVersion().get(detected.version()).isComplete()).isFalse();
+
+    UpgradeResult r = upgrade(db, "1.0");
+
+    assertThat(said).anyMatch(l -> l.contains("restored snapshot " + snap.id()));
+    assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.UP_TO_DATE);
     assertThat(v1Content(db)).isEqualTo(before);
+    assertThat(io.expmgr.UpgradeJournal.path(db)).doesNotExist();
+  }
+
+  @Test
+  void aKilledRunBetweenVersionsIsNotPutBackOverRowsWrittenSince() throws Exception {
+    Database db = generated(Engine.SQLITE);
+    killedRunLeft(db, "2.1");
+    exec(db, "ALTER TABLE METRIC DROP COLUMN per_label_val");
+    exec(db, "INSERT INTO EXPERIMENT (id, title) VALUES (77, 'after')");
+    var now = TestDatabases.content(db);
+
+    assertThatThrownBy(() -> upgrade(db, null))
+        .isInstanceOf(io.expmgr.ConflictException.class)
+        .hasMessageContaining("rows changed since its snapshot")
+        .hasMessageContaining("EXPERIMENT")
+        .hasMessageContaining("restore-snapshot");
+
+    assertThat(TestDatabases.content(db)).isEqualTo(now);
+    assertThat(io.expmgr.UpgradeJournal.path(db)).exists();
+  }
+
+  @Test
+  void aJournalWhoseSnapshotIsGoneSaysWhatToDoAndStopsBlockingOnceTheDatabaseIsWhole()
+      throws Exception {
+    Database db = generated(Engine.SQLITE);
+    var snap = killedRunLeft(db, "2.1");
+    var snaps = new io.expmgr.snapshot.SnapshotManager(db, dir.resolve("snaps"));
+    assertThatThrownBy(() -> snaps.deleteSnapshot(snap.id()))
+        .isInstanceOf(io.expmgr.ConflictException.class)
+        .hasMessageContaining("is kept");
+    var pruned =
+        snaps.prune(
+            new io.expmgr.snapshot.RetentionPolicy(0, 0, 0, 0, List.of("no-such-tag")), true);
+    assertThat(pruned.removed()).isEmpty();
+    assertThat(pruned.kept().values()).anyMatch(why -> why.toString().contains("journal"));
+    // Removed behind the tool's back.
+    try (var files = Files.walk(snap.path())) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    exec(db, "ALTER TABLE METRIC DROP COLUMN per_label_val");
+    var now = TestDatabases.content(db);
+
+    assertThatThrownBy(() -> upgrade(db, null))
+        .isInstanceOf(SchemaException.class)
+        .hasMessageContaining("is gone")
+        .hasMessageContaining("restore-snapshot");
+    assertThat(TestDatabases.content(db)).isEqualTo(now);
+
+    // Put whole again by hand: the journal stops blocking.
+    exec(db, "ALTER TABLE METRIC ADD COLUMN per_label_val TEXT");
+    assertThat(upgrade(db, null).outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
+    assertThat(io.expmgr.UpgradeJournal.path(db)).doesNotExist();
   }
 
   @Test

@@ -1,0 +1,17 @@
+package io.expmgr;
+
+/**
+ * The work needs a right this user does not have: a folder it may not write, a grant the database
+ * account lacks. The message names the right. Nothing was changed.
+ */
+public class PermissionException extends ExpmgrException {
+  private static final long serialVersionUID = 1L;
+
+  public PermissionException(String message) {
+    super(message);
+  }
+
+  public PermissionException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
