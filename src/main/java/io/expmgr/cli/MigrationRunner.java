@@ -89,6 +89,10 @@ final class MigrationRunner {
         if (r.newExperimentId() != null) {
           out.printf("The experiment was copied into experiment %d.%n", r.newExperimentId());
         }
+        if (r.message() != null && r.message().contains("already applied these rules")) {
+          out.println(
+              "Left as they were: " + r.message().substring(r.message().indexOf("; ") + 2) + ".");
+        }
         if (r.rows() != null && !r.rows().isEmpty() && r.newExperimentId() != null) {
           List<String> parts = new ArrayList<>();
           r.rows().forEach((k, v) -> parts.add(k + " " + Output.count(v)));

@@ -112,8 +112,8 @@ public final class MetricTransformRun extends BatchEngine {
         });
   }
 
-  private String runsOf() {
-    String ids = experimentIds.stream().map(String::valueOf).collect(Collectors.joining(","));
+  private String runsOf(List<Long> experiments) {
+    String ids = experiments.stream().map(String::valueOf).collect(Collectors.joining(","));
     return "SELECT tr."
         + d.quote("id")
         + " FROM "
@@ -161,7 +161,16 @@ public final class MetricTransformRun extends BatchEngine {
       return;
     }
     d.mapPages(c);
-    String ids = experimentIds.stream().map(String::valueOf).collect(Collectors.joining(","));
+    long[] range = new long[2];
+    members = membersOf(c, experimentIds, range);
+    membersMin = range[0];
+    membersMax = range[1];
+  }
+
+  /** The metric ids of the rules' types linked to the experiments; their range in {@code range}. */
+  private io.expmgr.LongBitSet membersOf(Connection c, List<Long> experiments, long[] range)
+      throws SQLException {
+    String ids = experiments.stream().map(String::valueOf).collect(Collectors.joining(","));
     String trials =
         "SELECT "
             + q("id")
@@ -172,7 +181,7 @@ public final class MetricTransformRun extends BatchEngine {
             + " IN ("
             + ids
             + ")";
-    String runs = runsOf();
+    String runs = runsOf(experiments);
     io.expmgr.LongBitSet set = new io.expmgr.LongBitSet();
     long lo = Long.MAX_VALUE;
     long hi = Long.MIN_VALUE;
@@ -234,9 +243,84 @@ public final class MetricTransformRun extends BatchEngine {
         }
       }
     }
-    members = set;
-    membersMin = lo;
-    membersMax = hi;
+    range[0] = lo;
+    range[1] = hi;
+    return set;
+  }
+
+  // ---------------------------------------------------------------- no metric changed twice
+
+  /**
+   * What an earlier run of the same rules changed, or may have: its metrics (all, or those of its
+   * experiments) with ids in its window up to its checkpoint. Metric ids only grow, so a metric
+   * added since lies after every window.
+   */
+  private record Covered(long runId, long from, long to, io.expmgr.LongBitSet members) {
+    boolean covers(long id) {
+      return id >= from && id <= to && (members == null || members.contains(id));
+    }
+  }
+
+  private List<Covered> covered = List.of();
+  private final java.util.concurrent.atomic.AtomicLong skippedAsDone =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.Set<Long> skippedBecauseOf =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Reads the earlier runs of the same rules (completed, interrupted, abandoned or being rolled
+   * back; not rolled back) and the metrics each covered, so that this run leaves them as they are
+   * unless {@code --force}: applying a rule such as {@code scale} twice to one metric is the
+   * classic mistake, whatever experiment sets the two runs named.
+   */
+  private void readCovered(Connection c) throws SQLException {
+    if (o.force()
+        || !db.existingTables(c).contains(RunLedger.RUNS.toUpperCase(java.util.Locale.ROOT))) {
+      covered = List.of();
+      return;
+    }
+    List<Covered> out = new ArrayList<>();
+    String sha = rules.sha256();
+    for (MigrationRun r : RunLedger.list(c, d)) {
+      if (!r.kind().equals(KIND)
+          || r.runId() == runId
+          || !r.rulesSha256().equals(sha)
+          || r.state() == MigrationRun.State.ROLLED_BACK
+          || r.state() == MigrationRun.State.RUNNING
+          || r.changed() == 0) {
+        continue;
+      }
+      Map<String, Object> p = r.params();
+      if (!(p.get("id_from") instanceof Number from) || !(p.get("id_to") instanceof Number to)) {
+        continue;
+      }
+      long upTo = to.longValue();
+      if (r.state() != MigrationRun.State.COMPLETED && r.checkpoint() != null) {
+        Object a = RunLedger.mapOf(r.checkpoint()).get("after_metric_id");
+        if (a instanceof Number n) {
+          upTo = Math.min(upTo, n.longValue());
+        }
+      }
+      List<Long> exps = new ArrayList<>();
+      if (p.get("experiment_ids") instanceof List<?> l) {
+        for (Object e : l) {
+          exps.add(((Number) e).longValue());
+        }
+      }
+      io.expmgr.LongBitSet set = exps.isEmpty() ? null : membersOf(c, exps, new long[2]);
+      out.add(new Covered(r.runId(), from.longValue(), upTo, set));
+    }
+    covered = out;
+  }
+
+  /** The run that already changed metric {@code id} with these rules, or -1. */
+  private long coveredBy(long id) {
+    for (Covered cv : covered) {
+      if (cv.covers(id)) {
+        return cv.runId();
+      }
+    }
+    return -1;
   }
 
   private String q(String name) {
@@ -302,6 +386,7 @@ public final class MetricTransformRun extends BatchEngine {
   @Override
   Map<String, Object> plan(Connection c) throws SQLException {
     d.mapPages(c);
+    readCovered(c);
     long[] b = bounds(c);
     idFrom = b[0];
     upTo = b[1];
@@ -325,6 +410,7 @@ public final class MetricTransformRun extends BatchEngine {
     db.withConnection(
         c -> {
           measureMembers(c);
+          readCovered(c);
           return null;
         });
     after =
@@ -565,6 +651,13 @@ public final class MetricTransformRun extends BatchEngine {
     if (r.unreadable() != null) {
       return new Done(
           r, new MetricTransformer.Outcome(r.values(), false, r.unreadable()), r.unreadable());
+    }
+    long earlier = covered.isEmpty() ? -1 : coveredBy(r.id());
+    if (earlier >= 0) {
+      // Changed by an earlier run of the same rules: left as it is (--force applies them again).
+      skippedAsDone.incrementAndGet();
+      skippedBecauseOf.add(earlier);
+      return new Done(r, new MetricTransformer.Outcome(r.values(), false, null), null);
     }
     MetricTransformer.Outcome out = transformer.apply(r.values());
     String failure =
@@ -952,6 +1045,18 @@ public final class MetricTransformRun extends BatchEngine {
   @Override
   String finish(Connection c) throws SQLException {
     String note = "processed " + processed + " metrics, changed " + changed + ", failed " + failed;
+    if (skippedAsDone.get() > 0) {
+      note +=
+          "; "
+              + skippedAsDone.get()
+              + " left as they were: run "
+              + skippedBecauseOf.stream()
+                  .sorted()
+                  .map(String::valueOf)
+                  .collect(Collectors.joining(", run "))
+              + " already applied these rules to them (--force applies them again)";
+      log.warn("transform-metrics: {}", note);
+    }
     if (keepOriginals) {
       long kept = RunLedger.backupCount(c, d, runId);
       if (kept != changed) {
@@ -1152,6 +1257,7 @@ public final class MetricTransformRun extends BatchEngine {
     long t0 = System.nanoTime();
     return db.withConnection(
         c -> {
+          readCovered(c);
           long[] b = bounds(c);
           idFrom = b[0];
           upTo = b[1];
@@ -1183,6 +1289,9 @@ public final class MetricTransformRun extends BatchEngine {
           m.put("would_change", wouldChange);
           m.put("unchanged", unchanged);
           m.put("would_fail", failed);
+          if (skippedAsDone.get() > 0) {
+            m.put("already_changed_by_earlier_runs", skippedAsDone.get());
+          }
           return dryRunResult(processed, wouldChange, m, t0);
         });
   }

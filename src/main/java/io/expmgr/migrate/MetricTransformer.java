@@ -187,8 +187,20 @@ public final class MetricTransformer {
     return base.equals(before) && existing != null ? existing : write(base);
   }
 
+  /** A scaled value that is not a finite number is a failure of the metric, never stored. */
+  private static double finite(double was, double now, double factor, String where) {
+    if (Double.isFinite(now) || !Double.isFinite(was)) {
+      return now;
+    }
+    throw new TransformFailure(
+        "scale by " + factor + " makes " + where + " " + was + " " + now + ", not a finite number");
+  }
+
   private static MetricValues scale(MetricValues v, double factor) {
-    Double total = v.totalVal() == null ? null : v.totalVal() * factor;
+    Double total =
+        v.totalVal() == null
+            ? null
+            : finite(v.totalVal(), v.totalVal() * factor, factor, "total_val");
     String labels = v.perLabelVal();
     if (labels != null) {
       String fast = scaleFlat(labels, factor);
@@ -232,7 +244,7 @@ public final class MetricTransformer {
           case FIELD_NAME, VALUE_NULL -> {}
           case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
             double was = p.getDoubleValue();
-            double now = was * factor;
+            double now = finite(was, was * factor, factor, "per_label_val " + p.currentName());
             if (Double.compare(was, now) != 0) {
               int start = (int) p.currentTokenLocation().getCharOffset();
               if (out == null) {
@@ -288,7 +300,7 @@ public final class MetricTransformer {
 
   private static JsonNode scaled(JsonNode n, double factor, boolean[] changed) {
     double was = n.asDouble();
-    double now = was * factor;
+    double now = finite(was, was * factor, factor, "per_label_val");
     if (Double.compare(was, now) == 0) {
       return n;
     }

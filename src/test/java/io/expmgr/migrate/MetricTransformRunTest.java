@@ -432,6 +432,71 @@ class MetricTransformRunTest {
         .isEqualTo(file.toRealPath().getParent());
   }
 
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void noMetricIsScaledTwiceWhateverExperimentSetsTheRunsName(Engine engine) {
+    Database db = generated(engine, "twice");
+    List<List<Object>> once = expected(metrics(db), rules(SCALE));
+
+    // Experiment 1 first, then every experiment: experiment 1's metrics are left as they are.
+    MigrationResult first = MetricTransformRun.run(db, List.of(1L), opts(rules(SCALE), 50));
+    MigrationResult all = MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 50));
+    assertThat(metrics(db)).isEqualTo(once);
+    assertThat(first.changed()).isPositive();
+    assertThat(all.message()).contains("already applied these rules").contains("--force");
+
+    // An interrupted run on 1, then 1,2, then the interrupted one resumed: still once each.
+    Database other = generated(engine, "twice");
+    List<List<Object>> onceOther = expected(metrics(other), rules(SCALE));
+    AtomicInteger seen = new AtomicInteger();
+    MigrationResult cut =
+        MetricTransformRun.run(
+            other,
+            List.of(1L),
+            opts(rules(SCALE), 7)
+                .withProgress(p -> seen.incrementAndGet())
+                .withStopRequested(() -> seen.get() >= 2));
+    assertThat(cut.outcome()).isEqualTo(MigrationResult.Outcome.INTERRUPTED);
+    MetricTransformRun.run(other, List.of(1L, 2L), opts(rules(SCALE), 7));
+    MigrationResult resumed = MetricTransformRun.run(other, List.of(1L), opts(rules(SCALE), 7));
+    assertThat(resumed.resumed()).isTrue();
+    MetricTransformRun.run(other, List.of(), opts(rules(SCALE), 7));
+    assertThat(metrics(other)).isEqualTo(onceOther);
+
+    // --force applies the rules again, on purpose.
+    MigrationResult forced =
+        MetricTransformRun.run(other, List.of(2L), opts(rules(SCALE), 7).withForce(true));
+    assertThat(forced.changed()).isPositive();
+    assertThat(metrics(other)).isNotEqualTo(onceOther);
+  }
+
+  @Test
+  void aScaleThatOverflowsIsAFailureOfThatMetricNotInfinity() {
+    Database db = generated(Engine.SQLITE, "overflow");
+    TransformationRules times10 =
+        rules(
+            "{\"metric_transformations\":[{\"metric_type\":\"loss\",\"transformation\":"
+                + "\"scale\",\"rules\":{\"factor\":10}}]}");
+    long plantedBad =
+        MetricTransformRun.run(db, List.of(), opts(times10, 50).withDryRun(true)).failed();
+    db.withConnection(
+        c -> {
+          try (var st = c.createStatement()) {
+            st.executeUpdate(
+                "UPDATE METRIC SET total_val = 1e308, per_label_val = '{\"a\": 1e308}'"
+                    + " WHERE id = (SELECT min(id) FROM METRIC WHERE type = 'loss')");
+          }
+          return null;
+        });
+    List<List<Object>> before = metrics(db);
+    MigrationResult r = MetricTransformRun.run(db, List.of(), opts(times10, 50));
+
+    assertThat(r.failed()).isEqualTo(plantedBad + 1);
+    List<Object> huge1 = before.stream().filter(m -> m.get(1).equals("loss")).findFirst().get();
+    assertThat(metrics(db).get(before.indexOf(huge1))).isEqualTo(huge1);
+    assertThat(metrics(db).toString()).doesNotContain("Infinity");
+  }
+
   @Test
   void addMetadataOnSchema10IsRefusedNamingTheUpgrade() {
     Database db = generated(Engine.SQLITE, "meta");
