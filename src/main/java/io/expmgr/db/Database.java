@@ -664,6 +664,12 @@ public final class Database {
             log.debug("the write-ahead log is not wholly checkpointed: using the backup API");
             return java.util.Optional.empty();
           }
+        } catch (SQLException e) {
+          // A read-only connection cannot checkpoint (SQLITE_IOERR_WRITE, SQLITE_READONLY) while
+          // another connection holds frames in the log: the backup API reads the log as it is.
+          log.debug(
+              "no checkpoint from this connection ({}): using the backup API", e.getMessage());
+          return java.util.Optional.empty();
         }
       } else if ("memory".equalsIgnoreCase(mode) || "off".equalsIgnoreCase(mode)) {
         return java.util.Optional.empty();

@@ -387,6 +387,26 @@ class SnapshotTest {
   }
 
   @Test
+  void aReadOnlySnapshotOfAWalDatabaseWhoseLogAnotherConnectionHoldsSucceeds() throws Exception {
+    ConnectionConfig c = generated(Engine.SQLITE, 14);
+    try (java.sql.Connection writer =
+        java.sql.DriverManager.getConnection("jdbc:sqlite:" + c.sqlitePath())) {
+      io.expmgr.db.Dialect.execute(writer, "PRAGMA journal_mode=WAL");
+      io.expmgr.db.Dialect.execute(writer, "PRAGMA wal_autocheckpoint=0");
+      for (int i = 0; i < 20; i++) {
+        io.expmgr.db.Dialect.execute(writer, "INSERT INTO EXPERIMENT (title) VALUES ('live')");
+      }
+      // The writer stays open with its frames in the log; the snapshot reads as create-snapshot
+      // does, on a read-only connection, which cannot checkpoint.
+      Database ro = Database.openReadOnly(c);
+      SnapshotInfo s = new SnapshotManager(ro, dir.resolve("snapshots")).createSnapshot("live");
+      assertThat(s.rowCounts().get("EXPERIMENT")).isEqualTo(22);
+      assertThat(new SnapshotManager(ro, dir.resolve("snapshots")).verifySnapshot(s.id()).ok())
+          .isTrue();
+    }
+  }
+
+  @Test
   void anIdleDatabaseIsCopiedAsItsFileAndALogHeldBackFallsBackToTheBackupApi() throws Exception {
     ConnectionConfig c = generated(Engine.SQLITE, 14);
     Database db = Database.open(c, OpenMode.EXISTING);
