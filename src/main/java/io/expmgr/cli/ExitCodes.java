@@ -43,6 +43,9 @@ public final class ExitCodes {
   /** Refused because it repeats or collides with earlier work (an export already imported). */
   public static final int CONFLICT = 11;
 
+  /** The database fails the engine's integrity check: nothing was snapshotted or written. */
+  public static final int DAMAGED = 12;
+
   /** An unexpected failure (a SQL error, a bug): see the log file. */
   public static final int INTERNAL = 70;
 
@@ -70,6 +73,9 @@ public final class ExitCodes {
     }
     if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
       return FILE_SYSTEM;
+    }
+    if (e instanceof io.expmgr.DamagedDatabaseException) {
+      return DAMAGED;
     }
     if (e instanceof io.expmgr.PermissionException) {
       return PERMISSION;

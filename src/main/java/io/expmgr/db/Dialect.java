@@ -255,6 +255,14 @@ public interface Dialect {
     return "JOIN";
   }
 
+  /**
+   * The engine's quick integrity check of the whole database: null when it passes, else its first
+   * findings. Servers check their own pages: null.
+   */
+  default String quickCheck(Connection connection) throws SQLException {
+    return null;
+  }
+
   /** The engine's row id of the row aliased {@code alias}, for {@link #countMissingParents}. */
   default String rowId(String alias) {
     return null;

@@ -343,6 +343,21 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String quickCheck(Connection connection) throws SQLException {
+    List<String> found = new ArrayList<>();
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA quick_check(3)")) {
+      while (rs.next()) {
+        String.valueOf(rs.getString(1))
+            .lines()
+            .filter(l -> !l.isBlank() && !l.startsWith("*** in database"))
+            .forEach(found::add);
+      }
+    }
+    return found.equals(List.of("ok")) ? null : String.join("; ", found);
+  }
+
+  @Override
   public String joinInThisOrder() {
     return "CROSS JOIN";
   }

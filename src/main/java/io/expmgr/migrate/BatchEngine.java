@@ -135,6 +135,8 @@ abstract class BatchEngine {
       return dryRun();
     }
     db.requireWritable(kind());
+    // Never write into a damaged database, not even the run's own tables.
+    db.requireIntact();
     RunLedger.ensure(db);
     long t0 = System.nanoTime();
     try (DatabaseLock lock =

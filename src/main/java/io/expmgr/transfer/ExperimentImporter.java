@@ -142,6 +142,7 @@ public final class ExperimentImporter {
     long started = System.nanoTime();
     SchemaCheck.require(db, schema);
     Header header = readHeader(p, name);
+    db.requireIntact();
     List<String> madeOnServer = List.of();
     if (!d.supportsTransactionalDdl()) {
       // DDL commits on MySQL: the batch level is made before the transaction, and goes again if

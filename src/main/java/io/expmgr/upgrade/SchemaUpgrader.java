@@ -174,6 +174,7 @@ public final class SchemaUpgrader {
       if (options.dryRun()) {
         return result(from, to, UpgradeResult.Outcome.DRY_RUN, statements, null, null, null, t0);
       }
+      db.requireIntact();
       SnapshotInfo snapshot = null;
       SnapshotManager snapshots = new SnapshotManager(db, snapshotDir);
       if (!options.noSnapshot()) {

@@ -43,6 +43,7 @@ public final class OrphanCleaner {
   public CleanupResult cleanup(boolean dryRun) {
     if (!dryRun) {
       db.requireWritable("cleanup-orphans");
+      db.requireIntact();
     }
     long t0 = System.nanoTime();
     Dialect d = db.dialect();
