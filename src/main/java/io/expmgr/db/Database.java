@@ -35,6 +35,10 @@ import org.sqlite.SQLiteConfig;
  * wrong credentials, unknown database).
  */
 public final class Database {
+  static {
+    SqliteNativeLibrary.prepare();
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
   /** How long a connection attempt or a lock wait may take before it is reported. */
@@ -799,6 +803,7 @@ public final class Database {
         "expmgr-preload",
         () -> {
           try {
+            SqliteNativeLibrary.prepare();
             org.sqlite.SQLiteJDBCLoader.initialize();
             DriverManager.getDrivers();
           } catch (Exception | LinkageError e) {

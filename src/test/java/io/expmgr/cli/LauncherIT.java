@@ -49,6 +49,44 @@ class LauncherIT {
   }
 
   @Test
+  void sixteenCommandsStartedAtOnceAllWorkAndExtractNothingIntoTheSharedTempFolder()
+      throws Exception {
+    Path db = dir.resolve("cron.db");
+    Run made = java(Map.of(), "-Xmx256m", "generate", "-d", db.toString(), "--experiments", "1");
+    assertThat(made.exitCode()).as(made.err()).isZero();
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Path home = dir.resolve("fresh-home");
+    List<Process> started = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      ProcessBuilder pb =
+          new ProcessBuilder(
+              "java",
+              "-Xmx128m",
+              "-Djava.io.tmpdir=" + tmp,
+              "-jar",
+              JAR.toString(),
+              i % 2 == 0 ? "validate" : "list-snapshots",
+              "-d",
+              db.toString());
+      pb.environment().put("EXPMGR_HOME", home.toString());
+      pb.redirectErrorStream(true);
+      pb.redirectOutput(dir.resolve("cron-" + i + ".txt").toFile());
+      started.add(pb.start());
+    }
+    for (int i = 0; i < started.size(); i++) {
+      Process p = started.get(i);
+      assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+      String out = read("cron-" + i + ".txt");
+      assertThat(p.exitValue()).as(out).isZero();
+      assertThat(out).doesNotContain("UnsatisfiedLinkError").doesNotContain("native lib");
+    }
+    try (var files = Files.list(tmp)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .noneMatch(n -> n.contains("sqlitejdbc"));
+    }
+  }
+
+  @Test
   void theLauncherRunsTheBuiltJar() throws Exception {
     Run r = exec(List.of(Path.of("expmgr").toAbsolutePath().toString(), "--version"), Map.of());
     assertThat(r.exitCode()).as(r.err()).isZero();
