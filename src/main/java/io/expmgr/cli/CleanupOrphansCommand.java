@@ -61,11 +61,11 @@ final class CleanupOrphansCommand implements Callable<Integer> {
     OrphanCleaner cleaner = new OrphanCleaner(db, 10);
     CleanupResult preview = cleaner.cleanup(true);
     if (preview.totalDeleted() == 0 || dryRun) {
-      print(out, preview);
+      print(out, preview, false);
       return ExitCodes.OK;
     }
     if (!json) {
-      print(out, preview);
+      print(out, preview, true);
     }
     if (!yes
         && !confirm(
@@ -92,11 +92,12 @@ final class CleanupOrphansCommand implements Callable<Integer> {
       }
     }
     CleanupResult done = cleaner.cleanup(false).withSnapshot(safety);
-    print(out, done);
+    print(out, done, false);
     return ExitCodes.OK;
   }
 
-  private void print(PrintWriter out, CleanupResult r) {
+  /** Prints a result; {@code asking} when a question follows (a preview, not a dry run). */
+  private void print(PrintWriter out, CleanupResult r, boolean asking) {
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("database", r.database());
@@ -126,7 +127,7 @@ final class CleanupOrphansCommand implements Callable<Integer> {
     r.deleted()
         .forEach((t, n) -> rows.add(List.of(t, Output.count(n), sampleText(r.sample().get(t), n))));
     Output.table(out, List.of("table", "rows", "first rows"), rows);
-    if (r.dryRun()) {
+    if (r.dryRun() && !asking) {
       out.println("Dry run: nothing was changed.");
     }
     out.flush();

@@ -1,7 +1,6 @@
 package io.expmgr.cli;
 
 import io.expmgr.ProgressListener;
-import io.expmgr.SnapshotException;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.Engine;
@@ -175,28 +174,23 @@ final class SnapshotCommands {
       ConnectionConfig config = connection.toConfig();
       SnapshotManager source =
           new SnapshotManager(Database.unopened(config), fromDir != null ? fromDir : snapshotDir);
-      SnapshotInfo snapshot = source.find(SnapshotManager.checkId(id));
-      if (snapshot.isDamaged()) {
-        throw new SnapshotException(
-            "snapshot " + id + " is damaged, the database was not touched: " + snapshot.problem());
-      }
+      // Refused before anything else happens: no question, no safety snapshot.
+      SnapshotInfo snapshot = source.checkFiles(SnapshotManager.checkId(id));
       boolean exists = config.engine() == Engine.MYSQL || Files.exists(config.sqlitePath());
       Database target = exists ? Database.open(config, io.expmgr.db.OpenMode.CREATE) : null;
       boolean hasTables =
           target != null && !SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1());
+      String versions = "";
       if (hasTables) {
         String current = SchemaMigrator.versionOf(target);
-        if (!current.equals(snapshot.schemaVersion()) && !yes) {
-          throw new io.expmgr.SchemaException(
-              "snapshot "
-                  + id
-                  + " has schema "
+        if (!current.equals(snapshot.schemaVersion())) {
+          // Part of the one question, so that `echo y | expmgr restore-snapshot` answers it.
+          versions =
+              "; the snapshot has schema "
                   + snapshot.schemaVersion()
-                  + " but "
-                  + config.identity()
-                  + " has "
+                  + ", the database has "
                   + current
-                  + "; restore anyway with --yes");
+                  + ", which the restore replaces";
         }
       }
       if (!yes
@@ -210,6 +204,7 @@ final class SnapshotCommands {
                   + Output.count(snapshot.totalRows())
                   + " rows, taken "
                   + snapshot.createdAt()
+                  + versions
                   + ")? [y/N] ")) {
         out.println("Cancelled; nothing was changed.");
         out.flush();

@@ -483,6 +483,52 @@ public final class SnapshotManager {
     log.info("deleted snapshot {} of {}", id, db.identity());
   }
 
+  /**
+   * Checks a snapshot's files against its manifest (sizes, then CRC-32C, or SHA-256 where no
+   * CRC-32C was recorded) without touching any database: a caller refuses a restore here, before it
+   * takes a safety snapshot or asks anything.
+   *
+   * @throws SnapshotException naming the first file that differs
+   */
+  public SnapshotInfo checkFiles(String id) {
+    SnapshotInfo info = find(id);
+    if (info.isDamaged()) {
+      throw new SnapshotException(
+          "snapshot " + id + " is damaged, the database was not touched: " + info.problem());
+    }
+    JsonNode manifest;
+    try {
+      manifest = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
+    } catch (IOException e) {
+      throw new SnapshotException(
+          "cannot read the manifest of snapshot " + id + ": " + e.getMessage(), e);
+    }
+    for (JsonNode f : manifest.path("files")) {
+      Path data = info.path().resolve(f.path("name").asText());
+      String crc = f.path("crc32c").asText(null);
+      String sha = f.path("sha256").asText(null);
+      boolean same;
+      try {
+        same =
+            Files.size(data) == f.path("size_bytes").asLong(-1)
+                && (crc != null
+                    ? crc.equals(crc32c(data))
+                    : sha != null && sha.equals(sha256Unchecked(data)));
+      } catch (IOException | UncheckedIOException e) {
+        same = false;
+      }
+      if (!same) {
+        throw new SnapshotException(
+            "snapshot "
+                + id
+                + " is damaged ("
+                + f.path("name").asText()
+                + " differs from its manifest), the database was not touched");
+      }
+    }
+    return info;
+  }
+
   /** The journal of an interrupted upgrade of this database that names snapshot {@code id}. */
   private java.util.Optional<io.expmgr.UpgradeJournal> keptByJournal(String id) {
     try {

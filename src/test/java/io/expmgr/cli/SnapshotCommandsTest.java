@@ -234,12 +234,46 @@ class SnapshotCommandsTest {
   }
 
   @Test
-  void aDifferentSchemaVersionNeedsYes() throws Exception {
+  void aDifferentSchemaVersionIsPartOfTheOneQuestionThatEchoYAnswers() throws Exception {
     Path db = generated("s.db");
     Path snaps = dir.resolve("snaps");
     String id = snapshot(db, snaps);
     Database d = Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING);
     io.expmgr.schema.SchemaMigrator.upgrade(d, "2.0");
+    var upgraded = content(db);
+    String[] restore = {
+      "restore-snapshot",
+      "-d",
+      db.toString(),
+      "--snapshot-dir",
+      snaps.toString(),
+      "--snapshot-id",
+      id
+    };
+    CliRunner.Result no = CliRunner.runWithInput("n\n", restore);
+    assertThat(no.exitCode()).isEqualTo(ExitCodes.CANCELLED);
+    assertThat(no.out()).contains("the snapshot has schema 1.0, the database has 2.0");
+    assertThat(content(db)).isEqualTo(upgraded);
+    // The FAQ's form: one y answers everything the command asks.
+    CliRunner.Result r = CliRunner.runWithInput("y\n", restore);
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(io.expmgr.schema.SchemaMigrator.versionOf(d)).isEqualTo("1.0");
+  }
+
+  @Test
+  void aDamagedSnapshotIsRefusedBeforeAnyQuestionOrSafetySnapshot() throws Exception {
+    Path db = generated("dmg.db");
+    Path snaps = dir.resolve("snaps");
+    String id = snapshot(db, snaps);
+    Path data;
+    try (var files = Files.list(snaps.resolve(id))) {
+      data = files.filter(f -> f.getFileName().toString().endsWith(".db")).findFirst().get();
+    }
+    try (var f = new java.io.RandomAccessFile(data.toFile(), "rw")) {
+      f.seek(5000);
+      f.write(new byte[] {1, 2, 3, 4});
+    }
+    var before = content(db);
     CliRunner.Result r =
         CliRunner.runWithInput(
             "y\n",
@@ -250,19 +284,13 @@ class SnapshotCommandsTest {
             snaps.toString(),
             "--snapshot-id",
             id);
-    assertThat(r.exitCode()).isEqualTo(ExitCodes.SCHEMA);
-    assertThat(r.err()).contains("has schema 1.0 but").contains("has 2.0").contains("--yes");
-    CliRunner.Result forced =
-        CliRunner.run(
-            "restore-snapshot",
-            "-d",
-            db.toString(),
-            "--snapshot-dir",
-            snaps.toString(),
-            "--snapshot-id",
-            id,
-            "--yes");
-    assertThat(forced.exitCode()).as(forced.err()).isZero();
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.SNAPSHOT);
+    assertThat(r.err()).contains("is damaged").contains("not touched");
+    assertThat(r.out()).doesNotContain("[y/N]").doesNotContain("Safety snapshot");
+    assertThat(content(db)).isEqualTo(before);
+    try (var s = Files.list(snaps)) {
+      assertThat(s.filter(Files::isDirectory).count()).isEqualTo(1);
+    }
   }
 
   @Test

@@ -137,7 +137,10 @@ class ValidationCommandsTest {
         CliRunner.runWithInput(
             "n\n", "cleanup-orphans", "-d", db.toString(), "--snapshot-dir", snapshots.toString());
     assertThat(no.exitCode()).isEqualTo(ExitCodes.CANCELLED);
-    assertThat(no.out()).contains("Cancelled; nothing was changed.");
+    assertThat(no.out())
+        .contains("Would remove 8 rows")
+        .doesNotContain("Dry run")
+        .contains("Cancelled; nothing was changed.");
     assertThat(counts(db)).isEqualTo(before);
     assertThat(snapshots).doesNotExist();
 
