@@ -59,7 +59,7 @@ public final class Restorer {
       ConnectionConfig target,
       ProgressListener progress) {
     if (target.engine() == Engine.SQLITE) {
-      intoSqlite(sqliteData, crc32c, verifier, expectedRows, target.sqlitePath());
+      intoSqlite(sqliteData, crc32c, verifier, expectedRows, realFile(target.sqlitePath()));
       return;
     }
     verifier.accept(sqliteData);
@@ -147,7 +147,7 @@ public final class Restorer {
     java.util.Map<String, TsvFile> byTable = new java.util.HashMap<>();
     files.forEach(f -> byTable.put(f.table().name(), f));
     if (target.engine() == Engine.SQLITE) {
-      tsvIntoSqlite(files, catalog, model, expectedRows, target.sqlitePath(), progress);
+      tsvIntoSqlite(files, catalog, model, expectedRows, realFile(target.sqlitePath()), progress);
       return;
     }
     MysqlRestore.run(
@@ -664,11 +664,60 @@ public final class Restorer {
   }
 
   /**
+   * The file a path names: a symlink's target, so that a restore through a link replaces the
+   * database, not the link.
+   */
+  private static Path realFile(Path p) {
+    try {
+      return Files.exists(p) ? p.toRealPath() : p;
+    } catch (IOException e) {
+      return p;
+    }
+  }
+
+  /**
+   * Gives the new file the old one's permissions, owner and group (a database shared through a
+   * group stays shared); an owner this user may not set is left as it is, with a warning.
+   */
+  private static void keepAttributes(Path from, Path to) {
+    try {
+      var view =
+          Files.getFileAttributeView(from, java.nio.file.attribute.PosixFileAttributeView.class);
+      if (view == null) {
+        return;
+      }
+      var attrs = view.readAttributes();
+      Files.setPosixFilePermissions(to, attrs.permissions());
+      var target =
+          Files.getFileAttributeView(to, java.nio.file.attribute.PosixFileAttributeView.class);
+      try {
+        if (!attrs.group().equals(target.readAttributes().group())) {
+          target.setGroup(attrs.group());
+        }
+        if (!attrs.owner().equals(target.readAttributes().owner())) {
+          target.setOwner(attrs.owner());
+        }
+      } catch (IOException e) {
+        log.warn(
+            "{}: could not keep owner {} and group {} ({}); the restored file is {}'s",
+            from,
+            attrs.owner().getName(),
+            attrs.group().getName(),
+            e.getMessage(),
+            System.getProperty("user.name"));
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      log.warn("{}: could not keep its permissions: {}", from, e.getMessage());
+    }
+  }
+
+  /**
    * Renames a complete, synced SQLite file over {@code target}, after folding the old database's
    * write-ahead log in and switching it off, so no old WAL can ever be applied to the new file.
    */
   private static void switchInto(Path tmp, Path target) throws IOException {
     if (Files.exists(target)) {
+      keepAttributes(target, tmp);
       Database old = Database.open(ConnectionConfig.sqlite(target), OpenMode.EXISTING);
       try (Connection c = old.connect()) {
         Dialect.execute(c, "PRAGMA wal_checkpoint(TRUNCATE)");

@@ -261,6 +261,55 @@ class SnapshotCommandsTest {
   }
 
   @Test
+  void aRestoreKeepsTheFilesModeOwnerAndGroupAndGoesThroughASymlink() throws Exception {
+    Path db = generated("kept.db");
+    Path snaps = dir.resolve("snaps");
+    String id = snapshot(db, snaps);
+    var original = content(db);
+    var perms = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
+    Files.setPosixFilePermissions(db, perms);
+    var view = Files.getFileAttributeView(db, java.nio.file.attribute.PosixFileAttributeView.class);
+    try {
+      // As root (CI), a group other than our own: the restore must keep it.
+      view.setGroup(
+          db.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("daemon"));
+    } catch (java.io.IOException notRootOrNoSuchGroup) {
+      // the mode is still checked
+    }
+    var group = view.readAttributes().group();
+    var owner = view.readAttributes().owner();
+    Database d = Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING);
+    d.withConnection(
+        c -> {
+          Dialect.execute(c, "DELETE FROM EPOCH_METRIC");
+          return null;
+        });
+    Path link = Files.createSymbolicLink(dir.resolve("link.db"), db);
+
+    CliRunner.Result r =
+        CliRunner.run(
+            "restore-snapshot",
+            "-d",
+            link.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id,
+            "--yes",
+            "--no-snapshot");
+
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(content(db)).isEqualTo(original);
+    var after =
+        Files.getFileAttributeView(db, java.nio.file.attribute.PosixFileAttributeView.class)
+            .readAttributes();
+    assertThat(after.permissions()).isEqualTo(perms);
+    assertThat(after.group()).isEqualTo(group);
+    assertThat(after.owner()).isEqualTo(owner);
+  }
+
+  @Test
   void aDamagedSnapshotIsRefusedBeforeAnyQuestionOrSafetySnapshot() throws Exception {
     Path db = generated("dmg.db");
     Path snaps = dir.resolve("snaps");

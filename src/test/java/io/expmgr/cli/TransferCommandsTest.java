@@ -97,6 +97,42 @@ class TransferCommandsTest {
   }
 
   @Test
+  void aTextValueOverJacksonsTwentyMegabyteDefaultTravels() throws Exception {
+    Path db = generated();
+    String big = "x".repeat(21 * 1024 * 1024);
+    io.expmgr.db.Database d =
+        io.expmgr.db.Database.open(ConnectionConfig.sqlite(db), io.expmgr.db.OpenMode.EXISTING);
+    d.withConnection(
+        c -> {
+          try (var ps = c.prepareStatement("UPDATE EXPERIMENT SET title = ? WHERE id = 1")) {
+            ps.setString(1, big);
+            ps.executeUpdate();
+          }
+          return null;
+        });
+    Path file = dir.resolve("big.json");
+    CliRunner.Result out =
+        CliRunner.run("export-experiment", "-d", db.toString(), "-e", "1", "-o", file.toString());
+    assertThat(out.exitCode()).as(out.err()).isZero();
+    Path into = dir.resolve("into.db");
+    CliRunner.Result in =
+        CliRunner.run("import-experiment", "-d", into.toString(), "-i", file.toString());
+    assertThat(in.exitCode()).as(in.err()).isZero();
+    io.expmgr.db.Database target =
+        io.expmgr.db.Database.open(ConnectionConfig.sqlite(into), io.expmgr.db.OpenMode.EXISTING);
+    long length =
+        target.withConnection(
+            c -> {
+              try (var st = c.createStatement();
+                  var rs = st.executeQuery("SELECT length(title) FROM EXPERIMENT")) {
+                rs.next();
+                return rs.getLong(1);
+              }
+            });
+    assertThat(length).isEqualTo(big.length());
+  }
+
+  @Test
   void exportToStandardOutputAndImportFromStandardInput() throws Exception {
     Path db = generated();
     CliRunner.Result ex =
