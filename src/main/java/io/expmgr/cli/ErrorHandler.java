@@ -31,7 +31,8 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parseResult) {
     PrintWriter err = cmd.getErr();
-    String message = oneLine(e);
+    String[] args = parseResult.originalArgs().toArray(new String[0]);
+    String message = Secrets.redact(oneLine(e), args);
     int code = ExitCodes.of(e);
     log.error("{} failed: {}", cmd.getCommandName(), message, e);
     err.println("error: " + message);
@@ -48,7 +49,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
-    err.println("error: " + oneLine(e));
+    err.println("error: " + Secrets.redact(oneLine(e), args));
     if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
       err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
     }
@@ -79,17 +80,10 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   }
 
   private static java.util.List<String> redactedArgs(ParseResult parseResult) {
+    String[] args = parseResult.originalArgs().toArray(new String[0]);
     java.util.List<String> out = new java.util.ArrayList<>();
-    boolean hidePassword = false;
-    for (String a : parseResult.originalArgs()) {
-      if (hidePassword && !a.startsWith("-")) {
-        out.add("****");
-      } else if (a.startsWith("--password=")) {
-        out.add("--password=****");
-      } else {
-        out.add(a);
-      }
-      hidePassword = a.equals("--password");
+    for (String a : args) {
+      out.add(Secrets.redact(a, args));
     }
     return out;
   }

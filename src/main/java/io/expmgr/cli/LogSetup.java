@@ -68,11 +68,21 @@ final class LogSetup {
     try {
       Path dir = io.expmgr.ExpmgrHome.path().resolve("logs");
       Files.createDirectories(dir);
+      // Logs name databases, hosts and users: readable by their owner only.
+      ownerOnly(dir, "rwx------");
       file =
           dir.resolve(
               "migration_"
                   + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss"))
                   + ".log");
+      if (!Files.exists(file)) {
+        try {
+          Files.createFile(file);
+        } catch (java.nio.file.FileAlreadyExistsException sameSecond) {
+          // another run of the same second: appended to
+        }
+      }
+      ownerOnly(file, "rw-------");
       FileAppender<ILoggingEvent> fa = new FileAppender<>();
       fa.setContext(ctx);
       fa.setFile(file.toString());
@@ -92,6 +102,15 @@ final class LogSetup {
       LoggerFactory.getLogger(LogSetup.class).warn("logs are not written: {}", e.getMessage());
     }
     logFile = file;
+  }
+
+  private static void ownerOnly(Path p, String perms) {
+    try {
+      Files.setPosixFilePermissions(
+          p, java.nio.file.attribute.PosixFilePermissions.fromString(perms));
+    } catch (UnsupportedOperationException | IOException e) {
+      // not a POSIX file system, or not ours: left as it is
+    }
   }
 
   /** Lets WARN through, nothing else. */

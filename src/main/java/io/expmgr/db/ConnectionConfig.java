@@ -41,7 +41,17 @@ public record ConnectionConfig(
       if (port < 1 || port > 65535) {
         throw new InvalidInputException("--port must be between 1 and 65535, got " + port);
       }
+      if (!isHostName(host)) {
+        throw new InvalidInputException(
+            "--host must be a host name or an IP address (letters, digits, '.', '-', or an IPv6"
+                + " address), got '"
+                + host
+                + "'");
+      }
       user = user == null || user.isBlank() ? System.getProperty("user.name", "root") : user;
+      if (user.length() > 255 || user.chars().anyMatch(Character::isISOControl)) {
+        throw new InvalidInputException("--user is not a user name: '" + user + "'");
+      }
       if (!database.matches("[A-Za-z0-9_$]{1,64}")) {
         throw new InvalidInputException(
             "--database must be a MySQL database name (letters, digits, _ and $, at most 64), got '"
@@ -49,6 +59,27 @@ public record ConnectionConfig(
                 + "'");
       }
     }
+  }
+
+  /**
+   * True for a DNS name, an IPv4 address or an IPv6 address (bracketed or not): nothing that could
+   * carry a port, a path or driver properties into a connection URL.
+   */
+  static boolean isHostName(String host) {
+    if (host.length() > 253) {
+      return false;
+    }
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.contains(":")) {
+      return h.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?");
+    }
+    return h.matches("[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?");
+  }
+
+  /** The host as a JDBC URL holds it: an IPv6 address in brackets. */
+  public String urlHost() {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   /** A connection with the default encryption ({@link SslMode#AUTO}). */

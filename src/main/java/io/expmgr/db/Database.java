@@ -245,7 +245,7 @@ public final class Database {
     p.setProperty(
         "sslMode", tlsRequiredByServer ? "PREFERRED" : config.ssl().driverValue(config.host()));
     p.setProperty("allowLoadLocalInfile", String.valueOf(localInfile));
-    String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database();
+    String url = "jdbc:mysql://" + config.urlHost() + ":" + config.port() + "/" + config.database();
     try {
       Connection c = getMysqlConnection(url, p);
       if (readOnly) {
@@ -290,7 +290,7 @@ public final class Database {
   }
 
   private void createMysqlDatabase(Properties p) throws SQLException {
-    String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/";
+    String url = "jdbc:mysql://" + config.urlHost() + ":" + config.port() + "/";
     try (Connection c = DriverManager.getConnection(url, p)) {
       Dialect.execute(
           c,
@@ -509,7 +509,10 @@ public final class Database {
             + where
             + " for user '"
             + config.user()
-            + "' (wrong user or password)";
+            + (config.password() == null || config.password().isEmpty()
+                ? "' (no password was given: use --password to be asked, --password-file FILE,"
+                    + " $EXPMGR_PASSWORD, or a [client] section in ~/.my.cnf)"
+                : "' (wrong user or password)");
       case 1044:
         return "user '"
             + config.user()
