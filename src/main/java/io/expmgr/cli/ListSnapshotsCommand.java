@@ -37,13 +37,25 @@ final class ListSnapshotsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the list as JSON.")
   boolean json;
 
+  @Option(
+      names = "--verify",
+      description =
+          "Verify every snapshot first (checksums, integrity, row counts), as verify-snapshot"
+              + " does; without it the status says what was last checked.")
+  boolean verify;
+
   @Override
   public Integer call() {
     ConnectionConfig config = connection.toConfig();
     // Listing needs no connection: snapshots outlive their database (that is what they are for).
     Path dir = snapshotDir != null ? snapshotDir : SnapshotManager.defaultDirectory(config);
-    List<SnapshotInfo> all =
-        new SnapshotManager(io.expmgr.db.Database.unopened(config), dir).listSnapshots();
+    SnapshotManager manager = new SnapshotManager(io.expmgr.db.Database.unopened(config), dir);
+    List<SnapshotInfo> all = manager.listSnapshots();
+    if (verify) {
+      for (SnapshotInfo s : all) {
+        manager.verifySnapshot(s.id());
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       List<Map<String, Object>> list = new ArrayList<>();
@@ -64,7 +76,7 @@ final class ListSnapshotsCommand implements Callable<Integer> {
               s.createdAt() == null
                   ? "?"
                   : s.createdAt().toLocalDateTime().withNano(0).toString().replace('T', ' '),
-              s.isDamaged() ? "DAMAGED: " + s.problem() : "ok",
+              SnapshotManager.status(s),
               Output.count(s.totalRows()),
               Output.count(s.sizeBytes()),
               s.schemaVersion() == null ? "?" : s.schemaVersion(),
@@ -78,6 +90,9 @@ final class ListSnapshotsCommand implements Callable<Integer> {
         List.of(
             "id", "created", "status", "rows", "bytes", "schema", "format", "tags", "description"),
         rows);
+    if (verify && all.stream().anyMatch(s -> SnapshotManager.status(s).startsWith("DAMAGED"))) {
+      return ExitCodes.SNAPSHOT;
+    }
     return ExitCodes.OK;
   }
 
@@ -95,6 +110,7 @@ final class ListSnapshotsCommand implements Callable<Integer> {
     m.put("format", s.format());
     m.put("path", s.path().toString());
     m.put("problem", s.problem());
+    m.put("status", SnapshotManager.status(s));
     return m;
   }
 }

@@ -316,6 +316,75 @@ public final class SnapshotManager {
    * number of rows in every table.
    */
   public VerifyResult verifySnapshot(String id) {
+    VerifyResult r = verifyUnrecorded(id);
+    record(find(id), r);
+    return r;
+  }
+
+  /** The file in a snapshot's folder that remembers its last verification. */
+  private static final String VERIFIED = ".verified.json";
+
+  private static void record(SnapshotInfo info, VerifyResult r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("verified_at", OffsetDateTime.now().withNano(0).toString());
+    m.put("ok", r.ok());
+    m.put("problems", r.problems());
+    try {
+      io.expmgr.AtomicFiles.write(info.path().resolve(VERIFIED), Json.MAPPER.writeValueAsBytes(m));
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot record the verification of {}: {}", info.id(), e.getMessage());
+    }
+  }
+
+  /**
+   * What is known of a snapshot without reading its data: {@code DAMAGED: ...} when its files do
+   * not match the manifest or its last verification failed; {@code verified DATE} when {@code
+   * verify-snapshot} passed and no file changed since; {@code unverified} otherwise (its checksums
+   * were not checked since it was written, or something in it changed since).
+   */
+  public static String status(SnapshotInfo info) {
+    if (info.isDamaged()) {
+      return "DAMAGED: " + info.problem();
+    }
+    Path marker = info.path().resolve(VERIFIED);
+    try {
+      JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(marker));
+      String at = m.path("verified_at").asText("");
+      if (!m.path("ok").asBoolean(false)) {
+        return "DAMAGED: "
+            + m.path("problems").path(0).asText("verification failed")
+            + " ("
+            + at
+            + ")";
+      }
+      java.nio.file.attribute.FileTime checked = Files.getLastModifiedTime(marker);
+      try (var files = Files.list(info.path())) {
+        boolean changed =
+            files
+                .filter(f -> !f.getFileName().toString().startsWith("."))
+                .anyMatch(
+                    f -> {
+                      try {
+                        return Files.getLastModifiedTime(f).compareTo(checked) > 0;
+                      } catch (IOException e) {
+                        return true;
+                      }
+                    });
+        if (changed) {
+          return "unverified (changed since verified "
+              + at.substring(0, Math.min(10, at.length()))
+              + ")";
+        }
+      }
+      return "verified " + at.substring(0, Math.min(10, at.length()));
+    } catch (java.nio.file.NoSuchFileException e) {
+      return "unverified";
+    } catch (IOException | RuntimeException e) {
+      return "unverified";
+    }
+  }
+
+  private VerifyResult verifyUnrecorded(String id) {
     SnapshotInfo info = find(id);
     List<String> problems = new ArrayList<>();
     if (info.isDamaged()) {

@@ -310,6 +310,44 @@ class SnapshotCommandsTest {
   }
 
   @Test
+  void listSnapshotsSaysOkOnlyForWhatWasChecked() throws Exception {
+    Path db = generated("l.db");
+    Path snaps = dir.resolve("snaps");
+    String id = snapshot(db, snaps);
+    String[] list = {"list-snapshots", "-d", db.toString(), "--snapshot-dir", snaps.toString()};
+    assertThat(CliRunner.run(list).out()).contains("unverified").doesNotContain(" ok ");
+    assertThat(
+            CliRunner.run(
+                    "verify-snapshot",
+                    "-d",
+                    db.toString(),
+                    "--snapshot-dir",
+                    snaps.toString(),
+                    "--snapshot-id",
+                    id)
+                .exitCode())
+        .isZero();
+    assertThat(CliRunner.run(list).out()).contains("verified 20").doesNotContain("unverified");
+    Path data;
+    try (var files = Files.list(snaps.resolve(id))) {
+      data = files.filter(f -> f.getFileName().toString().endsWith(".db")).findFirst().get();
+    }
+    Thread.sleep(20);
+    try (var f = new java.io.RandomAccessFile(data.toFile(), "rw")) {
+      f.seek(5000);
+      f.write(new byte[] {1, 2, 3, 4});
+    }
+    assertThat(CliRunner.run(list).out()).contains("unverified (changed since verified");
+    String[] verifyAll = {
+      "list-snapshots", "-d", db.toString(), "--snapshot-dir", snaps.toString(), "--verify"
+    };
+    CliRunner.Result checked = CliRunner.run(verifyAll);
+    assertThat(checked.exitCode()).isEqualTo(ExitCodes.SNAPSHOT);
+    assertThat(checked.out()).contains("DAMAGED");
+    assertThat(CliRunner.run(list).out()).contains("DAMAGED");
+  }
+
+  @Test
   void aDamagedSnapshotIsRefusedBeforeAnyQuestionOrSafetySnapshot() throws Exception {
     Path db = generated("dmg.db");
     Path snaps = dir.resolve("snaps");
