@@ -315,7 +315,17 @@ public final class Database {
    * throws.
    */
   public <T> T inTransaction(SqlFunction<Connection, T> work) {
-    return withConnection(c -> inTransaction(c, work));
+    if (readOnly) {
+      return withConnection(c -> inTransaction(c, work));
+    }
+    // On SQLite the write lock is taken at BEGIN (IMMEDIATE), where the busy timeout waits for
+    // another writer; a transaction that reads first and writes later gets SQLITE_BUSY (or, in WAL
+    // mode, SQLITE_BUSY_SNAPSHOT) at once when another connection wrote meanwhile, with no wait.
+    try (Connection c = connectForWriting()) {
+      return inTransaction(c, work);
+    } catch (SQLException e) {
+      throw new DataAccessException(describe(e), e);
+    }
   }
 
   /** Runs work in one transaction on the given connection, restoring its auto-commit mode. */

@@ -263,6 +263,18 @@ public interface Dialect {
     return null;
   }
 
+  /**
+   * Makes other writers' generated ids of {@code table} land above {@code upTo}, in the open
+   * transaction, so that ids the caller planned up to there cannot be taken by them: SQLite's
+   * {@code sqlite_sequence} for an AUTOINCREMENT table; on MySQL an explicit id raises the
+   * auto-increment counter, which a rollback or a delete never lowers. Returns false where the
+   * engine gives no such guarantee (a SQLite rowid table without AUTOINCREMENT takes max + 1).
+   */
+  default boolean reserveIds(Connection connection, Table table, String idColumn, long upTo)
+      throws SQLException {
+    return false;
+  }
+
   /** The engine's row id of the row aliased {@code alias}, for {@link #countMissingParents}. */
   default String rowId(String alias) {
     return null;

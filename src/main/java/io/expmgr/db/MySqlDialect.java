@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
 
 /** MySQL and MariaDB through MySQL Connector/J. */
 public final class MySqlDialect implements Dialect {
@@ -382,5 +384,43 @@ public final class MySqlDialect implements Dialect {
   @Override
   public void resumeForeignKeyChecks(Connection connection) throws SQLException {
     Dialect.execute(connection, "SET SESSION foreign_key_checks=1");
+  }
+
+  @Override
+  public boolean reserveIds(Connection connection, Table table, String idColumn, long upTo)
+      throws SQLException {
+    // A copy of any row under id upTo, deleted at once: the auto-increment counter passes upTo
+    // and stays there. Needs only INSERT and DELETE; an empty table has nothing to copy.
+    List<String> others = new ArrayList<>();
+    for (String col : table.columnNames()) {
+      if (!col.equalsIgnoreCase(idColumn)) {
+        others.add(quote(col));
+      }
+    }
+    String cols = String.join(", ", others);
+    try (PreparedStatement ins =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + quote(table.name())
+                + " ("
+                + quote(idColumn)
+                + (cols.isEmpty() ? "" : ", " + cols)
+                + ") SELECT ?"
+                + (cols.isEmpty() ? "" : ", " + cols)
+                + " FROM "
+                + quote(table.name())
+                + " LIMIT 1")) {
+      ins.setLong(1, upTo);
+      if (ins.executeUpdate() == 0) {
+        return false;
+      }
+    }
+    try (PreparedStatement del =
+        connection.prepareStatement(
+            "DELETE FROM " + quote(table.name()) + " WHERE " + quote(idColumn) + " = ?")) {
+      del.setLong(1, upTo);
+      del.executeUpdate();
+    }
+    return true;
   }
 }

@@ -343,6 +343,51 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public boolean reserveIds(Connection connection, Table table, String idColumn, long upTo)
+      throws SQLException {
+    String ddl = null;
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE")) {
+      ps.setString(1, table.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          ddl = rs.getString(1);
+        }
+      }
+    }
+    if (ddl == null || !ddl.toUpperCase(Locale.ROOT).contains("AUTOINCREMENT")) {
+      return false;
+    }
+    try (PreparedStatement up =
+        connection.prepareStatement(
+            "UPDATE sqlite_sequence SET seq = ? WHERE name = ? COLLATE NOCASE AND seq < ?")) {
+      up.setLong(1, upTo);
+      up.setString(2, table.name());
+      up.setLong(3, upTo);
+      if (up.executeUpdate() == 0) {
+        try (PreparedStatement has =
+            connection.prepareStatement(
+                "SELECT 1 FROM sqlite_sequence WHERE name = ? COLLATE NOCASE")) {
+          has.setString(1, table.name());
+          try (ResultSet rs = has.executeQuery()) {
+            if (!rs.next()) {
+              try (PreparedStatement ins =
+                  connection.prepareStatement(
+                      "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)")) {
+                ins.setString(1, table.name());
+                ins.setLong(2, upTo);
+                ins.executeUpdate();
+              }
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  @Override
   public String quickCheck(Connection connection) throws SQLException {
     List<String> found = new ArrayList<>();
     try (Statement st = connection.createStatement();

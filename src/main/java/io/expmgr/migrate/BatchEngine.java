@@ -34,6 +34,9 @@ abstract class BatchEngine {
   /** Called with the batch number after a batch's writes, before its commit (tests fail here). */
   static volatile java.util.function.LongConsumer faultHook = b -> {};
 
+  /** Called with the batch number after a batch committed, outside any transaction (tests). */
+  static volatile java.util.function.LongConsumer afterCommitHook = b -> {};
+
   protected final Database db;
   protected final Dialect d;
   protected final MigrationOptions o;
@@ -193,6 +196,17 @@ abstract class BatchEngine {
               RunLedger.markStaleRunsInterrupted(c, d);
               List<MigrationRun> same = RunLedger.ofCommand(c, d, kind(), signature());
               for (MigrationRun r : same) {
+                if (r.resumable() && r.batches() == 0 && r.processed() == 0) {
+                  // It wrote nothing: planning afresh sees the database as it is now (another
+                  // writer may have taken the ids it planned), so a resume always makes progress.
+                  RunLedger.setState(
+                      c,
+                      d,
+                      r.runId(),
+                      MigrationRun.State.ABANDONED,
+                      "wrote nothing; planned again by a later run");
+                  continue;
+                }
                 if (r.resumable()) {
                   if (!r.rulesSha256().equals(rulesSha)) {
                     if (!o.restart()) {
@@ -351,6 +365,9 @@ abstract class BatchEngine {
             // hold off every other writer during a pause, or the state recorded on a stop.
             c.setAutoCommit(true);
             commitNanos += System.nanoTime() - tc;
+            if (more) {
+              afterCommitHook.accept(batches);
+            }
           } catch (RollbackRequested e) {
             c.rollback();
             c.setAutoCommit(true);

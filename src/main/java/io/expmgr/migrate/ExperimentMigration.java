@@ -654,6 +654,8 @@ public final class ExperimentMigration extends BatchEngine {
     log.debug(
         "measured the experiment and the target's ids in {} ms",
         (System.nanoTime() - t0) / 1_000_000);
+    next = new LinkedHashMap<>(next);
+    reserve(c, next);
     newExperimentId = intoExperimentId != null ? intoExperimentId : next.get("EXPERIMENT");
     offsets = new LinkedHashMap<>();
     for (String kind : List.of("TRIAL", "TRIAL_RUN", "METRIC", "ARTIFACT")) {
@@ -677,6 +679,73 @@ public final class ExperimentMigration extends BatchEngine {
     owned.forEach((k, v) -> ranges.put(k, v.stream().map(r -> List.of(r[0], r[1])).toList()));
     p.put("owned_ranges", ranges);
     return p;
+  }
+
+  /**
+   * Keeps the planned ids of each kind from other writers for the whole run, in the transaction
+   * that records it: the engine's generated ids are moved above the range ({@link
+   * Dialect#reserveIds}), and a range another writer took meanwhile (between reading the highest
+   * ids and reserving) is moved above what is there now, before anything is written.
+   */
+  private void reserve(Connection c, Map<String, Long> next) throws SQLException {
+    io.expmgr.db.Schema schema = SchemaMigrator.schemaOf(db);
+    for (String kind : List.of("EXPERIMENT", "TRIAL", "TRIAL_RUN", "METRIC", "ARTIFACT")) {
+      long span;
+      if (kind.equals("EXPERIMENT")) {
+        if (intoExperimentId != null) {
+          continue;
+        }
+        span = 0;
+      } else {
+        long[] b = bounds.get(kind);
+        if (b == null) {
+          continue;
+        }
+        span = b[1] - b[0];
+      }
+      Table t = schema.table(kind);
+      for (int attempt = 0; ; attempt++) {
+        long lo = next.get(kind);
+        long hi = lo + span;
+        boolean reserved;
+        try {
+          reserved = d.reserveIds(c, t, "id", hi);
+        } catch (SQLException e) {
+          log.warn("could not reserve ids {}..{} of {}: {}", lo, hi, kind, e.getMessage());
+          reserved = false;
+        }
+        long taken =
+            scalar(
+                c,
+                "SELECT count(*) FROM "
+                    + d.quote(kind)
+                    + " WHERE "
+                    + d.quote("id")
+                    + " BETWEEN "
+                    + lo
+                    + " AND "
+                    + hi);
+        if (taken == 0) {
+          log.debug("{} ids {}..{} {}", kind, lo, hi, reserved ? "reserved" : "planned");
+          break;
+        }
+        if (attempt == 5) {
+          throw new io.expmgr.ConflictException(
+              "other writers keep taking the ids planned for "
+                  + kind
+                  + "; nothing was written: run the command again");
+        }
+        long max = scalar(c, "SELECT max(" + d.quote("id") + ") FROM " + d.quote(kind));
+        next.put(kind, max + 1);
+      }
+    }
+  }
+
+  private static long scalar(Connection c, String sql) throws SQLException {
+    try (var st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
   }
 
   @Override

@@ -42,6 +42,7 @@ class TrackerMigrationTest {
   @AfterEach
   void dispose() {
     BatchEngine.faultHook = b -> {};
+    BatchEngine.afterCommitHook = b -> {};
     made.forEach(TestDatabases::dispose);
   }
 
@@ -169,6 +170,94 @@ class TrackerMigrationTest {
     MigrationResult r = ExperimentMigration.run(source, tgt, 2, null, opts(9));
     assertThat(ExperimentView.of(tgt, r.newExperimentId(), false)).isEqualTo(view);
     assertThat(SqliteDump.difference(sourceDump, SqliteDump.of(src))).isEmpty();
+  }
+
+  /** What the tracker's code does while a copy runs: new rows with generated ids. */
+  private static void trackerWrites(Database db, int n) {
+    String now = "'2026-11-30T10:00:00'";
+    sql(
+        db,
+        "INSERT INTO EXPERIMENT (title, "
+            + (db.engine() == io.expmgr.db.Engine.MYSQL ? "`desc`" : "desc")
+            + ", start_time, update_time) VALUES ('live "
+            + n
+            + "', 'x', "
+            + now
+            + ", "
+            + now
+            + ")",
+        "INSERT INTO TRIAL (name, experiment_id, start_time, update_time) VALUES ('live',"
+            + " (SELECT max(id) FROM EXPERIMENT), "
+            + now
+            + ", "
+            + now
+            + ")",
+        "INSERT INTO TRIAL_RUN (trial_id, status, start_time, update_time) VALUES ((SELECT"
+            + " max(id) FROM TRIAL), 'running', "
+            + now
+            + ", "
+            + now
+            + ")",
+        "INSERT INTO METRIC (type, total_val, per_label_val) VALUES ('live', 1, NULL)",
+        "INSERT INTO ARTIFACT (type, loc) VALUES ('live', '/tmp/x')");
+  }
+
+  /**
+   * Runs work while the tracker writes a row of each kind after every batch the run commits, with
+   * ids the database generates: the ids the run planned for its later batches, unless reserved.
+   */
+  private static <T> T withWriter(Database db, int[] writes, java.util.function.Supplier<T> work) {
+    BatchEngine.afterCommitHook = b -> trackerWrites(db, ++writes[0]);
+    try {
+      return work.get();
+    } finally {
+      BatchEngine.afterCommitHook = b -> {};
+    }
+  }
+
+  @Test
+  void besideAnotherWriterTheCopyIsExactAndTheWritersRowsStay() {
+    Path file = dir.resolve("live.db");
+    TrackerFixtures.generate(ConnectionConfig.sqlite(file), TrackerFixtures.batchShape(16, false));
+    Database db = Database.open(ConnectionConfig.sqlite(file), OpenMode.EXISTING);
+    Map<String, List<String>> source = ExperimentView.of(db, 1, false);
+    int[] writes = {0};
+    // The tracker writes a row of each kind all along, with ids the database generates.
+    MigrationResult r =
+        withWriter(db, writes, () -> ExperimentMigration.run(db, db, 1, null, opts(7)));
+    assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(writes[0]).isGreaterThan(3);
+    assertThat(ExperimentView.of(db, r.newExperimentId(), false)).isEqualTo(source);
+    assertThat(TestDatabases.scalar(db, "SELECT count(*) FROM METRIC WHERE type = 'live'"))
+        .isEqualTo(writes[0]);
+
+    // Into the tracker's MariaDB tables, beside the tracker writing there.
+    ConnectionConfig maria = MariaDbServer.get().newLatin1Database("trklive");
+    made.add(maria);
+    TrackerFixtures.generate(maria, TrackerFixtures.batchShape(17, false));
+    Database tgt = Database.open(maria, OpenMode.EXISTING);
+    List<String> whole = new ArrayList<>();
+    for (String t : List.of("EXPERIMENT", "TRIAL", "TRIAL_RUN")) {
+      whole.add(
+          "UPDATE "
+              + t
+              + " SET start_time = substr(start_time, 1, 19), update_time = substr(update_time, 1,"
+              + " 19)");
+    }
+    for (String t : List.of("EPOCH", "RESULTS", "BATCH")) {
+      whole.add("UPDATE " + t + " SET time = substr(time, 1, 19)");
+    }
+    whole.add("UPDATE METRIC SET total_val = (id % 8) * 0.25");
+    sql(db, whole.toArray(String[]::new));
+    Map<String, List<String>> view = ExperimentView.of(db, 1, true);
+    int[] there = {0};
+    MigrationResult m =
+        withWriter(tgt, there, () -> ExperimentMigration.run(db, tgt, 1, null, opts(7)));
+    assertThat(there[0]).isGreaterThan(3);
+    assertThat(m.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(ExperimentView.of(tgt, m.newExperimentId(), true)).isEqualTo(view);
+    assertThat(TestDatabases.scalar(tgt, "SELECT count(*) FROM METRIC WHERE type = 'live'"))
+        .isEqualTo(there[0]);
   }
 
   @Test
