@@ -75,6 +75,11 @@ public final class Database {
   private static Database open(ConnectionConfig config, OpenMode mode, boolean readOnly) {
     if (config.engine() == Engine.SQLITE) {
       checkSqliteFile(config.sqlitePath(), mode);
+      // A restore or a generation killed mid-way left a work file as big as the database here.
+      Path file = config.sqlitePath();
+      if (file.getParent() != null) {
+        io.expmgr.Leftovers.sweep(file.getParent(), file.getFileName().toString());
+      }
     }
     Database db = new Database(config, readOnly);
     try (Connection c = db.connectRaw(mode)) {

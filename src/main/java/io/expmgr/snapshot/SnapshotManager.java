@@ -94,6 +94,7 @@ public final class SnapshotManager {
     this.db = db;
     this.directory =
         (directory == null ? defaultDirectory(db.config()) : directory).toAbsolutePath();
+    io.expmgr.Leftovers.sweep(this.directory, "");
   }
 
   /**
