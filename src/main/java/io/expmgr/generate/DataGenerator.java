@@ -552,6 +552,10 @@ public final class DataGenerator {
     boolean fresh = db.existingTables().isEmpty();
     if (fresh) {
       createSchema(db, options.layout());
+    } else if (!options.layout().isTracker() && SchemaMigrator.isHalfCreated(db)) {
+      // A generation killed while it made the tables: finish them, then generate as if fresh.
+      SchemaMigrator.migrateToCurrent(db);
+      fresh = true;
     }
     SchemaCheck.require(db, Schema.v1());
     if (!append) {

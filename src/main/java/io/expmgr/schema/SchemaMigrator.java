@@ -239,9 +239,58 @@ public final class SchemaMigrator {
     return out;
   }
 
-  /** Creates the current schema in an empty database. */
+  /**
+   * Creates the current schema in an empty database, or finishes one a killed run left half made
+   * ({@link #isHalfCreated}).
+   */
   public static int migrateToCurrent(Database db) {
+    if (isHalfCreated(db)) {
+      return finishCreation(db, Schema.current().version());
+    }
     return migrate(db, Schema.current().version());
+  }
+
+  /**
+   * True for what a schema creation killed half way leaves (on MySQL each CREATE TABLE commits on
+   * its own): no version recorded, some but not all of the 1.0 tables, every one of them empty. A
+   * database another tool made, or one holding rows, is never taken for one.
+   */
+  public static boolean isHalfCreated(Database db) {
+    if (recordedVersion(db).isPresent()) {
+      return false;
+    }
+    Detected found = detect(db);
+    if (found.version() != null || found.isEmpty()) {
+      return false;
+    }
+    List<String> present = new ArrayList<>();
+    for (io.expmgr.db.Table t : Schema.v1().tables()) {
+      if (found.existingTables().contains(t.name().toUpperCase(java.util.Locale.ROOT))
+          || found.existingTables().contains(t.name())) {
+        present.add(t.name());
+      }
+    }
+    if (present.isEmpty()) {
+      return false;
+    }
+    Map<String, Long> counts = db.countRows(present);
+    return counts.values().stream().allMatch(n -> n == 0);
+  }
+
+  /**
+   * Finishes a creation killed half way ({@link #isHalfCreated}): the missing 1.0 tables and
+   * indexes are made, then the versions up to {@code targetVersion} as for an empty database.
+   */
+  public static int finishCreation(Database db, String targetVersion) {
+    db.withConnection(
+        c -> {
+          V1_0__Base_tables.create(c, db.dialect());
+          return null;
+        });
+    resetHistory(db, "1.0");
+    org.slf4j.LoggerFactory.getLogger(SchemaMigrator.class)
+        .info("finished the creation of schema 1.0 in {}, left half made", db.identity());
+    return 1 + (targetVersion.equals("1.0") ? 0 : migrate(db, targetVersion));
   }
 
   /**

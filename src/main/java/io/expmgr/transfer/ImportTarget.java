@@ -41,7 +41,8 @@ public final class ImportTarget {
     try {
       Database db = Database.open(config, OpenMode.CREATE);
       Schema schema = Schema.current();
-      boolean empty = SchemaCheck.gaps(db, schema).isEmpty(schema);
+      boolean empty =
+          SchemaCheck.gaps(db, schema).isEmpty(schema) || SchemaMigrator.isHalfCreated(db);
       if (empty) {
         SchemaMigrator.migrateToCurrent(db);
         log.info("created schema {} in {}", schema.version(), db.identity());
