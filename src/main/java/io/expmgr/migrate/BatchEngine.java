@@ -196,17 +196,6 @@ abstract class BatchEngine {
               RunLedger.markStaleRunsInterrupted(c, d);
               List<MigrationRun> same = RunLedger.ofCommand(c, d, kind(), signature());
               for (MigrationRun r : same) {
-                if (r.resumable() && r.batches() == 0 && r.processed() == 0) {
-                  // It wrote nothing: planning afresh sees the database as it is now (another
-                  // writer may have taken the ids it planned), so a resume always makes progress.
-                  RunLedger.setState(
-                      c,
-                      d,
-                      r.runId(),
-                      MigrationRun.State.ABANDONED,
-                      "wrote nothing; planned again by a later run");
-                  continue;
-                }
                 if (r.resumable()) {
                   if (!r.rulesSha256().equals(rulesSha)) {
                     if (!o.restart()) {

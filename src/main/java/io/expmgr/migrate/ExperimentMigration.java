@@ -752,6 +752,19 @@ public final class ExperimentMigration extends BatchEngine {
   @SuppressWarnings("unchecked")
   void resumeFrom(MigrationRun run) {
     Map<String, Object> p = run.params();
+    if (run.batches() == 0 && run.processed() == 0) {
+      // It wrote nothing: planned again against the target as it is now, since another writer
+      // may have taken the ids it planned; so a resume always makes progress.
+      p =
+          db.inTransaction(
+              c -> {
+                Map<String, Object> fresh = new LinkedHashMap<>(run.params());
+                fresh.putAll(plan(c));
+                RunLedger.replan(c, d, run.runId(), fresh, newExperimentId);
+                return fresh;
+              });
+      log.info("run {} wrote nothing before it stopped: planned again", run.runId());
+    }
     offsets = new LinkedHashMap<>();
     ((Map<String, Object>) p.get("offsets"))
         .forEach((k, v) -> offsets.put(k, ((Number) v).longValue()));

@@ -269,6 +269,26 @@ final class RunLedger {
   }
 
   /** Records the number of items a run has to do, once it is known. */
+  /** Replaces a run's plan: its parameters and the experiment it writes into. */
+  static void replan(
+      Connection c, Dialect d, long runId, Map<String, Object> params, Long newExperimentId)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + d.quote(RUNS)
+                + " SET params = ?, new_experiment_id = ? WHERE run_id = ?")) {
+      ps.setString(1, toJson(params));
+      if (newExperimentId == null) {
+        ps.setNull(2, java.sql.Types.BIGINT);
+      } else {
+        ps.setLong(2, newExperimentId);
+      }
+      ps.setLong(3, runId);
+      ps.executeUpdate();
+    }
+  }
+
   static void setTotal(Connection c, Dialect d, long runId, long total) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("UPDATE " + d.quote(RUNS) + " SET total = ? WHERE run_id = ?")) {

@@ -231,6 +231,25 @@ class TrackerMigrationTest {
     assertThat(TestDatabases.scalar(db, "SELECT count(*) FROM METRIC WHERE type = 'live'"))
         .isEqualTo(writes[0]);
 
+    // A run stopped before its first batch committed, then the tracker takes the ids it planned
+    // (its reservation went with the rollback of nothing: SQLite's sequence is in the file): the
+    // resume plans again and completes.
+    Map<String, List<String>> two = ExperimentView.of(db, 2, false);
+    BatchEngine.faultHook =
+        b -> {
+          throw new IllegalStateException("simulated crash in batch " + b);
+        };
+    assertThatThrownBy(() -> ExperimentMigration.run(db, db, 2, null, opts(7)))
+        .hasMessageContaining("simulated crash");
+    BatchEngine.faultHook = b -> {};
+    sql(db, "UPDATE sqlite_sequence SET seq = seq - 1000 WHERE seq > 1000");
+    for (int i = 0; i < 3; i++) {
+      trackerWrites(db, 1000 + i);
+    }
+    MigrationResult again = ExperimentMigration.run(db, db, 2, null, opts(7));
+    assertThat(again.resumed()).isTrue();
+    assertThat(ExperimentView.of(db, again.newExperimentId(), false)).isEqualTo(two);
+
     // Into the tracker's MariaDB tables, beside the tracker writing there.
     ConnectionConfig maria = MariaDbServer.get().newLatin1Database("trklive");
     made.add(maria);
