@@ -32,8 +32,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parseResult) {
     PrintWriter err = cmd.getErr();
     String[] args = parseResult.originalArgs().toArray(new String[0]);
-    String message = Secrets.redact(oneLine(e), args);
     int code = ExitCodes.of(e);
+    String message = Secrets.redact(oneLine(e), args);
+    if (code != ExitCodes.ofKnown(e)) {
+      message += io.expmgr.db.Failures.hint(io.expmgr.db.Failures.classify(e));
+    }
     log.error("{} failed: {}", cmd.getCommandName(), message, e);
     err.println("error: " + message);
     if (isVerbose(parseResult)) {

@@ -56,6 +56,24 @@ public final class ExitCodes {
 
   /** The exit code of a failure. */
   public static int of(Throwable e) {
+    int known = ofKnown(e);
+    if (known == INTERNAL || known == FILE_SYSTEM) {
+      switch (io.expmgr.db.Failures.classify(e)) {
+        case PERMISSION:
+          return PERMISSION;
+        case DISK_FULL:
+          return FILE_SYSTEM;
+        case MISSING_SCHEMA:
+          return SCHEMA;
+        default:
+          break;
+      }
+    }
+    return known;
+  }
+
+  /** The exit code from the failure's type alone, before its cause is looked at. */
+  static int ofKnown(Throwable e) {
     if (e instanceof ConnectionException) {
       return CONNECTION;
     }

@@ -158,6 +158,13 @@ final class SchemaCommand implements Runnable {
     boolean noSnapshot;
 
     @Option(
+        names = "--no-trial",
+        description =
+            "Skip the trial on a copy (for an account that may not create the scratch database"
+                + " it needs); the snapshot and the automatic restore stay.")
+    boolean noTrial;
+
+    @Option(
         names = "--snapshot-dir",
         paramLabel = "DIR",
         description = "Where the snapshot goes (default: $EXPMGR_HOME/snapshots/<database>).")
@@ -176,7 +183,7 @@ final class SchemaCommand implements Runnable {
       UpgradeResult r =
           new SchemaUpgrader(db, snapshotDir)
               .upgrade(
-                  new UpgradeOptions(to, dryRun, noSnapshot),
+                  new UpgradeOptions(to, dryRun, noSnapshot, noTrial),
                   line -> {
                     if (!json) {
                       out.println(line);

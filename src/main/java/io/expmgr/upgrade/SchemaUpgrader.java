@@ -201,7 +201,9 @@ public final class SchemaUpgrader {
             t0);
       }
       say.accept("2/5 validation " + before.overallStatus());
-      if (snapshot != null) {
+      if (snapshot != null && options.noTrial()) {
+        say.accept("3/5 no trial on a copy (--no-trial); the snapshot is restored on any failure");
+      } else if (snapshot != null) {
         trialOnCopy(snapshots, snapshot, to);
         say.accept("3/5 the upgrade worked on a copy restored from the snapshot, which validates");
       } else {
@@ -330,8 +332,25 @@ public final class SchemaUpgrader {
       dropMysqlDatabase(scratch);
     }
     try {
-      new SnapshotManager(Database.unopened(scratch), snapshots.directory())
-          .restoreSnapshot(snapshot.id(), ProgressListener.NONE);
+      try {
+        new SnapshotManager(Database.unopened(scratch), snapshots.directory())
+            .restoreSnapshot(snapshot.id(), ProgressListener.NONE);
+      } catch (RuntimeException e) {
+        if (io.expmgr.db.Failures.classify(e) == io.expmgr.db.Failures.Kind.PERMISSION
+            || String.valueOf(e.getMessage()).contains("denied")) {
+          throw new io.expmgr.PermissionException(
+              "the trial on a copy needs a scratch database "
+                  + scratch.database()
+                  + " this account may not create (GRANT ALL ON `"
+                  + scratch.database()
+                  + "`.* to it), "
+                  + db.identity()
+                  + " was not touched; or run schema upgrade --no-trial (the snapshot is still"
+                  + " taken and restored on any failure)",
+              e);
+        }
+        throw e;
+      }
       Database copy = Database.open(scratch, OpenMode.EXISTING);
       try {
         SchemaMigrator.upgrade(copy, to);
