@@ -26,6 +26,17 @@ public final class Main {
     cl.setParameterExceptionHandler(handler);
     cl.setExecutionStrategy(ErrorHandler::executeWithLogging);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // A path the file system cannot hold (a NUL byte) is a usage error in plain words.
+    cl.registerConverter(
+        java.nio.file.Path.class,
+        s -> {
+          try {
+            return java.nio.file.Path.of(s);
+          } catch (java.nio.file.InvalidPathException e) {
+            throw new CommandLine.TypeConversionException(
+                "'" + s.replace("\0", "\\0") + "' is not a valid path: " + e.getReason());
+          }
+        });
     return cl;
   }
 }

@@ -35,6 +35,10 @@ final class MigrationRunner {
     if (mode.equals("auto")) {
       mode = Output.interactive() && !cli.json ? "bar" : "none";
     }
+    if (cli.report != null) {
+      // Before anything is written: a report that cannot be written fails the run at its start.
+      AtomicFiles.checkWritable(cli.report);
+    }
     long t0 = System.nanoTime();
     MigrationResult r;
     try (StopSignal stop = new StopSignal(System.err);

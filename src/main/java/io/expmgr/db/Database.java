@@ -82,6 +82,17 @@ public final class Database {
       }
     }
     Database db = new Database(config, readOnly);
+    // SQLite makes a WAL database's -wal and -shm files when it opens one: a file refused here
+    // must not get them for good.
+    java.util.List<Path> sideFiles = new java.util.ArrayList<>();
+    if (config.engine() == Engine.SQLITE) {
+      for (String suffix : new String[] {"-wal", "-shm"}) {
+        Path side = config.sqlitePath().resolveSibling(config.sqlitePath().getFileName() + suffix);
+        if (!Files.exists(side)) {
+          sideFiles.add(side);
+        }
+      }
+    }
     try (Connection c = db.connectRaw(mode)) {
       if (config.engine() == Engine.SQLITE) {
         // Reads the header: a file that is not SQLite fails here, not in the middle of work.
@@ -91,6 +102,15 @@ public final class Database {
         }
       }
     } catch (SQLException e) {
+      for (Path side : sideFiles) {
+        try {
+          if (!side.toString().endsWith("-wal") || Files.size(side) == 0) {
+            Files.deleteIfExists(side);
+          }
+        } catch (java.io.IOException ignored) {
+          // left as SQLite left it
+        }
+      }
       throw db.describeConnectFailure(e);
     }
     log.debug("opened {}", config.identity());
@@ -496,7 +516,15 @@ public final class Database {
     return text.replace(pw, "****");
   }
 
-  ConnectionException describeConnectFailure(SQLException e) {
+  RuntimeException describeConnectFailure(SQLException e) {
+    String text = String.valueOf(e.getMessage());
+    if (config.engine() == Engine.SQLITE && text.contains("SQLITE_CORRUPT")) {
+      return damagedOr(e);
+    }
+    return describeConnectFailureAs(e);
+  }
+
+  private ConnectionException describeConnectFailureAs(SQLException e) {
     String where =
         config.engine() == Engine.SQLITE
             ? "SQLite database " + config.sqlitePath()

@@ -127,6 +127,14 @@ public final class SchemaUpgrader {
    */
   public UpgradeResult upgrade(UpgradeOptions options, Consumer<String> say) {
     long t0 = System.nanoTime();
+    if (options.toVersion() != null && Schema.forVersion(options.toVersion()).isEmpty()) {
+      throw new InvalidInputException(
+          "--to "
+              + options.toVersion()
+              + " is not a schema version expmgr knows ("
+              + String.join(", ", Schema.versions().stream().map(Schema::version).toList())
+              + ")");
+    }
     try (DatabaseLock lock = DatabaseLock.acquire(db, "upgrade", "schema upgrade", null)) {
       recoverInterrupted(say, options.dryRun());
       SchemaMigrator.Detected found = SchemaMigrator.detect(db);
