@@ -114,6 +114,26 @@ public record ConnectionConfig(
         : "mysql://" + user + "@" + host + ":" + port + "/" + database;
   }
 
+  /**
+   * The database itself, whoever connects and however the server is named on this machine: the
+   * SQLite file's real path (symlinks resolved), or the MySQL server and database without the user,
+   * every loopback name ({@code localhost}, {@code 127.0.0.1}, {@code ::1}) as {@code localhost}.
+   * Snapshots are filed under it, so a backup account's cron job and an analyst find the same ones.
+   */
+  public String storeIdentity() {
+    if (engine == Engine.SQLITE) {
+      Path p = sqlitePath();
+      try {
+        p = p.toRealPath();
+      } catch (java.io.IOException e) {
+        // not there (yet): as given
+      }
+      return "sqlite:" + p;
+    }
+    String h = SslMode.isLoopback(host) ? "localhost" : host.toLowerCase(java.util.Locale.ROOT);
+    return "mysql://" + h + ":" + port + "/" + database;
+  }
+
   /** The same connection with another database (file or schema name). */
   public ConnectionConfig withDatabase(String otherDatabase) {
     return new ConnectionConfig(engine, otherDatabase, host, port, user, password, ssl);

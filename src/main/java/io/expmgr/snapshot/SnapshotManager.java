@@ -102,7 +102,18 @@ public final class SnapshotManager {
    * runs, so a cron job's snapshots are found later by a person elsewhere.
    */
   public static Path defaultDirectory(ConnectionConfig config) {
-    String identity = config.identity();
+    Path current = folderOf(config.storeIdentity());
+    if (!Files.isDirectory(current)) {
+      // Snapshots of an earlier expmgr were filed under the identity with the user in it.
+      Path legacy = folderOf(config.identity());
+      if (Files.isDirectory(legacy)) {
+        return legacy;
+      }
+    }
+    return current;
+  }
+
+  private static Path folderOf(String identity) {
     String slug = identity.replaceAll("[^A-Za-z0-9._-]+", "_").replaceAll("^_+", "");
     if (slug.length() > 80) {
       slug = slug.substring(slug.length() - 80);
