@@ -470,6 +470,41 @@ class MetricTransformRunTest {
     assertThat(metrics(other)).isNotEqualTo(onceOther);
   }
 
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void besideAnotherWriterEveryPlannedMetricChangesOnceAndTheWritersRowsStay(Engine engine) {
+    Database db = generated(engine, "live");
+    List<List<Object>> once = expected(metrics(db), rules(SCALE));
+    int[] writes = {0};
+    // After every batch another program adds a loss metric and changes nothing else.
+    BatchEngine.afterCommitHook =
+        b ->
+            db.withConnection(
+                c -> {
+                  io.expmgr.db.Dialect.execute(
+                      c,
+                      "INSERT INTO "
+                          + db.dialect().quote("METRIC")
+                          + " (type, total_val, per_label_val) VALUES ('loss', 7, NULL)");
+                  writes[0]++;
+                  return null;
+                });
+    MigrationResult r;
+    try {
+      r = MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 9));
+    } finally {
+      BatchEngine.afterCommitHook = b -> {};
+    }
+    assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(writes[0]).isGreaterThan(2);
+    List<List<Object>> after = metrics(db);
+    // The metrics the run planned changed once; the ones written beside it are as written.
+    assertThat(after.subList(0, once.size())).isEqualTo(once);
+    assertThat(after.subList(once.size(), after.size()))
+        .hasSize(writes[0])
+        .allSatisfy(m -> assertThat(((Number) m.get(2)).doubleValue()).isEqualTo(7.0));
+  }
+
   @Test
   void aScaleThatOverflowsIsAFailureOfThatMetricNotInfinity() {
     Database db = generated(Engine.SQLITE, "overflow");
