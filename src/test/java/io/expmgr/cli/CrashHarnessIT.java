@@ -43,34 +43,8 @@ class CrashHarnessIT {
 
   private void fixtures() throws Exception {
     base = dir.resolve("base.db");
-    DataGenerator.generate(
-        ConnectionConfig.sqlite(base),
-        new GenerateOptions(3, 3, 2, 40, 30, 5, 1, 7, 0, 30, 0),
-        false,
-        ProgressListener.NONE);
+    DataGenerator.generate(ConnectionConfig.sqlite(base), SHAPE, false, ProgressListener.NONE);
     snaps = dir.resolve("snaps");
-    Path other = dir.resolve("other.db");
-    Files.copy(base, other);
-    Database d = Database.open(ConnectionConfig.sqlite(other), OpenMode.EXISTING);
-    d.withConnection(
-        c -> {
-          io.expmgr.db.Dialect.execute(c, "DELETE FROM EPOCH_METRIC WHERE metric_id % 3 = 0");
-          return null;
-        });
-    Process p =
-        start(
-            List.of(
-                "create-snapshot",
-                "-d",
-                other.toString(),
-                "--snapshot-dir",
-                snaps.toString(),
-                "--json"),
-            dir.resolve("snap.txt"));
-    assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-    String out = Files.readString(dir.resolve("snap.txt"));
-    assertThat(p.exitValue()).as(out).isZero();
-    snapshotId = out.replaceAll("(?s).*\"id\"\\s*:\\s*\"([0-9_]+)\".*", "$1");
     Files.writeString(
         dir.resolve("rules.json"),
         "{\"metric_transformations\":[{\"metric_type\":\"loss\",\"transformation\":\"scale\","
@@ -125,13 +99,12 @@ class CrashHarnessIT {
         new Command("schema upgrade", List.of("schema", "upgrade", "--no-snapshot"), false));
   }
 
-  private List<String> argsFor(Command c, Path db) {
+  private List<String> argsFor(Command c, List<String> connection) {
     List<String> out = new ArrayList<>();
     for (String a : c.args()) {
       out.add(a.equals("SNAPS") ? snaps.toString() : a.equals("ID") ? snapshotId : a);
     }
-    out.add("-d");
-    out.add(db.toString());
+    out.addAll(connection);
     return out;
   }
 
@@ -140,15 +113,15 @@ class CrashHarnessIT {
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("EXPMGR_HOME", dir.resolve("home").toString());
+    pb.environment().put("EXPMGR_PASSWORD", io.expmgr.support.MariaDbServer.APP_PASSWORD);
     pb.redirectErrorStream(true);
     pb.redirectOutput(output.toFile());
     return pb.start();
   }
 
   /** The experiment model's tables as a 1.0 reader sees them; expmgr's own tables left out. */
-  private static Map<String, List<List<Object>>> content(Path db) {
-    Map<String, List<List<Object>>> all =
-        TestDatabases.content(Database.open(ConnectionConfig.sqlite(db), OpenMode.EXISTING));
+  private static Map<String, List<List<Object>>> content(Database db) {
+    Map<String, List<List<Object>>> all = TestDatabases.content(db);
     Map<String, List<List<Object>>> out = new TreeMap<>();
     all.forEach(
         (t, rows) -> {
@@ -159,14 +132,116 @@ class CrashHarnessIT {
     return out;
   }
 
+  private static final GenerateOptions SHAPE =
+      new GenerateOptions(3, 3, 2, 40, 30, 5, 1, 7, 0, 30, 0);
+
+  /** A database to run the commands on: a copy of the base, and how to name it. */
+  private interface Target {
+    /** A fresh copy of the base; returns the connection arguments. */
+    List<String> fresh(String name) throws Exception;
+
+    Map<String, List<List<Object>>> content(List<String> connection) throws Exception;
+  }
+
+  private Target sqlite() {
+    return new Target() {
+      @Override
+      public List<String> fresh(String name) throws Exception {
+        Path db = dir.resolve(name + ".db");
+        Files.copy(base, db, StandardCopyOption.REPLACE_EXISTING);
+        for (String side : new String[] {"-wal", "-shm", "-journal"}) {
+          Files.deleteIfExists(db.resolveSibling(db.getFileName() + side));
+        }
+        return List.of("-d", db.toString());
+      }
+
+      @Override
+      public Map<String, List<List<Object>>> content(List<String> connection) {
+        return CrashHarnessIT.content(
+            Database.open(ConnectionConfig.sqlite(Path.of(connection.get(1))), OpenMode.EXISTING));
+      }
+    };
+  }
+
+  private Target mariadb() {
+    io.expmgr.support.MariaDbServer server = io.expmgr.support.MariaDbServer.get();
+    return new Target() {
+      @Override
+      public List<String> fresh(String name) {
+        ConnectionConfig c = server.newDatabase("crash");
+        DataGenerator.generate(c, SHAPE, false, ProgressListener.NONE);
+        return List.of(
+            "--mysql",
+            "-d",
+            c.database(),
+            "--host",
+            c.host(),
+            "--port",
+            String.valueOf(c.port()),
+            "--user",
+            c.user());
+      }
+
+      @Override
+      public Map<String, List<List<Object>>> content(List<String> connection) {
+        ConnectionConfig c =
+            ConnectionConfig.mysql(
+                connection.get(4),
+                Integer.parseInt(connection.get(6)),
+                connection.get(2),
+                connection.get(8),
+                io.expmgr.support.MariaDbServer.APP_PASSWORD);
+        return CrashHarnessIT.content(Database.open(c, OpenMode.EXISTING));
+      }
+    };
+  }
+
   @Test
   void everyWritingCommandKilledAtRandomEndsAsAnUninterruptedRunAfterARerun() throws Exception {
     fixtures();
-    Random random = new Random(SEED);
     List<String> report = new ArrayList<>();
+    harness("SQLite", sqlite(), report);
+    harness("MariaDB", mariadb(), report);
+    System.out.println("crash harness, seed " + SEED + ":\n  " + String.join("\n  ", report));
+  }
+
+  private void harness(String engine, Target target, List<String> report) throws Exception {
+    Random random = new Random(SEED);
+    // The snapshot to restore is taken of this engine's own copy, with a third of its links gone.
+    List<String> other = target.fresh("other");
+    String epochMetric = "DELETE FROM EPOCH_METRIC WHERE metric_id % 3 = 0";
+    if (other.get(0).equals("-d")) {
+      Database.open(ConnectionConfig.sqlite(Path.of(other.get(1))), OpenMode.EXISTING)
+          .withConnection(
+              c -> {
+                io.expmgr.db.Dialect.execute(c, epochMetric);
+                return null;
+              });
+    } else {
+      ConnectionConfig oc =
+          ConnectionConfig.mysql(
+              other.get(4),
+              Integer.parseInt(other.get(6)),
+              other.get(2),
+              other.get(8),
+              io.expmgr.support.MariaDbServer.APP_PASSWORD);
+      Database.open(oc, OpenMode.EXISTING)
+          .withConnection(
+              c -> {
+                io.expmgr.db.Dialect.execute(c, epochMetric);
+                return null;
+              });
+    }
+    List<String> snapArgs =
+        new ArrayList<>(List.of("create-snapshot", "--snapshot-dir", snaps.toString(), "--json"));
+    snapArgs.addAll(other);
+    Process sp = start(snapArgs, dir.resolve("snap.txt"));
+    assertThat(sp.waitFor(5, TimeUnit.MINUTES)).isTrue();
+    String snapOut = Files.readString(dir.resolve("snap.txt"));
+    assertThat(sp.exitValue()).as(snapOut).isZero();
+    snapshotId = snapOut.replaceAll("(?s).*\"id\"\\s*:\\s*\"([0-9_]+)\".*", "$1");
     for (Command c : commands()) {
-      Path ref = dir.resolve("ref-" + c.name().replace(' ', '-') + ".db");
-      Files.copy(base, ref, StandardCopyOption.REPLACE_EXISTING);
+      List<String> ref = target.fresh("ref");
       long t0 = System.nanoTime();
       Process p = start(argsFor(c, ref), dir.resolve("ref.txt"));
       assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -174,15 +249,11 @@ class CrashHarnessIT {
       assertThat(p.exitValue())
           .as(c.name() + ": " + Files.readString(dir.resolve("ref.txt")))
           .isIn(0, 1);
-      var wanted = content(ref);
+      var wanted = target.content(ref);
       int exact = 0;
       int killedMidway = 0;
       for (int k = 0; k < KILLS; k++) {
-        Path db = dir.resolve("kill-" + k + ".db");
-        Files.copy(base, db, StandardCopyOption.REPLACE_EXISTING);
-        for (String side : new String[] {"-wal", "-shm", "-journal"}) {
-          Files.deleteIfExists(db.resolveSibling(db.getFileName() + side));
-        }
+        List<String> db = target.fresh("kill-" + k);
         long at = 150 + (long) (random.nextDouble() * Math.max(200, millis));
         Process victim = start(argsFor(c, db), dir.resolve("victim.txt"));
         if (!victim.waitFor(at, TimeUnit.MILLISECONDS)) {
@@ -197,12 +268,22 @@ class CrashHarnessIT {
         assertThat(rerun.exitValue())
             .as(c.name() + " after a kill at " + at + " ms: " + said)
             .isIn(0, 1, 11);
-        assertThat(content(db)).as(c.name() + " killed at " + at + " ms").isEqualTo(wanted);
+        assertThat(target.content(db))
+            .as(engine + " " + c.name() + " killed at " + at + " ms")
+            .isEqualTo(wanted);
         exact++;
       }
       report.add(
-          c.name() + ": " + KILLS + " kills (" + killedMidway + " mid-run), " + exact + " exact");
+          engine
+              + " "
+              + c.name()
+              + ": "
+              + KILLS
+              + " kills ("
+              + killedMidway
+              + " mid-run), "
+              + exact
+              + " exact");
     }
-    System.out.println("crash harness, seed " + SEED + ":\n  " + String.join("\n  ", report));
   }
 }
