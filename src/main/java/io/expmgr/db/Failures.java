@@ -73,6 +73,30 @@ public final class Failures {
     return Kind.OTHER;
   }
 
+  /**
+   * True for a fault that waiting can cure: a deadlock or a lock wait that timed out on MySQL, a
+   * database another SQLite connection held past the busy timeout or changed under a read. The work
+   * was rolled back; doing it again is safe.
+   */
+  public static boolean isTransient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s) {
+        int code = s.getErrorCode();
+        if (code == 1213 || code == 1205 || "40001".equals(s.getSQLState())) {
+          return true;
+        }
+        String m = String.valueOf(s.getMessage());
+        if (m.contains("SQLITE_BUSY") || m.contains("SQLITE_LOCKED")) {
+          return true;
+        }
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
   /** What to add to the message of a fault of this kind, for the person who must act. */
   public static String hint(Kind kind) {
     return switch (kind) {

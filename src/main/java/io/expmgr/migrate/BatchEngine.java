@@ -132,7 +132,41 @@ abstract class BatchEngine {
     log.error("{} run {}: item {} failed: {}", kind(), runId, id, reason);
   }
 
+  /** How often a run that a deadlock or a busy database stopped is resumed before giving up. */
+  static final int TRANSIENT_RETRIES = 5;
+
+  /**
+   * Runs, and resumes the run by itself when another writer's locks stopped it (a deadlock, a lock
+   * wait or a busy database past its timeout): the failed batch was rolled back and a resume is
+   * exactly-once, so after a growing pause the run goes on from its checkpoint.
+   */
   final MigrationResult execute() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return executeOnce();
+      } catch (RuntimeException e) {
+        if (attempt > TRANSIENT_RETRIES || !io.expmgr.db.Failures.isTransient(e) || undone) {
+          throw e;
+        }
+        long pause = Math.min(5_000, 100L << attempt) + (long) (Math.random() * 100);
+        log.warn(
+            "{}: stopped by another writer ({}); resuming in {} ms (attempt {} of {})",
+            kind(),
+            String.valueOf(e.getMessage()).lines().findFirst().orElse(""),
+            pause,
+            attempt,
+            TRANSIENT_RETRIES);
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private MigrationResult executeOnce() {
     check();
     if (o.dryRun()) {
       return dryRun();

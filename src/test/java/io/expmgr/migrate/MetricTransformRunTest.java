@@ -506,6 +506,42 @@ class MetricTransformRunTest {
   }
 
   @Test
+  void aDeadlockOrABusyDatabaseStopsABatchAndTheRunResumesByItself() {
+    Database reference = generated(Engine.SQLITE, "ref");
+    MetricTransformRun.run(reference, List.of(), opts(rules(SCALE), 5));
+    Database db = generated(Engine.SQLITE, "deadlock");
+    int[] thrown = {0};
+    BatchEngine.faultHook =
+        b -> {
+          if ((b == 2 || b == 4) && thrown[0] < 2) {
+            thrown[0]++;
+            throw new io.expmgr.DataAccessException(
+                "lock",
+                new java.sql.SQLException(
+                    b == 2
+                        ? "Deadlock found when trying to get lock"
+                        : "[SQLITE_BUSY] The database file is locked",
+                    b == 2 ? "40001" : null,
+                    b == 2 ? 1213 : 5));
+          }
+        };
+    MigrationResult r = MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 5));
+    assertThat(thrown[0]).isEqualTo(2);
+    assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(metrics(db)).isEqualTo(metrics(reference));
+    assertThat(MigrationRuns.list(db)).hasSize(1);
+
+    // Anything else stops the run as before.
+    Database other = generated(Engine.SQLITE, "other");
+    BatchEngine.faultHook =
+        b -> {
+          throw new IllegalStateException("simulated crash in batch " + b);
+        };
+    assertThatThrownBy(() -> MetricTransformRun.run(other, List.of(), opts(rules(SCALE), 5)))
+        .hasMessageContaining("simulated crash");
+  }
+
+  @Test
   void aScaleThatOverflowsIsAFailureOfThatMetricNotInfinity() {
     Database db = generated(Engine.SQLITE, "overflow");
     TransformationRules times10 =
