@@ -573,17 +573,7 @@ public final class SnapshotManager {
    */
   public SnapshotInfo checkFiles(String id) {
     SnapshotInfo info = find(id);
-    if (info.isDamaged()) {
-      throw new SnapshotException(
-          "snapshot " + id + " is damaged, the database was not touched: " + info.problem());
-    }
-    JsonNode manifest;
-    try {
-      manifest = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
-    } catch (IOException e) {
-      throw new SnapshotException(
-          "cannot read the manifest of snapshot " + id + ": " + e.getMessage(), e);
-    }
+    JsonNode manifest = soundManifest(info, "the database was not touched");
     for (JsonNode f : manifest.path("files")) {
       Path data = info.path().resolve(f.path("name").asText());
       String crc = f.path("crc32c").asText(null);
@@ -610,6 +600,22 @@ public final class SnapshotManager {
     return info;
   }
 
+  /**
+   * The manifest of a snapshot the listing did not find damaged; {@code untouched} ends refusals.
+   */
+  private static JsonNode soundManifest(SnapshotInfo info, String untouched) {
+    if (info.isDamaged()) {
+      throw new SnapshotException(
+          "snapshot " + info.id() + " is damaged, " + untouched + ": " + info.problem());
+    }
+    try {
+      return Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
+    } catch (IOException e) {
+      throw new SnapshotException(
+          "cannot read the manifest of snapshot " + info.id() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The journal of an interrupted upgrade of this database that names snapshot {@code id}. */
   private java.util.Optional<io.expmgr.UpgradeJournal> keptByJournal(String id) {
     try {
@@ -630,17 +636,7 @@ public final class SnapshotManager {
     // The manifest must read and the data file be whole; its checksum is checked while it is
     // copied, before anything is switched (verifySnapshot does the full, slower checks).
     SnapshotInfo info = find(id);
-    if (info.isDamaged()) {
-      throw new SnapshotException(
-          "snapshot " + id + " is damaged, nothing was restored: " + info.problem());
-    }
-    JsonNode manifest;
-    try {
-      manifest = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
-    } catch (IOException e) {
-      throw new SnapshotException(
-          "cannot read the manifest of snapshot " + id + ": " + e.getMessage(), e);
-    }
+    JsonNode manifest = soundManifest(info, "nothing was restored");
     if (SnapshotFormat.TSV.label().equals(info.format())) {
       return restoreTsv(info, manifest, progress);
     }

@@ -163,6 +163,16 @@ class CrashHarnessIT {
     };
   }
 
+  /** The MariaDB database that {@link #mariadb()}'s connection arguments name. */
+  private static ConnectionConfig mysqlOf(List<String> connection) {
+    return ConnectionConfig.mysql(
+        connection.get(4),
+        Integer.parseInt(connection.get(6)),
+        connection.get(2),
+        connection.get(8),
+        io.expmgr.support.MariaDbServer.APP_PASSWORD);
+  }
+
   private Target mariadb() {
     io.expmgr.support.MariaDbServer server = io.expmgr.support.MariaDbServer.get();
     return new Target() {
@@ -184,14 +194,7 @@ class CrashHarnessIT {
 
       @Override
       public Map<String, List<List<Object>>> content(List<String> connection) {
-        ConnectionConfig c =
-            ConnectionConfig.mysql(
-                connection.get(4),
-                Integer.parseInt(connection.get(6)),
-                connection.get(2),
-                connection.get(8),
-                io.expmgr.support.MariaDbServer.APP_PASSWORD);
-        return CrashHarnessIT.content(Database.open(c, OpenMode.EXISTING));
+        return CrashHarnessIT.content(Database.open(mysqlOf(connection), OpenMode.EXISTING));
       }
     };
   }
@@ -218,14 +221,7 @@ class CrashHarnessIT {
                 return null;
               });
     } else {
-      ConnectionConfig oc =
-          ConnectionConfig.mysql(
-              other.get(4),
-              Integer.parseInt(other.get(6)),
-              other.get(2),
-              other.get(8),
-              io.expmgr.support.MariaDbServer.APP_PASSWORD);
-      Database.open(oc, OpenMode.EXISTING)
+      Database.open(mysqlOf(other), OpenMode.EXISTING)
           .withConnection(
               c -> {
                 io.expmgr.db.Dialect.execute(c, epochMetric);

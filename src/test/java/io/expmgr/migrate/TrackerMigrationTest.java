@@ -172,6 +172,26 @@ class TrackerMigrationTest {
     assertThat(SqliteDump.difference(sourceDump, SqliteDump.of(src))).isEmpty();
   }
 
+  /**
+   * What makes a tracker SQLite file's values fit the tracker's MariaDB columns: whole seconds,
+   * totals a single-precision FLOAT holds.
+   */
+  private static List<String> wholeSecondsAndFloats() {
+    List<String> whole = new ArrayList<>();
+    for (String t : List.of("EXPERIMENT", "TRIAL", "TRIAL_RUN")) {
+      whole.add(
+          "UPDATE "
+              + t
+              + " SET start_time = substr(start_time, 1, 19), update_time = substr(update_time, 1,"
+              + " 19)");
+    }
+    for (String t : List.of("EPOCH", "RESULTS", "BATCH")) {
+      whole.add("UPDATE " + t + " SET time = substr(time, 1, 19)");
+    }
+    whole.add("UPDATE METRIC SET total_val = (id % 8) * 0.25");
+    return whole;
+  }
+
   /** What the tracker's code does while a copy runs: new rows with generated ids. */
   private static void trackerWrites(Database db, int n) {
     String now = "'2026-11-30T10:00:00'";
@@ -255,18 +275,7 @@ class TrackerMigrationTest {
     made.add(maria);
     TrackerFixtures.generate(maria, TrackerFixtures.batchShape(17, false));
     Database tgt = Database.open(maria, OpenMode.EXISTING);
-    List<String> whole = new ArrayList<>();
-    for (String t : List.of("EXPERIMENT", "TRIAL", "TRIAL_RUN")) {
-      whole.add(
-          "UPDATE "
-              + t
-              + " SET start_time = substr(start_time, 1, 19), update_time = substr(update_time, 1,"
-              + " 19)");
-    }
-    for (String t : List.of("EPOCH", "RESULTS", "BATCH")) {
-      whole.add("UPDATE " + t + " SET time = substr(time, 1, 19)");
-    }
-    whole.add("UPDATE METRIC SET total_val = (id % 8) * 0.25");
+    List<String> whole = wholeSecondsAndFloats();
     sql(db, whole.toArray(String[]::new));
     Map<String, List<String>> view = ExperimentView.of(db, 1, true);
     int[] there = {0};
@@ -338,18 +347,7 @@ class TrackerMigrationTest {
     assertThat(without(MysqlDump.of(maria))).isEqualTo(without(before));
 
     // Whole seconds fit, and so do these values of a FLOAT, but the last metric's.
-    List<String> whole = new ArrayList<>();
-    for (String t : List.of("EXPERIMENT", "TRIAL", "TRIAL_RUN")) {
-      whole.add(
-          "UPDATE "
-              + t
-              + " SET start_time = substr(start_time, 1, 19), update_time = substr(update_time, 1,"
-              + " 19)");
-    }
-    for (String t : List.of("EPOCH", "RESULTS", "BATCH")) {
-      whole.add("UPDATE " + t + " SET time = substr(time, 1, 19)");
-    }
-    whole.add("UPDATE METRIC SET total_val = (id % 8) * 0.25");
+    List<String> whole = wholeSecondsAndFloats();
     whole.add(
         "UPDATE METRIC SET total_val = 0.123456789 WHERE id = (SELECT max(l.metric_id) FROM"
             + " EPOCH_METRIC l JOIN TRIAL_RUN r ON r.id = l.epoch_trial_run_id JOIN TRIAL t ON"
