@@ -33,7 +33,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     PrintWriter err = cmd.getErr();
     String[] args = parseResult.originalArgs().toArray(new String[0]);
     int code = ExitCodes.of(e);
-    String message = Secrets.redact(oneLine(e), args);
+    String message = Secrets.redact(Suggestions.complete(oneLine(e), args), args);
     if (code != ExitCodes.ofKnown(e)) {
       message += io.expmgr.db.Failures.hint(io.expmgr.db.Failures.classify(e));
     }

@@ -243,9 +243,9 @@ abstract class BatchEngine {
                               + r.changed()
                               + " metrics it changed keep their changes"
                               + (r.changed() > 0
-                                  ? "; rollback-transform --run-id "
+                                  ? "; 'expmgr rollback-transform --run-id "
                                       + r.runId()
-                                      + " puts back those it kept originals of"
+                                      + "' puts back those it kept originals of"
                                   : "")
                               + ")");
                     }

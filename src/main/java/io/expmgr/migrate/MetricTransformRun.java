@@ -1194,9 +1194,9 @@ public final class MetricTransformRun extends BatchEngine {
                           + ")"
                           + (r.snapshotId() == null
                               ? ""
-                              : "; restore-snapshot --snapshot-id "
+                              : "; 'expmgr restore-snapshot --snapshot-id "
                                   + r.snapshotId()
-                                  + " goes back to before it"));
+                                  + "' goes back to before it"));
                 }
                 try (PreparedStatement ps =
                     c.prepareStatement(

@@ -301,9 +301,9 @@ public final class SchemaUpgrader {
           hint =
               "restore the snapshot taken at schema "
                   + to
-                  + ": expmgr restore-snapshot --snapshot-id "
+                  + ": 'expmgr restore-snapshot --snapshot-id "
                   + s.id()
-                  + " ("
+                  + "' ("
                   + s.description()
                   + ")";
           break;
@@ -353,7 +353,7 @@ public final class SchemaUpgrader {
                   + scratch.database()
                   + "`.* to it), "
                   + db.identity()
-                  + " was not touched; or run schema upgrade --no-trial (the snapshot is still"
+                  + " was not touched; or run 'expmgr schema upgrade --no-trial' (the snapshot is still"
                   + " taken and restored on any failure)",
               e);
         }
