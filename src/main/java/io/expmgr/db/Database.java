@@ -100,6 +100,8 @@ public final class Database {
             var rs = st.executeQuery("SELECT count(*) FROM sqlite_master")) {
           rs.next();
         }
+      } else if (!readOnly) {
+        sweepRestoreLeftovers(db, c);
       }
     } catch (SQLException e) {
       for (Path side : sideFiles) {
@@ -115,6 +117,15 @@ public final class Database {
     }
     log.debug("opened {}", config.identity());
     return db;
+  }
+
+  /** A restore killed mid-way left shadow tables; never fails the open. */
+  private static void sweepRestoreLeftovers(Database db, Connection c) {
+    try {
+      MysqlRestore.sweepLeftovers(db, c);
+    } catch (SQLException e) {
+      log.debug("no sweep of restore leftovers in {}: {}", db.identity(), e.getMessage());
+    }
   }
 
   private static void checkSqliteFile(Path path, OpenMode mode) {

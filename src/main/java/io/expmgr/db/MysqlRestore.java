@@ -104,7 +104,14 @@ final class MysqlRestore {
     }
     Map<String, String> shadowOf = new HashMap<>();
     plans.forEach(p -> shadowOf.put(p.live().toLowerCase(Locale.ROOT), p.shadow()));
+    boolean locked = false;
     try (Connection to = db.connect()) {
+      // Held until this connection closes: a second restore would drop this one's shadows.
+      locked = d.tryNamedLock(to, lockName(db));
+      if (!locked) {
+        throw new io.expmgr.ConflictException(
+            "another restore into " + db.identity() + " is running; try again when it ends");
+      }
       d.tuneForBulkLoad(to);
       dropLeftovers(db, to, plans);
       for (Plan p : plans) {
@@ -202,11 +209,15 @@ final class MysqlRestore {
       Dialect.execute(to, "SET SESSION foreign_key_checks=1", "SET SESSION unique_checks=1");
       log.info("restored {} into {}", what, db.identity());
     } catch (SQLException e) {
-      dropShadowsQuietly(db, plans);
+      if (locked) {
+        dropShadowsQuietly(db, plans);
+      }
       throw new DataAccessException(
           "cannot restore into " + db.identity() + ": " + db.describe(e), e);
     } catch (RuntimeException e) {
-      dropShadowsQuietly(db, plans);
+      if (locked) {
+        dropShadowsQuietly(db, plans);
+      }
       throw e;
     }
   }
@@ -293,9 +304,59 @@ final class MysqlRestore {
     }
   }
 
+  private static String lockName(Database db) {
+    String name = "expmgr_restore_" + db.config().database();
+    // Named locks are at most 64 characters.
+    return name.length() > 64 ? name.substring(name.length() - 64) : name;
+  }
+
+  /**
+   * Drops the shadow and old tables ({@code *__expmgr_new}, {@code *__expmgr_old}) that a restore
+   * killed mid-way left, when no restore into the database is running (its named lock is free). The
+   * swap is one statement, so such tables never hold the live data.
+   *
+   * @return how many were dropped
+   */
+  static int sweepLeftovers(Database db, Connection c) throws SQLException {
+    List<String> leftovers = new ArrayList<>();
+    try (var ps =
+        c.prepareStatement(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+                + " AND (table_name LIKE ? OR table_name LIKE ?)")) {
+      ps.setString(1, "%" + NEW.replace("_", "\\_"));
+      ps.setString(2, "%" + OLD.replace("_", "\\_"));
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          leftovers.add(rs.getString(1));
+        }
+      }
+    }
+    if (leftovers.isEmpty() || !MySqlDialect.INSTANCE.tryNamedLock(c, lockName(db))) {
+      return 0;
+    }
+    try {
+      Dialect.execute(c, "SET SESSION foreign_key_checks=0");
+      for (String t : leftovers) {
+        Dialect.execute(c, "DROP TABLE IF EXISTS " + db.dialect().quote(t));
+        log.info("dropped {}, left by a restore that did not finish", t);
+      }
+      Dialect.execute(c, "SET SESSION foreign_key_checks=1");
+    } finally {
+      try (var ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+        ps.setString(1, lockName(db));
+        ps.executeQuery().close();
+      }
+    }
+    return leftovers.size();
+  }
+
   /** After a failed load: the live tables were never touched; the half-loaded shadows go. */
   private static void dropShadowsQuietly(Database db, List<Plan> plans) {
     try (Connection c = db.connect()) {
+      if (!MySqlDialect.INSTANCE.tryNamedLock(c, lockName(db))) {
+        // Another restore began: it drops them itself (they have its names).
+        return;
+      }
       Dialect.execute(c, "SET SESSION foreign_key_checks=0");
       Set<String> existing = db.existingTables(c);
       for (Plan p : plans) {

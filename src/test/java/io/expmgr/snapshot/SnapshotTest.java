@@ -292,6 +292,70 @@ class SnapshotTest {
   }
 
   @Test
+  void shadowTablesOfAKilledRestoreGoWithTheNextRunUnlessARestoreIsRunning() throws Exception {
+    ConnectionConfig maria = generated(Engine.MYSQL, 6);
+    Database target = Database.open(maria, OpenMode.EXISTING);
+    var before = TestDatabases.content(target);
+    SnapshotInfo snap = manager(maria).createSnapshot("before");
+    // What a restore killed before (shadows) or after (old tables) its swap leaves.
+    String[] leftovers = {"EXPERIMENT__expmgr_new", "METRIC__expmgr_new", "TRIAL__expmgr_old"};
+    try (java.sql.Connection c = target.connect();
+        java.sql.Statement st = c.createStatement()) {
+      for (String t : leftovers) {
+        st.execute("CREATE TABLE `" + t + "` (id INT PRIMARY KEY)");
+      }
+    }
+    // Looked at without opening the database (opening is what sweeps).
+    java.util.function.Supplier<List<String>> remaining =
+        () -> {
+          try (java.sql.Connection c = target.connect();
+              java.sql.PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT table_name FROM information_schema.tables WHERE table_schema = ?"
+                          + " AND table_name LIKE '%expmgr%' ORDER BY table_name")) {
+            ps.setString(1, maria.database());
+            List<String> names = new ArrayList<>();
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                names.add(rs.getString(1));
+              }
+            }
+            return names;
+          } catch (java.sql.SQLException e) {
+            throw new AssertionError(e);
+          }
+        };
+    // A restore runs (its named lock is held): its tables are not touched, and a second
+    // restore is refused.
+    try (java.sql.Connection holder = target.connect()) {
+      assertThat(
+              io.expmgr.db.MySqlDialect.INSTANCE.tryNamedLock(
+                  holder, "expmgr_restore_" + maria.database()))
+          .isTrue();
+      Database.open(maria, OpenMode.EXISTING);
+      assertThat(remaining.get()).hasSize(3);
+      assertThatThrownBy(() -> manager(maria).restoreSnapshot(snap.id(), ProgressListener.NONE))
+          .isInstanceOf(io.expmgr.ConflictException.class)
+          .hasMessageContaining("another restore");
+      assertThat(remaining.get()).hasSize(3);
+    }
+    // It ended: the next run of any command drops them; the live tables stay as they were.
+    Database.open(maria, OpenMode.EXISTING);
+    assertThat(remaining.get()).isEmpty();
+    assertThat(TestDatabases.content(Database.open(maria, OpenMode.EXISTING))).isEqualTo(before);
+    // A read-only handle never drops anything.
+    try (java.sql.Connection c = target.connect();
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE `RUN__expmgr_new` (id INT PRIMARY KEY)");
+    }
+    Database.openReadOnly(maria);
+    assertThat(remaining.get()).hasSize(1);
+    manager(maria).restoreSnapshot(snap.id(), ProgressListener.NONE);
+    assertThat(remaining.get()).isEmpty();
+    assertThat(TestDatabases.content(Database.open(maria, OpenMode.EXISTING))).isEqualTo(before);
+  }
+
+  @Test
   void aDamagedSnapshotIsRefusedAndTheDatabaseUntouched() throws Exception {
     ConnectionConfig c = generated(Engine.SQLITE, 4);
     SnapshotManager m = manager(c);
