@@ -50,6 +50,8 @@ public final class Database {
   private final ConnectionConfig config;
   private final Dialect dialect;
   private final boolean readOnly;
+  private boolean unopened;
+  private volatile String serverIdentity;
 
   private Database(ConnectionConfig config, boolean readOnly) {
     this.config = config;
@@ -166,7 +168,30 @@ public final class Database {
    * (listing its snapshots). Connecting through it fails as {@link #open} would.
    */
   public static Database unopened(ConnectionConfig config) {
-    return new Database(config, true);
+    Database db = new Database(config, true);
+    db.unopened = true;
+    return db;
+  }
+
+  /**
+   * The server and database whatever name reached them ({@link Dialect#serverIdentity} and the
+   * database name), read once; null for SQLite, a handle never opened, or a server that does not
+   * say.
+   */
+  public String serverIdentity() {
+    if (unopened || config.engine() == Engine.SQLITE) {
+      return null;
+    }
+    if (serverIdentity == null) {
+      try {
+        String server = withConnection(dialect::serverIdentity);
+        serverIdentity = server == null ? "" : server + "/" + config.database();
+      } catch (RuntimeException e) {
+        log.debug("{} does not say which server it is: {}", config.identity(), e.getMessage());
+        serverIdentity = "";
+      }
+    }
+    return serverIdentity.isEmpty() ? null : serverIdentity;
   }
 
   public ConnectionConfig config() {

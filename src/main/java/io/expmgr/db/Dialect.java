@@ -315,6 +315,14 @@ public interface Dialect {
     return true;
   }
 
+  /**
+   * The server itself, whatever name or address reached it (null for an engine without a server):
+   * two connections that return the same text reach the same server.
+   */
+  default String serverIdentity(Connection connection) throws SQLException {
+    return null;
+  }
+
   /** Runs statements on a connection; helper for dialect implementations. */
   static void execute(Connection connection, String... sql) throws SQLException {
     try (Statement st = connection.createStatement()) {

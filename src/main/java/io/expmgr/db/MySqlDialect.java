@@ -352,6 +352,31 @@ public final class MySqlDialect implements Dialect {
     sb.append('\'');
   }
 
+  /**
+   * MySQL's {@code server_uuid} where it has one; MariaDB has none, and its machine's name, port
+   * and data folder name it instead (the same through any DNS alias, address or tunnel).
+   */
+  @Override
+  public String serverIdentity(Connection connection) throws SQLException {
+    try (var st = connection.createStatement();
+        var rs = st.executeQuery("SELECT @@hostname, @@port, @@datadir, VERSION()")) {
+      if (!rs.next()) {
+        return null;
+      }
+      String version = rs.getString(4);
+      if (version != null && !version.toLowerCase(java.util.Locale.ROOT).contains("mariadb")) {
+        try (var uuid = st.executeQuery("SELECT @@server_uuid")) {
+          if (uuid.next() && uuid.getString(1) != null) {
+            return "mysql-server:" + uuid.getString(1);
+          }
+        } catch (SQLException e) {
+          // an older MySQL: the machine, port and folder below
+        }
+      }
+      return "mysql-server:" + rs.getString(1) + ":" + rs.getInt(2) + ":" + rs.getString(3);
+    }
+  }
+
   @Override
   public boolean tryNamedLock(Connection connection, String name) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement("SELECT GET_LOCK(?, 0)")) {

@@ -92,8 +92,7 @@ public final class SnapshotManager {
    */
   public SnapshotManager(Database db, Path directory) {
     this.db = db;
-    this.directory =
-        (directory == null ? defaultDirectory(db.config()) : directory).toAbsolutePath();
+    this.directory = (directory == null ? defaultDirectory(db) : directory).toAbsolutePath();
     io.expmgr.Leftovers.sweep(this.directory, "");
   }
 
@@ -111,6 +110,17 @@ public final class SnapshotManager {
       }
     }
     return current;
+  }
+
+  /**
+   * The default folder of an opened database: {@link #defaultDirectory(ConnectionConfig)}, or for a
+   * server database reached by another name than before (a DNS alias, an address), the folder its
+   * first name made (see {@link ServerFolders}).
+   */
+  public static Path defaultDirectory(Database db) {
+    Path byName = defaultDirectory(db.config());
+    String server = db.serverIdentity();
+    return server == null ? byName : ServerFolders.resolve(byName, server);
   }
 
   private static Path folderOf(String identity) {
@@ -1252,7 +1262,7 @@ public final class SnapshotManager {
     return FileDigest.of(file, true, false).sha256();
   }
 
-  private static String sha256(byte[] bytes) {
+  static String sha256(byte[] bytes) {
     return HexFormat.of().formatHex(digest().digest(bytes));
   }
 
@@ -1274,7 +1284,7 @@ public final class SnapshotManager {
     }
   }
 
-  private static void restrict(Path path, boolean folder) {
+  static void restrict(Path path, boolean folder) {
     try {
       Files.setPosixFilePermissions(
           path, PosixFilePermissions.fromString(folder ? "rwx------" : "rw-------"));

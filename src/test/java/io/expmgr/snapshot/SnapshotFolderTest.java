@@ -3,8 +3,11 @@ package io.expmgr.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.OpenMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,5 +79,66 @@ class SnapshotFolderTest {
     assertThat(legacy).isNotEqualTo(current);
     Files.createDirectories(legacy);
     assertThat(SnapshotManager.defaultDirectory(c)).isEqualTo(legacy);
+  }
+
+  @Test
+  void anotherNameForTheSameServerFindsTheSameSnapshotsEvenWithTheServerDown() throws Exception {
+    io.expmgr.support.MariaDbServer server = io.expmgr.support.MariaDbServer.get();
+    String name = server.newDatabaseName("alias");
+    ConnectionConfig first = server.config(name);
+    io.expmgr.generate.DataGenerator.generate(
+        first,
+        new io.expmgr.generate.GenerateOptions(1, 1, 1, 2, 2, 2, 1, 3, 0, 0, 0),
+        false,
+        io.expmgr.ProgressListener.NONE);
+    try {
+      // Another spelling of the same server that is not a loopback name: this machine's name or
+      // address (as a DNS alias would be).
+      ConnectionConfig other = null;
+      java.net.InetAddress me = java.net.InetAddress.getLocalHost();
+      for (String host : List.of(me.getHostName(), me.getHostAddress())) {
+        ConnectionConfig c =
+            ConnectionConfig.mysql(
+                host,
+                first.port(),
+                name,
+                io.expmgr.support.MariaDbServer.APP_USER,
+                io.expmgr.support.MariaDbServer.APP_PASSWORD);
+        if (!c.storeIdentity().equals(first.storeIdentity()) && reachable(c)) {
+          other = c;
+          break;
+        }
+      }
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          other != null, "the server is not reachable under a second name here");
+      assertThat(SnapshotManager.defaultDirectory(other.withDatabase(name)))
+          .isNotEqualTo(SnapshotManager.defaultDirectory(first));
+
+      SnapshotManager byFirst = new SnapshotManager(Database.open(first, OpenMode.EXISTING), null);
+      String id = byFirst.createSnapshot("taken through the first name").id();
+      SnapshotManager byOther = new SnapshotManager(Database.open(other, OpenMode.EXISTING), null);
+      assertThat(byOther.directory()).isEqualTo(byFirst.directory());
+      assertThat(byOther.listSnapshots()).extracting(SnapshotInfo::id).containsExactly(id);
+      // Later, with the server down (nothing opened): the other name still finds them.
+      Path offline = SnapshotManager.defaultDirectory(other);
+      assertThat(
+              new SnapshotManager(Database.unopened(other), offline)
+                  .listSnapshots().stream().map(SnapshotInfo::id))
+          .containsExactly(id);
+      // A snapshot through the other name lands beside the first.
+      byOther.createSnapshot("taken through the other name");
+      assertThat(byFirst.listSnapshots()).hasSize(2);
+    } finally {
+      server.dropDatabase(name);
+    }
+  }
+
+  private static boolean reachable(ConnectionConfig c) {
+    try {
+      Database.open(c, OpenMode.EXISTING);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 }
