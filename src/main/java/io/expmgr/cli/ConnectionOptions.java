@@ -6,17 +6,36 @@ import io.expmgr.db.Engine;
 import io.expmgr.db.SslMode;
 import picocli.CommandLine.Option;
 
-/** The connection options every command shares (the FAQ's). */
+/**
+ * The connection options every command shares (the FAQ's). Each one is taken from, in order: the
+ * command line, its environment variable ({@link Environment}), the config file ({@link
+ * ConfigFile}), the {@code [client]} section of a MySQL option file (user, password, host, port),
+ * and the default. {@code -d} also takes a URL ({@link DatabaseUrl}).
+ */
 public final class ConnectionOptions {
   /** Read when {@code --password} is not given. */
   public static final String PASSWORD_ENV = "EXPMGR_PASSWORD";
 
   @Option(
       names = {"-d", "--database"},
-      required = true,
-      paramLabel = "NAME_OR_PATH",
-      description = "SQLite file path, or MySQL database name with --mysql.")
+      paramLabel = "DB",
+      description =
+          "SQLite file path, MySQL database name with --mysql, or a URL: sqlite:PATH,"
+              + " mysql://user@host:port/db. Default: $EXPMGR_DATABASE, or database= in the config"
+              + " file.")
   String database;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Read connection defaults from FILE (default: $EXPMGR_CONFIG, else"
+              + " $EXPMGR_HOME/config when it exists). Command-line options and environment"
+              + " variables win over it.")
+  java.nio.file.Path configFile;
+
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec mixee;
 
   @Option(names = "--sqlite", description = "The database is a SQLite file (default).")
   boolean sqlite;
@@ -24,13 +43,15 @@ public final class ConnectionOptions {
   @Option(names = "--mysql", description = "The database is on a MySQL or MariaDB server.")
   boolean mysql;
 
-  @Option(names = "--host", description = "MySQL host (default: localhost).")
+  @Option(names = "--host", description = "MySQL host (default: $EXPMGR_HOST, else localhost).")
   String host;
 
-  @Option(names = "--port", description = "MySQL port (default: 3306).")
+  @Option(names = "--port", description = "MySQL port (default: $EXPMGR_PORT, else 3306).")
   Integer port;
 
-  @Option(names = "--user", description = "MySQL user (default: your login name).")
+  @Option(
+      names = "--user",
+      description = "MySQL user (default: $EXPMGR_USER, else your login name).")
   String user;
 
   @Option(
@@ -49,7 +70,7 @@ public final class ConnectionOptions {
       paramLabel = "FILE",
       description =
           "Read the MySQL password from the first line of FILE (keeps it out of ps and the shell"
-              + " history).")
+              + " history). Default: $EXPMGR_PASSWORD_FILE.")
   java.nio.file.Path passwordFile;
 
   @Option(
@@ -63,11 +84,12 @@ public final class ConnectionOptions {
   @Option(
       names = "--ssl-mode",
       paramLabel = "MODE",
+      completionCandidates = SslModes.class,
       description =
-          "MySQL encryption: auto (default: preferred, off on the loopback interface), disabled,"
-              + " preferred, required, verify_ca, verify_identity (certificates checked against"
-              + " the JVM's trust store).")
-  String sslMode;
+          "MySQL encryption: ${COMPLETION-CANDIDATES}. auto (the default) is preferred, and off"
+              + " on the loopback interface; verify_ca and verify_identity check certificates"
+              + " against the JVM's trust store. Default: $EXPMGR_SSL_MODE.")
+  SslMode sslMode;
 
   /** The first line of a password file, without its line end. */
   static String readPasswordFile(java.nio.file.Path file) {
@@ -85,6 +107,11 @@ public final class ConnectionOptions {
   private java.nio.file.Path optionFile() {
     if (defaultsFile != null) {
       return defaultsFile;
+    }
+    String fromEnv =
+        first(Environment.get(Environment.DEFAULTS_FILE), config().get("defaults-file"));
+    if (fromEnv != null) {
+      return java.nio.file.Path.of(fromEnv);
     }
     java.nio.file.Path mine = java.nio.file.Path.of(System.getProperty("user.home"), ".my.cnf");
     return java.nio.file.Files.isRegularFile(mine) ? mine : null;
@@ -135,9 +162,29 @@ public final class ConnectionOptions {
     return out;
   }
 
-  /** Whether the user named a database at all. */
+  /** Whether the user named a database at all (here, in the environment or the config file). */
   public boolean isGiven() {
-    return database != null;
+    return database != null
+        || Environment.get(Environment.DATABASE) != null
+        || config().get("database") != null;
+  }
+
+  private ConfigFile config;
+
+  private ConfigFile config() {
+    if (config == null) {
+      config = ConfigFile.load(configFile);
+    }
+    return config;
+  }
+
+  private static String first(String... values) {
+    for (String v : values) {
+      if (v != null) {
+        return v;
+      }
+    }
+    return null;
   }
 
   /**
@@ -149,17 +196,39 @@ public final class ConnectionOptions {
     if (sqlite && mysql) {
       throw new InvalidInputException("--sqlite and --mysql exclude each other: pick one");
     }
-    if (database == null) {
-      throw new InvalidInputException(
-          "--database is required: a SQLite file path, or a MySQL database name with --mysql");
+    ConfigFile file = config();
+    String db = first(database, Environment.get(Environment.DATABASE), file.get("database"));
+    if (db == null) {
+      throw new picocli.CommandLine.ParameterException(
+          mixee.commandLine(),
+          "--database is required: a SQLite file path, a MySQL database name with --mysql, or a"
+              + " URL (sqlite:PATH, mysql://user@host/db); $EXPMGR_DATABASE and database= in the"
+              + " config file give a default");
     }
-    if (!mysql) {
+    if (DatabaseUrl.isUrl(db)) {
+      return fromUrl(db);
+    }
+    String engine =
+        sqlite
+            ? "sqlite"
+            : mysql ? "mysql" : first(Environment.get(Environment.ENGINE), file.get("engine"));
+    if (engine != null && !engine.equalsIgnoreCase("sqlite") && !engine.equalsIgnoreCase("mysql")) {
+      throw new InvalidInputException(
+          "engine must be sqlite or mysql, not '"
+              + engine
+              + "' ($"
+              + Environment.ENGINE
+              + " or engine= in "
+              + file.describe()
+              + ")");
+    }
+    if (engine == null || engine.equalsIgnoreCase("sqlite")) {
       for (String[] o :
           new String[][] {
             {"--host", host},
             {"--port", port == null ? null : ""},
             {"--user", user},
-            {"--ssl-mode", sslMode},
+            {"--ssl-mode", sslMode == null ? null : ""},
             {"--password-file", passwordFile == null ? null : ""},
           }) {
         if (o[1] != null) {
@@ -167,38 +236,100 @@ public final class ConnectionOptions {
               o[0] + " is for MySQL databases: add --mysql (or drop " + o[0] + " for SQLite)");
         }
       }
-      return ConnectionConfig.sqlite(java.nio.file.Path.of(database));
+      return ConnectionConfig.sqlite(java.nio.file.Path.of(db));
     }
+    java.util.Map<String, String> client = clientSection();
+    Integer p = port;
+    String portText = p != null ? null : first(Environment.get(Environment.PORT), file.get("port"));
+    String portFrom =
+        Environment.get(Environment.PORT) != null ? "$" + Environment.PORT : file.describe();
+    if (portText == null && p == null && client.containsKey("port")) {
+      portText = client.get("port");
+      portFrom = "the [client] section of " + optionFile();
+    }
+    if (portText != null) {
+      try {
+        p = Integer.parseInt(portText.strip());
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException(
+            "the port in " + portFrom + " is not a number: " + portText);
+      }
+    }
+    String ssl = first(Environment.get(Environment.SSL_MODE), file.get("ssl-mode"));
+    return new ConnectionConfig(
+        Engine.MYSQL,
+        db,
+        first(host, Environment.get(Environment.HOST), file.get("host"), client.get("host")),
+        p == null ? 0 : p,
+        first(user, Environment.get(Environment.USER), file.get("user"), client.get("user")),
+        password(client),
+        sslMode != null ? sslMode : ssl == null ? SslMode.AUTO : SslMode.parse(ssl));
+  }
+
+  /** {@code -d URL}: the URL names the engine, host, port, user and database. */
+  private ConnectionConfig fromUrl(String url) {
+    ConnectionConfig c = DatabaseUrl.parse("--database", url, null, false);
+    if (c.engine() == Engine.SQLITE) {
+      if (mysql || host != null || port != null || user != null || sslMode != null) {
+        throw new InvalidInputException(
+            "--database " + url + " is a SQLite file: drop the MySQL options");
+      }
+      return c;
+    }
+    for (String[] o :
+        new String[][] {{"--host", host}, {"--port", port == null ? null : ""}, {"--user", user}}) {
+      if (o[1] != null) {
+        throw new InvalidInputException(
+            o[0] + " and a --database URL both give it: keep one (the URL names host, port, user)");
+      }
+    }
+    if (sqlite) {
+      throw new InvalidInputException(
+          "--sqlite and a mysql:// --database URL contradict each other");
+    }
+    boolean userInUrl = url.substring("mysql://".length()).split("/", 2)[0].contains("@");
+    String pw = c.password() != null ? c.password() : password(clientSection());
+    String u =
+        userInUrl
+            ? c.user()
+            : first(
+                Environment.get(Environment.USER),
+                config().get("user"),
+                clientSection().get("user"));
+    return ConnectionConfig.mysql(c.host(), c.port(), c.database(), u, pw)
+        .withSsl(sslMode != null ? sslMode : c.ssl());
+  }
+
+  /**
+   * The password: --password, --password-file, $EXPMGR_PASSWORD, $EXPMGR_PASSWORD_FILE, the config
+   * file's password-file or password, the option file's [client] password.
+   */
+  private String password(java.util.Map<String, String> client) {
     if (password != null && passwordFile != null) {
       throw new InvalidInputException("--password and --password-file exclude each other");
     }
-    java.util.Map<String, String> client = clientSection();
-    String pw;
     if (password != null) {
-      pw = new String(password);
-    } else if (passwordFile != null) {
-      pw = readPasswordFile(passwordFile);
-    } else if (System.getenv(PASSWORD_ENV) != null) {
-      pw = System.getenv(PASSWORD_ENV);
-    } else {
-      pw = client.get("password");
+      return new String(password);
     }
-    Integer p = port;
-    if (p == null && client.containsKey("port")) {
-      try {
-        p = Integer.parseInt(client.get("port"));
-      } catch (NumberFormatException e) {
-        throw new InvalidInputException(
-            "the [client] port in " + optionFile() + " is not a number: " + client.get("port"));
+    if (passwordFile != null) {
+      return readPasswordFile(passwordFile);
+    }
+    if (Environment.get(PASSWORD_ENV) != null) {
+      return Environment.get(PASSWORD_ENV);
+    }
+    String file = first(Environment.get(Environment.PASSWORD_FILE), config().get("password-file"));
+    if (file != null) {
+      return readPasswordFile(java.nio.file.Path.of(file));
+    }
+    return first(config().get("password"), client.get("password"));
+  }
+
+  /** The encryption modes as they are typed. */
+  static final class SslModes extends java.util.ArrayList<String> {
+    SslModes() {
+      for (SslMode m : SslMode.values()) {
+        add(m.name().toLowerCase(java.util.Locale.ROOT));
       }
     }
-    return new ConnectionConfig(
-        Engine.MYSQL,
-        database,
-        host != null ? host : client.get("host"),
-        p == null ? 0 : p,
-        user != null ? user : client.get("user"),
-        pw,
-        sslMode == null ? SslMode.AUTO : SslMode.parse(sslMode));
   }
 }

@@ -37,6 +37,15 @@ public final class Main {
                 "'" + s.replace("\0", "\\0") + "' is not a valid path: " + e.getReason());
           }
         });
+    cl.registerConverter(
+        io.expmgr.db.SslMode.class,
+        s -> {
+          try {
+            return io.expmgr.db.SslMode.parse(s);
+          } catch (io.expmgr.InvalidInputException e) {
+            throw new CommandLine.TypeConversionException(e.getMessage());
+          }
+        });
     return cl;
   }
 }

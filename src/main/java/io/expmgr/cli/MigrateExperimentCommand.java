@@ -1,17 +1,11 @@
 package io.expmgr.cli;
 
-import io.expmgr.InvalidInputException;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.OpenMode;
 import io.expmgr.migrate.ExperimentMigration;
 import io.expmgr.migrate.MigrationOptions;
 import io.expmgr.transfer.ImportTarget;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,7 +70,8 @@ final class MigrateExperimentCommand implements Callable<Integer> {
     if (to == null) {
       target = run.dryRun ? source : Database.open(sourceConfig, OpenMode.EXISTING);
     } else {
-      ConnectionConfig targetConfig = parseTarget(to);
+      ConnectionConfig targetConfig =
+          DatabaseUrl.parse("--to", to, Environment.get(TO_PASSWORD_ENV), true);
       if (targetConfig.identity().equals(sourceConfig.identity())) {
         target = run.dryRun ? source : Database.open(sourceConfig, OpenMode.EXISTING);
       } else if (run.dryRun) {
@@ -113,64 +108,5 @@ final class MigrateExperimentCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       return false;
     }
-  }
-
-  /** {@code sqlite:/path}, a plain path, or {@code mysql://user[:pw]@host[:port]/db}. */
-  static ConnectionConfig parseTarget(String url) {
-    if (url.startsWith("sqlite:")) {
-      String path = url.substring("sqlite:".length());
-      if (path.startsWith("//")) {
-        path = path.substring(2);
-      }
-      if (path.isBlank()) {
-        throw new InvalidInputException("--to sqlite: needs a file path, as in sqlite:/data/x.db");
-      }
-      return ConnectionConfig.sqlite(Path.of(path));
-    }
-    if (!url.startsWith("mysql://")) {
-      throw new InvalidInputException(
-          "--to must be sqlite:/path/file.db or mysql://user@host:3306/db, not '"
-              + redact(url)
-              + "'");
-    }
-    try {
-      URI u = new URI(url);
-      String db = u.getPath() == null ? "" : u.getPath().replaceFirst("^/", "");
-      if (u.getHost() == null || db.isEmpty()) {
-        throw new InvalidInputException(
-            "--to " + redact(url) + " needs a host and a database: mysql://user@host:3306/db");
-      }
-      String user = null;
-      String password = System.getenv(TO_PASSWORD_ENV);
-      if (u.getRawUserInfo() != null) {
-        String[] parts = u.getRawUserInfo().split(":", 2);
-        user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-        if (parts.length == 2) {
-          password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
-        }
-      }
-      io.expmgr.db.SslMode ssl = io.expmgr.db.SslMode.AUTO;
-      if (u.getRawQuery() != null) {
-        for (String param : u.getRawQuery().split("&")) {
-          String[] kv = param.split("=", 2);
-          if (kv.length == 2 && kv[0].equals("ssl-mode")) {
-            ssl = io.expmgr.db.SslMode.parse(URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
-          } else {
-            throw new InvalidInputException(
-                "--to " + redact(url) + ": unknown parameter '" + kv[0] + "' (known: ssl-mode)");
-          }
-        }
-      }
-      return ConnectionConfig.mysql(
-              u.getHost(), u.getPort() < 0 ? 0 : u.getPort(), db, user, password)
-          .withSsl(ssl);
-    } catch (URISyntaxException e) {
-      throw new InvalidInputException(
-          "--to " + redact(url) + " is not a valid URL: " + e.getReason());
-    }
-  }
-
-  private static String redact(String url) {
-    return url.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
   }
 }
