@@ -1,5 +1,6 @@
 package io.expmgr.cli;
 
+import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.OpenMode;
 import io.expmgr.migrate.MetricTransformRun;
@@ -111,7 +112,8 @@ final class MigrationRunCommands {
       sortOptions = false,
       description = {
         "Puts back the metrics a transform-metrics run changed, from the originals it kept",
-        "(backup_original). Resumable. Takes a safety snapshot first unless --no-snapshot."
+        "(backup_original). Resumable. Takes a safety snapshot first unless --no-snapshot.",
+        "Asks for confirmation (reads y from stdin) unless --yes."
       })
   static final class RollbackTransform implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -121,17 +123,89 @@ final class MigrationRunCommands {
     @Option(names = "--run-id", required = true, paramLabel = "ID", description = "The run.")
     long runId;
 
+    @Option(
+        names = {"-y", "--yes"},
+        description = "Do not ask for confirmation.")
+    boolean yes;
+
+    @Option(names = "--dry-run", description = "Say what would be put back; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
     @Mixin SafetySnapshotOptions snapshotOptions;
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      Database db = Database.open(connection.toConfig(), OpenMode.EXISTING);
+      if (!dryRun && !yes && json) {
+        throw new io.expmgr.InvalidInputException(
+            "--json cannot ask for confirmation: add --yes (or --dry-run)");
+      }
+      ConnectionConfig config = connection.toConfig();
+      MigrationRun run =
+          MigrationRuns.list(Database.openReadOnly(config)).stream()
+              .filter(r -> r.runId() == runId)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new io.expmgr.NotFoundException(
+                          "no migration run "
+                              + runId
+                              + " in "
+                              + config.identity()
+                              + " (see list-migrations)"));
+      if (!run.kind().equals("transform-metrics")) {
+        throw new io.expmgr.InvalidInputException(
+            "run "
+                + runId
+                + " is a "
+                + run.kind()
+                + " run; rollback-transform undoes"
+                + " transform-metrics runs");
+      }
+      if (dryRun) {
+        return report(out, run, run.changed(), true);
+      }
+      if (!yes
+          && !CleanupOrphansCommand.confirm(
+              out,
+              "Put back the "
+                  + Output.count(run.changed())
+                  + " metrics run "
+                  + runId
+                  + " changed in "
+                  + config.identity()
+                  + "? [y/N] ")) {
+        out.println("Cancelled; nothing was changed.");
+        out.flush();
+        return ExitCodes.CANCELLED;
+      }
+      Database db = Database.open(config, OpenMode.EXISTING);
       long restored =
           MetricTransformRun.rollback(
               db, runId, !snapshotOptions.noSnapshot, snapshotOptions.snapshotDir);
-      out.printf(
-          "Run %d rolled back: %s metrics put back as they were.%n", runId, Output.count(restored));
+      return report(out, run, restored, false);
+    }
+
+    private int report(PrintWriter out, MigrationRun run, long metrics, boolean wouldBe) {
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", runId);
+        m.put("dry_run", wouldBe);
+        m.put(wouldBe ? "would_restore" : "restored", metrics);
+        Output.json(out, m);
+      } else if (wouldBe) {
+        out.printf(
+            "Dry run: run %d (%s) changed %s metrics; rolling back puts them back. Nothing was"
+                + " changed.%n",
+            runId, run.state().label(), Output.count(metrics));
+      } else {
+        out.printf(
+            "Run %d rolled back: %s metrics put back as they were.%n",
+            runId, Output.count(metrics));
+      }
       out.flush();
       return ExitCodes.OK;
     }

@@ -76,6 +76,9 @@ final class SnapshotCommands {
         description = "Where snapshots are (default: $EXPMGR_HOME/snapshots/<database>).")
     Path snapshotDir;
 
+    @Option(names = "--json", description = "Print the results as JSON.")
+    boolean json;
+
     @Override
     public Integer call() {
       SnapshotManager m = manager(connection, snapshotDir);
@@ -87,12 +90,23 @@ final class SnapshotCommands {
       }
       PrintWriter out = spec.commandLine().getOut();
       int bad = 0;
+      List<Map<String, Object>> results = new ArrayList<>();
       for (String id : ids) {
         VerifyResult r = m.verifySnapshot(id);
-        out.println(id + ": " + (r.ok() ? "ok" : "DAMAGED: " + String.join("; ", r.problems())));
+        if (json) {
+          Map<String, Object> one = new LinkedHashMap<>();
+          one.put("snapshot_id", id);
+          one.put("ok", r.ok());
+          one.put("problems", r.problems());
+          results.add(one);
+        } else {
+          out.println(id + ": " + (r.ok() ? "ok" : "DAMAGED: " + String.join("; ", r.problems())));
+        }
         bad += r.ok() ? 0 : 1;
       }
-      if (ids.isEmpty()) {
+      if (json) {
+        Output.json(out, results);
+      } else if (ids.isEmpty()) {
         out.println("No snapshots in " + m.directory());
       }
       out.flush();
@@ -103,7 +117,11 @@ final class SnapshotCommands {
   @Command(
       name = "delete-snapshot",
       mixinStandardHelpOptions = true,
-      description = "Deletes a snapshot.")
+      sortOptions = false,
+      description = {
+        "Deletes a snapshot. Asks for confirmation (reads y from stdin) unless --yes; refuses a",
+        "snapshot an interrupted schema upgrade still needs."
+      })
   static final class Delete implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ConnectionOptions connection;
@@ -115,14 +133,66 @@ final class SnapshotCommands {
         description = "The snapshot to delete.")
     String id;
 
+    @Option(
+        names = {"-y", "--yes"},
+        description = "Do not ask for confirmation.")
+    boolean yes;
+
+    @Option(names = "--dry-run", description = "Say what would be deleted; delete nothing.")
+    boolean dryRun;
+
     @Option(names = "--snapshot-dir", paramLabel = "DIR", description = "Where snapshots are.")
     Path snapshotDir;
 
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
     @Override
     public Integer call() {
-      manager(connection, snapshotDir).deleteSnapshot(SnapshotManager.checkId(id));
-      spec.commandLine().getOut().println("Deleted snapshot " + id);
-      spec.commandLine().getOut().flush();
+      PrintWriter out = spec.commandLine().getOut();
+      SnapshotManager m = manager(connection, snapshotDir);
+      SnapshotInfo s = m.find(SnapshotManager.checkId(id));
+      String what =
+          "snapshot "
+              + id
+              + " ("
+              + Output.count(s.totalRows())
+              + " rows, "
+              + Output.count(s.sizeBytes())
+              + " bytes"
+              + (s.description() == null || s.description().isEmpty()
+                  ? ""
+                  : ", \"" + s.description() + "\"")
+              + ")";
+      if (dryRun) {
+        m.checkDeletable(id);
+        return report(out, "would delete", s);
+      }
+      if (!yes && !json && !CleanupOrphansCommand.confirm(out, "Delete " + what + "? [y/N] ")) {
+        out.println("Cancelled; nothing was deleted.");
+        out.flush();
+        return ExitCodes.CANCELLED;
+      }
+      if (!yes && json) {
+        throw new io.expmgr.InvalidInputException(
+            "--json cannot ask for confirmation: add --yes (or --dry-run)");
+      }
+      m.deleteSnapshot(id);
+      return report(out, "deleted", s);
+    }
+
+    private int report(PrintWriter out, String action, SnapshotInfo s) {
+      if (json) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("snapshot_id", s.id());
+        r.put("action", action.replace(' ', '_'));
+        r.put("dry_run", dryRun);
+        r.put("size_bytes", s.sizeBytes());
+        Output.json(out, r);
+      } else {
+        out.println((dryRun ? "Dry run: would delete snapshot " : "Deleted snapshot ") + s.id());
+      }
+      out.flush();
       return ExitCodes.OK;
     }
   }
@@ -168,6 +238,14 @@ final class SnapshotCommands {
         description = "Take the snapshot from this folder (e.g. another database's snapshots).")
     Path fromDir;
 
+    @Option(
+        names = "--dry-run",
+        description = "Check the snapshot and say what would be replaced; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
@@ -193,6 +271,32 @@ final class SnapshotCommands {
                   + ", which the restore replaces";
         }
       }
+      if (dryRun) {
+        if (json) {
+          Map<String, Object> r = new LinkedHashMap<>();
+          r.put("snapshot_id", id);
+          r.put("dry_run", true);
+          r.put("rows", snapshot.totalRows());
+          r.put("schema_version", snapshot.schemaVersion());
+          r.put("replaces_existing_data", hasTables);
+          Output.json(out, r);
+        } else {
+          out.printf(
+              "Dry run: snapshot %s (%s rows, schema %s) checks out; restoring it would %s%s."
+                  + " Nothing was changed.%n",
+              id,
+              Output.count(snapshot.totalRows()),
+              snapshot.schemaVersion(),
+              hasTables ? "replace all data of " : "create ",
+              config.identity());
+        }
+        out.flush();
+        return ExitCodes.OK;
+      }
+      if (!yes && json) {
+        throw new io.expmgr.InvalidInputException(
+            "--json cannot ask for confirmation: add --yes (or --dry-run)");
+      }
       if (!yes
           && !CleanupOrphansCommand.confirm(
               out,
@@ -210,18 +314,31 @@ final class SnapshotCommands {
         out.flush();
         return ExitCodes.CANCELLED;
       }
+      String safetyId = null;
       if (hasTables && !noSnapshot) {
         SnapshotInfo safety =
             new SnapshotManager(target, snapshotDir)
                 .createSnapshot("Before restoring " + id, List.of("safety"), ProgressListener.NONE);
-        out.println("Safety snapshot of the current state: " + safety.id());
+        safetyId = safety.id();
+        if (!json) {
+          out.println("Safety snapshot of the current state: " + safety.id());
+        }
       }
       try (Output.Progress progress = Output.progress("restore", true)) {
         source.restoreSnapshot(id, progress);
       }
-      out.printf(
-          "Restored snapshot %s into %s: %s rows%n",
-          id, config.identity(), Output.count(snapshot.totalRows()));
+      if (json) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("snapshot_id", id);
+        r.put("database", config.identity());
+        r.put("rows", snapshot.totalRows());
+        r.put("safety_snapshot_id", safetyId);
+        Output.json(out, r);
+      } else {
+        out.printf(
+            "Restored snapshot %s into %s: %s rows%n",
+            id, config.identity(), Output.count(snapshot.totalRows()));
+      }
       out.flush();
       return ExitCodes.OK;
     }
@@ -232,13 +349,34 @@ final class SnapshotCommands {
       mixinStandardHelpOptions = true,
       sortOptions = false,
       description = {
-        "Applies a retention policy with restic's rules: a snapshot is kept when any rule",
-        "keeps it (last N; the newest of each of the last N days, ISO weeks, months that have",
-        "snapshots; every snapshot with a kept tag). Damaged snapshots are never removed."
+        "Applies a retention policy; a snapshot is kept when any rule keeps it. Shows what it",
+        "keeps and why, then asks before removing anything (reads y from stdin) unless --yes.",
+        "",
+        "--policy faq is the FAQ's table: a snapshot's kind is its tag (daily, weekly, monthly,",
+        "milestone) or else the first of those words in its description; daily ones are kept 30",
+        "days, weekly 12 weeks, monthly 12 months, milestones forever, and a snapshot of no known",
+        "kind is never removed by it.",
+        "",
+        "The --keep-* rules are restic's and count snapshots, not age: --keep-daily 30 keeps the",
+        "newest snapshot of each of the last 30 days that have snapshots (one per day), while the",
+        "FAQ keeps every daily snapshot younger than 30 days. --keep-within* measure back from the",
+        "newest snapshot. Damaged snapshots, and snapshots an interrupted upgrade needs, are never",
+        "removed."
       })
   static final class Prune implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin ConnectionOptions connection;
+
+    /** Named policies. */
+    enum Policy {
+      faq
+    }
+
+    @Option(
+        names = "--policy",
+        paramLabel = "NAME",
+        description = "A named policy: ${COMPLETION-CANDIDATES} (the FAQ's retention table).")
+    Policy policy;
 
     @Option(
         names = "--keep-last",
@@ -251,22 +389,48 @@ final class SnapshotCommands {
         names = "--keep-daily",
         defaultValue = "0",
         paramLabel = "N",
-        description = "Keep the newest of each of the last N days.")
+        description = "Keep the newest of each of the last N days that have snapshots.")
     int daily;
 
     @Option(
         names = "--keep-weekly",
         defaultValue = "0",
         paramLabel = "N",
-        description = "Keep the newest of each of the last N weeks.")
+        description = "Keep the newest of each of the last N ISO weeks that have snapshots.")
     int weekly;
 
     @Option(
         names = "--keep-monthly",
         defaultValue = "0",
         paramLabel = "N",
-        description = "Keep the newest of each of the last N months.")
+        description = "Keep the newest of each of the last N months that have snapshots.")
     int monthly;
+
+    @Option(
+        names = "--keep-within",
+        paramLabel = "DURATION",
+        description =
+            "Keep every snapshot taken within DURATION of the newest one (units y, m, d, h:"
+                + " 30d, 1y6m).")
+    String within;
+
+    @Option(
+        names = "--keep-within-daily",
+        paramLabel = "DURATION",
+        description = "Keep the newest of each day within DURATION of the newest snapshot.")
+    String withinDaily;
+
+    @Option(
+        names = "--keep-within-weekly",
+        paramLabel = "DURATION",
+        description = "Keep the newest of each ISO week within DURATION of the newest snapshot.")
+    String withinWeekly;
+
+    @Option(
+        names = "--keep-within-monthly",
+        paramLabel = "DURATION",
+        description = "Keep the newest of each month within DURATION of the newest snapshot.")
+    String withinMonthly;
 
     @Option(
         names = "--keep-tag",
@@ -277,37 +441,93 @@ final class SnapshotCommands {
     @Option(names = "--dry-run", description = "Show what would be removed; remove nothing.")
     boolean dryRun;
 
+    @Option(
+        names = {"-y", "--yes"},
+        description = "Do not ask for confirmation.")
+    boolean yes;
+
     @Option(names = "--snapshot-dir", paramLabel = "DIR", description = "Where snapshots are.")
     Path snapshotDir;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    private static java.time.Duration duration(String option, String text) {
+      return text == null ? null : RetentionPolicy.parseDuration(option, text);
+    }
+
     @Override
     public Integer call() {
-      RetentionPolicy policy = new RetentionPolicy(last, daily, weekly, monthly, tags);
-      PruneResult r = manager(connection, snapshotDir).prune(policy, dryRun);
+      RetentionPolicy rules =
+          new RetentionPolicy(
+              last,
+              daily,
+              weekly,
+              monthly,
+              tags,
+              duration("--keep-within", within),
+              duration("--keep-within-daily", withinDaily),
+              duration("--keep-within-weekly", withinWeekly),
+              duration("--keep-within-monthly", withinMonthly),
+              policy == Policy.faq);
+      if (!dryRun && !yes && json) {
+        throw new io.expmgr.InvalidInputException(
+            "--json cannot ask for confirmation: add --yes (or --dry-run)");
+      }
+      SnapshotManager m = manager(connection, snapshotDir);
+      PruneResult plan = m.prune(rules, true);
       PrintWriter out = spec.commandLine().getOut();
+      boolean remove = !dryRun && !plan.removed().isEmpty();
+      if (remove && !yes) {
+        print(out, plan, true);
+        if (!CleanupOrphansCommand.confirm(
+            out, "Remove " + plan.removed().size() + " snapshot(s)? [y/N] ")) {
+          out.println("Cancelled; nothing was removed.");
+          out.flush();
+          return ExitCodes.CANCELLED;
+        }
+      }
+      if (remove) {
+        for (SnapshotInfo s : plan.removed()) {
+          m.deleteSnapshot(s.id());
+        }
+      }
+      PruneResult done = new PruneResult(plan.kept(), plan.removed(), !remove);
       if (json) {
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> r = new LinkedHashMap<>();
         Map<String, List<String>> kept = new LinkedHashMap<>();
-        r.kept().forEach((s, why) -> kept.put(s.id(), why));
-        m.put("kept", kept);
-        m.put("removed", r.removed().stream().map(SnapshotInfo::id).toList());
-        m.put("dry_run", r.dryRun());
-        Output.json(out, m);
+        done.kept().forEach((s, why) -> kept.put(s.id(), why));
+        r.put("kept", kept);
+        r.put("removed", done.removed().stream().map(SnapshotInfo::id).toList());
+        r.put("dry_run", dryRun);
+        Output.json(out, r);
         return ExitCodes.OK;
       }
-      List<List<String>> rows = new ArrayList<>();
-      r.kept().forEach((s, why) -> rows.add(List.of(s.id(), "keep", String.join(", ", why))));
-      r.removed().forEach(s -> rows.add(List.of(s.id(), dryRun ? "would remove" : "removed", "")));
-      rows.sort((a, b) -> b.get(0).compareTo(a.get(0)));
-      Output.table(out, List.of("snapshot", "action", "kept because"), rows);
+      if (!remove || yes) {
+        print(out, done, dryRun);
+      }
       out.printf(
           "%d kept, %d %s%n",
-          r.kept().size(), r.removed().size(), dryRun ? "would be removed (dry run)" : "removed");
+          done.kept().size(),
+          done.removed().size(),
+          dryRun ? "would be removed (dry run)" : "removed");
       out.flush();
       return ExitCodes.OK;
+    }
+
+    private static void print(PrintWriter out, PruneResult r, boolean wouldBe) {
+      List<List<String>> rows = new ArrayList<>();
+      r.kept().forEach((s, why) -> rows.add(List.of(s.id(), "keep", String.join(", ", why))));
+      r.removed()
+          .forEach(
+              s ->
+                  rows.add(
+                      List.of(
+                          s.id(),
+                          wouldBe ? "would remove" : "removed",
+                          s.description() == null ? "" : s.description())));
+      rows.sort((a, b) -> b.get(0).compareTo(a.get(0)));
+      Output.table(out, List.of("snapshot", "action", "kept because / description"), rows);
     }
   }
 }

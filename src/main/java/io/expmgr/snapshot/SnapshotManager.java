@@ -552,6 +552,23 @@ public final class SnapshotManager {
 
   /** Removes a snapshot; it disappears from listings at once (renamed, then deleted). */
   public void deleteSnapshot(String id) {
+    SnapshotInfo info = checkDeletable(id);
+    Path gone = directory.resolve("." + id + ".deleting-" + ProcessHandle.current().pid());
+    try {
+      Files.move(info.path(), gone, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new SnapshotException("cannot delete snapshot " + id + ": " + e.getMessage(), e);
+    }
+    deleteTree(gone);
+    log.info("deleted snapshot {} of {}", id, db.identity());
+  }
+
+  /**
+   * The snapshot, when {@link #deleteSnapshot} would delete it.
+   *
+   * @throws io.expmgr.ConflictException when an interrupted upgrade still needs it
+   */
+  public SnapshotInfo checkDeletable(String id) {
     SnapshotInfo info = find(id);
     keptByJournal(id)
         .ifPresent(
@@ -564,14 +581,7 @@ public final class SnapshotManager {
                       + " was interrupted and may need it to put the database back; run schema"
                       + " upgrade once to settle it");
             });
-    Path gone = directory.resolve("." + id + ".deleting-" + ProcessHandle.current().pid());
-    try {
-      Files.move(info.path(), gone, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new SnapshotException("cannot delete snapshot " + id + ": " + e.getMessage(), e);
-    }
-    deleteTree(gone);
-    log.info("deleted snapshot {} of {}", id, db.identity());
+    return info;
   }
 
   /**
@@ -801,8 +811,16 @@ public final class SnapshotManager {
         });
   }
 
-  /** Applies a retention policy (restic's rules); damaged snapshots are always kept. */
+  /** Applies a retention policy now; damaged snapshots are always kept. */
   public PruneResult prune(RetentionPolicy policy, boolean dryRun) {
+    return prune(policy, dryRun, java.time.Instant.now());
+  }
+
+  /**
+   * Applies a retention policy as of {@code now} (the FAQ's ages are counted to it); damaged
+   * snapshots and those an upgrade journal needs are always kept.
+   */
+  public PruneResult prune(RetentionPolicy policy, boolean dryRun, java.time.Instant now) {
     List<SnapshotInfo> all = listSnapshots();
     Map<SnapshotInfo, List<String>> kept = new LinkedHashMap<>();
     List<SnapshotInfo> removed = new ArrayList<>();
@@ -810,6 +828,16 @@ public final class SnapshotManager {
     int[] left = {policy.keepDaily(), policy.keepWeekly(), policy.keepMonthly()};
     String[] names = {"daily", "weekly", "monthly"};
     String[] lastBucket = new String[3];
+    java.time.Duration[] within = {
+      policy.keepWithinDaily(), policy.keepWithinWeekly(), policy.keepWithinMonthly()
+    };
+    String[] lastWithinBucket = new String[3];
+    OffsetDateTime newest =
+        all.stream()
+            .filter(s -> !s.isDamaged() && s.createdAt() != null)
+            .map(SnapshotInfo::createdAt)
+            .max(java.util.Comparator.naturalOrder())
+            .orElse(null);
     for (SnapshotInfo s : all) {
       List<String> why = new ArrayList<>();
       var journal = keptByJournal(s.id());
@@ -838,10 +866,25 @@ public final class SnapshotManager {
             why.add(names[r] + " " + buckets[r]);
           }
         }
+        java.time.Duration sinceNewest = java.time.Duration.between(s.createdAt(), newest);
+        if (policy.keepWithin() != null && sinceNewest.compareTo(policy.keepWithin()) <= 0) {
+          why.add("within " + policy.keepWithin().toDays() + "d of the newest");
+        }
+        for (int r = 0; r < 3; r++) {
+          if (within[r] != null
+              && sinceNewest.compareTo(within[r]) <= 0
+              && !buckets[r].equals(lastWithinBucket[r])) {
+            lastWithinBucket[r] = buckets[r];
+            why.add("within-" + names[r] + " " + buckets[r]);
+          }
+        }
         for (String tag : policy.keepTags()) {
           if (s.tags().contains(tag)) {
             why.add("tag " + tag);
           }
+        }
+        if (policy.faq()) {
+          why.addAll(faqReason(s, now));
         }
       }
       if (why.isEmpty()) {
@@ -856,6 +899,23 @@ public final class SnapshotManager {
       }
     }
     return new PruneResult(kept, removed, dryRun);
+  }
+
+  /** Why the FAQ's table keeps a snapshot (empty when it does not). */
+  private static List<String> faqReason(SnapshotInfo s, java.time.Instant now) {
+    RetentionPolicy.Kind kind = RetentionPolicy.Kind.of(s.tags(), s.description());
+    if (kind == null) {
+      return List.of("faq: no known kind (tag or description), never removed by the policy");
+    }
+    String name = kind.name().toLowerCase(java.util.Locale.ROOT);
+    if (kind.kept() == null) {
+      return List.of("faq: " + name + ", kept forever");
+    }
+    java.time.Duration age = java.time.Duration.between(s.createdAt().toInstant(), now);
+    if (age.compareTo(kind.kept()) <= 0) {
+      return List.of("faq: " + name + ", kept " + kind.kept().toDays() + " days");
+    }
+    return List.of();
   }
 
   private SnapshotInfo read(Path folder) {

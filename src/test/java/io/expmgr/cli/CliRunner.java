@@ -25,9 +25,9 @@ final class CliRunner {
     cl.setErr(new PrintWriter(err, true));
     InputStream originalIn = System.in;
     try {
-      if (stdin != null) {
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-      }
+      // No input unless given: a question is answered by end of input, never by waiting.
+      System.setIn(
+          new ByteArrayInputStream((stdin == null ? "" : stdin).getBytes(StandardCharsets.UTF_8)));
       int code = cl.execute(args);
       return new Result(code, out.toString(), err.toString());
     } finally {

@@ -151,8 +151,18 @@ class MigrationCommandsTest {
     CliRunner.Result wrongId =
         CliRunner.run("rollback-transform", "-d", db.toString(), "--run-id", "7");
     assertThat(wrongId.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
-    CliRunner.Result back =
+    CliRunner.Result dryBack =
+        CliRunner.run("rollback-transform", "-d", db.toString(), "--run-id", "1", "--dry-run");
+    assertThat(dryBack.exitCode()).as(dryBack.err()).isZero();
+    assertThat(dryBack.out()).contains("Dry run").contains("Nothing was changed");
+    CliRunner.Result unanswered =
         CliRunner.run("rollback-transform", "-d", db.toString(), "--run-id", "1", "--no-snapshot");
+    assertThat(unanswered.exitCode()).isEqualTo(ExitCodes.CANCELLED);
+    assertThat(CliRunner.run("list-migrations", "-d", db.toString()).out())
+        .doesNotContain("rolled back");
+    CliRunner.Result back =
+        CliRunner.runWithInput(
+            "y\n", "rollback-transform", "-d", db.toString(), "--run-id", "1", "--no-snapshot");
     assertThat(back.exitCode()).as(back.err()).isZero();
     assertThat(back.out()).contains("rolled back");
     CliRunner.Result table = CliRunner.run("list-migrations", "-d", db.toString());

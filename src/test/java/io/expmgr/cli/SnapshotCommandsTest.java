@@ -397,18 +397,39 @@ class SnapshotCommandsTest {
     CliRunner.Result empty =
         CliRunner.run("prune-snapshots", "-d", db.toString(), "--snapshot-dir", snaps.toString());
     assertThat(empty.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
-    CliRunner.Result r =
-        CliRunner.run(
-            "prune-snapshots",
-            "-d",
-            db.toString(),
-            "--snapshot-dir",
-            snaps.toString(),
-            "--keep-last",
-            "1",
-            "--keep-tag",
-            "milestone",
-            "--json");
+    String[] keepOne = {
+      "prune-snapshots",
+      "-d",
+      db.toString(),
+      "--snapshot-dir",
+      snaps.toString(),
+      "--keep-last",
+      "1",
+      "--keep-tag",
+      "milestone"
+    };
+    // Unanswered, it shows the plan and removes nothing; --json needs --yes.
+    CliRunner.Result asked = CliRunner.run(keepOne);
+    assertThat(asked.exitCode()).isEqualTo(ExitCodes.CANCELLED);
+    assertThat(asked.out()).contains("would remove").contains("Remove 1 snapshot(s)?");
+    CliRunner.Result jsonAsks = CliRunner.run(concat(keepOne, "--json"));
+    assertThat(jsonAsks.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(jsonAsks.err()).contains("add --yes");
+    CliRunner.Result badWithin = CliRunner.run(concat(keepOne, "--keep-within", "30 days"));
+    assertThat(badWithin.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(badWithin.err()).contains("units y, m, d, h");
+    assertThat(
+            JSON.readTree(
+                CliRunner.run(
+                        "list-snapshots",
+                        "-d",
+                        db.toString(),
+                        "--snapshot-dir",
+                        snaps.toString(),
+                        "--json")
+                    .out()))
+        .hasSize(3);
+    CliRunner.Result r = CliRunner.run(concat(keepOne, "--json", "--yes"));
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode json = JSON.readTree(r.out());
     assertThat(json.path("removed")).hasSize(1);
@@ -425,5 +446,85 @@ class SnapshotCommandsTest {
                         "--json")
                     .out()))
         .hasSize(2);
+  }
+
+  @Test
+  void deleteAndRestoreAskFirstAndHaveDryRunsAndJson() throws Exception {
+    Path db = generated("d.db");
+    Path snaps = dir.resolve("snaps");
+    String id = snapshot(db, snaps);
+    String[] delete = {
+      "delete-snapshot",
+      "-d",
+      db.toString(),
+      "--snapshot-dir",
+      snaps.toString(),
+      "--snapshot-id",
+      id
+    };
+    CliRunner.Result dry = CliRunner.run(concat(delete, "--dry-run"));
+    assertThat(dry.exitCode()).as(dry.err()).isZero();
+    assertThat(dry.out()).contains("Dry run: would delete snapshot " + id);
+    CliRunner.Result no = CliRunner.runWithInput("n\n", delete);
+    assertThat(no.exitCode()).isEqualTo(ExitCodes.CANCELLED);
+    assertThat(no.out()).contains("Delete snapshot " + id).contains("Cancelled");
+    assertThat(snaps.resolve(id)).isDirectory();
+
+    // A restore's dry run checks the snapshot and changes nothing.
+    var before = content(db);
+    try (var api = io.expmgr.api.DatabaseManager.open(ConnectionConfig.sqlite(db))) {
+      api.update("DELETE FROM METRIC");
+    }
+    var changed = content(db);
+    CliRunner.Result restoreDry =
+        CliRunner.run(
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id,
+            "--dry-run",
+            "--json");
+    assertThat(restoreDry.exitCode()).as(restoreDry.err()).isZero();
+    assertThat(JSON.readTree(restoreDry.out()).path("replaces_existing_data").asBoolean()).isTrue();
+    assertThat(content(db)).isEqualTo(changed);
+    CliRunner.Result restored =
+        CliRunner.run(
+            "restore-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--snapshot-id",
+            id,
+            "--yes",
+            "--json");
+    assertThat(restored.exitCode()).as(restored.err()).isZero();
+    assertThat(JSON.readTree(restored.out()).path("safety_snapshot_id").asText()).isNotEmpty();
+    assertThat(content(db)).isEqualTo(before);
+
+    CliRunner.Result verify =
+        CliRunner.run(
+            "verify-snapshot",
+            "-d",
+            db.toString(),
+            "--snapshot-dir",
+            snaps.toString(),
+            "--all",
+            "--json");
+    assertThat(verify.exitCode()).as(verify.err()).isZero();
+    assertThat(JSON.readTree(verify.out())).hasSize(2).allMatch(n -> n.path("ok").asBoolean());
+
+    CliRunner.Result yes = CliRunner.runWithInput("y\n", delete);
+    assertThat(yes.exitCode()).as(yes.err()).isZero();
+    assertThat(snaps.resolve(id)).doesNotExist();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }

@@ -43,8 +43,13 @@ class PruneTest {
   }
 
   private void fake(LocalDateTime at, List<String> tags) throws Exception {
+    fake("snaps", at, tags, "fake");
+  }
+
+  private void fake(String where, LocalDateTime at, List<String> tags, String description)
+      throws Exception {
     String id = at.format(ID);
-    Path folder = Files.createDirectories(dir.resolve("snaps").resolve(id));
+    Path folder = Files.createDirectories(dir.resolve(where).resolve(id));
     Files.write(folder.resolve("data.db"), new byte[] {1, 2, 3});
     Map<String, Object> m =
         Map.of(
@@ -53,7 +58,7 @@ class PruneTest {
             "created_at",
             at.atZone(ZoneId.systemDefault()).toOffsetDateTime().toString(),
             "description",
-            "fake",
+            description,
             "tags",
             tags,
             "size_bytes",
@@ -122,5 +127,119 @@ class PruneTest {
         .hasMessageContaining("empty policy");
     assertThatThrownBy(() -> new RetentionPolicy(-1, 0, 0, 0, List.of()))
         .hasMessageContaining("--keep-last");
+  }
+
+  @Test
+  void theFaqPolicyKeepsEachSnapshotByItsKindAndAge() throws Exception {
+    LocalDateTime today = NOW.withHour(0);
+    // Six of one day: the FAQ keeps all six (two have no known kind; one is a milestone
+    // by its description only).
+    String[] todays = {
+      "daily backup", "Weekly backup", "pre-migration", "milestone: paper submitted", "MONTHLY", ""
+    };
+    Set<String> expectedKept = new TreeSet<>();
+    for (int i = 0; i < todays.length; i++) {
+      LocalDateTime at = today.plusHours(1 + i);
+      fake("faq", at, List.of(), todays[i]);
+      expectedKept.add(id(at));
+    }
+    Set<String> expectedRemoved = new TreeSet<>();
+    java.util.function.BiConsumer<Integer, Boolean> daily =
+        (days, kept) -> {
+          try {
+            LocalDateTime at = NOW.minusDays(days).minusMinutes(kept ? -1 : 1);
+            fake("faq", at, List.of(), "Daily backup " + days);
+            (kept ? expectedKept : expectedRemoved).add(id(at));
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        };
+    daily.accept(30, true);
+    daily.accept(30, false);
+    LocalDateTime weeklyKept = NOW.minusDays(83);
+    fake("faq", weeklyKept, List.of("weekly"), "x");
+    expectedKept.add(id(weeklyKept));
+    LocalDateTime weeklyGone = NOW.minusDays(85);
+    fake("faq", weeklyGone, List.of("Weekly"), "x");
+    expectedRemoved.add(id(weeklyGone));
+    LocalDateTime monthlyKept = NOW.minusDays(364);
+    fake("faq", monthlyKept, List.of(), "MONTHLY backup");
+    expectedKept.add(id(monthlyKept));
+    LocalDateTime monthlyGone = NOW.minusDays(366);
+    fake("faq", monthlyGone, List.of(), "monthly backup");
+    expectedRemoved.add(id(monthlyGone));
+    LocalDateTime milestone = NOW.minusDays(1000);
+    fake("faq", milestone, List.of(), "Milestone v1");
+    expectedKept.add(id(milestone));
+    // The tag decides before the description.
+    LocalDateTime taggedDaily = NOW.minusDays(40);
+    fake("faq", taggedDaily, List.of("daily"), "milestone? no, a daily one");
+    expectedRemoved.add(id(taggedDaily));
+    LocalDateTime unknown = NOW.minusDays(2000);
+    fake("faq", unknown, List.of("safety"), "Before restoring 20200101_000000");
+    expectedKept.add(id(unknown));
+
+    SnapshotManager faq =
+        new SnapshotManager(
+            Database.unopened(ConnectionConfig.sqlite(dir.resolve("x.db"))), dir.resolve("faq"));
+    java.time.Instant now = NOW.atZone(ZoneId.systemDefault()).toInstant();
+    PruneResult plan = faq.prune(RetentionPolicy.faqTable(), true, now);
+    Set<String> kept = new TreeSet<>();
+    plan.kept().keySet().forEach(x -> kept.add(x.id()));
+    Set<String> removed = new TreeSet<>();
+    plan.removed().forEach(x -> removed.add(x.id()));
+    assertThat(kept).isEqualTo(expectedKept);
+    assertThat(removed).isEqualTo(expectedRemoved);
+    assertThat(faq.listSnapshots()).hasSize(expectedKept.size() + expectedRemoved.size());
+    assertThat(plan.kept().entrySet())
+        .anyMatch(e -> e.getValue().contains("faq: milestone, kept forever"))
+        .anyMatch(e -> e.getValue().get(0).startsWith("faq: no known kind"));
+    faq.prune(RetentionPolicy.faqTable(), false, now);
+    Set<String> left = new TreeSet<>();
+    faq.listSnapshots().forEach(x -> left.add(x.id()));
+    assertThat(left).isEqualTo(expectedKept);
+  }
+
+  @Test
+  void keepWithinMeasuresBackFromTheNewestSnapshotAsResticDoes() {
+    PruneResult within =
+        manager.prune(
+            new RetentionPolicy(
+                0, 0, 0, 0, List.of(), java.time.Duration.ofDays(7), null, null, null, false),
+            true);
+    Set<String> kept = new TreeSet<>();
+    within.kept().keySet().forEach(x -> kept.add(x.id()));
+    Set<String> expected = new TreeSet<>();
+    expected.add(id(NOW));
+    for (int day = 0; day < 7; day++) {
+      expected.add(id(NOW.toLocalDate().minusDays(day).atTime(12, 0)));
+    }
+    assertThat(kept).isEqualTo(expected);
+
+    PruneResult daily =
+        manager.prune(
+            new RetentionPolicy(
+                0,
+                0,
+                0,
+                0,
+                List.of(),
+                null,
+                RetentionPolicy.parseDuration("x", "7d"),
+                null,
+                null,
+                false),
+            true);
+    Set<String> keptDaily = new TreeSet<>();
+    daily.kept().keySet().forEach(x -> keptDaily.add(x.id()));
+    expected.remove(id(NOW.withHour(12)));
+    assertThat(keptDaily).isEqualTo(expected);
+    assertThat(RetentionPolicy.parseDuration("x", "1y6m2d3h"))
+        .isEqualTo(java.time.Duration.ofDays(365 + 180 + 2).plusHours(3));
+    for (String bad : new String[] {"", "7", "7w", "d7", "7d 3h", "-1d"}) {
+      assertThatThrownBy(() -> RetentionPolicy.parseDuration("--keep-within", bad))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("--keep-within");
+    }
   }
 }
