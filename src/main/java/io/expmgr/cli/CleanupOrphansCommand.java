@@ -146,8 +146,14 @@ final class CleanupOrphansCommand implements Callable<Integer> {
 
   /** Reads one answer from standard input, so that {@code echo y | expmgr ...} works. */
   static boolean confirm(PrintWriter out, String question) {
-    out.print(question);
-    out.flush();
+    if (Output.quiet) {
+      // Standard output is silenced; the question must still be seen.
+      System.err.print(question);
+      System.err.flush();
+    } else {
+      out.print(question);
+      out.flush();
+    }
     try {
       String line =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();

@@ -56,19 +56,26 @@ final class CreateSnapshotCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "auto",
-      description = {
-        "auto (default), sqlite or tsv: how the data is held. auto is sqlite for SQLite",
-        "databases (one queryable file) and tsv for MySQL (one LOAD DATA text file per",
-        "table, the fastest to write and to load back). Either restores into any engine."
-      })
-  String format;
+      description =
+          "${COMPLETION-CANDIDATES}: how the data is held. auto (the default) is sqlite for"
+              + " SQLite databases (one queryable file) and tsv for MySQL (one LOAD DATA text file"
+              + " per table, the fastest to write and to load back). Either restores into any"
+              + " engine.")
+  FormatChoice format;
+
+  /** The values of --format. */
+  enum FormatChoice {
+    auto,
+    sqlite,
+    tsv
+  }
 
   @Option(names = "--json", description = "Print the snapshot's details as JSON.")
   boolean json;
 
   @Override
   public Integer call() {
-    SnapshotFormat fmt = SnapshotFormat.parse(format);
+    SnapshotFormat fmt = SnapshotFormat.parse(format.name());
     Database db = Database.openReadOnly(connection.toConfig());
     SchemaCheck.require(db, Schema.v1());
     SnapshotInfo s;

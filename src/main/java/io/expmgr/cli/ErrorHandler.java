@@ -24,6 +24,24 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
       return helpExit;
     }
     LogSetup.init(isVerbose(parseResult));
+    Output.quiet = false;
+    ParseResult leaf = parseResult;
+    boolean quiet = false;
+    boolean json = false;
+    for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+      quiet |= pr.hasMatchedOption("--quiet");
+      json |= pr.hasMatchedOption("--json");
+      leaf = pr;
+    }
+    String name = leaf.commandSpec().name();
+    if (quiet
+        && !json
+        && !name.equals("completion")
+        && !(name.equals("create-transformation-template") && !leaf.hasMatchedOption("--output"))) {
+      // Summaries go; questions still reach the user, on stderr.
+      Output.quiet = true;
+      leaf.commandSpec().commandLine().setOut(new PrintWriter(java.io.Writer.nullWriter()));
+    }
     log.info("expmgr {} {}", ExpmgrCommand.version(), String.join(" ", redactedArgs(parseResult)));
     return new CommandLine.RunLast().execute(parseResult);
   }

@@ -1,7 +1,6 @@
 package io.expmgr.cli;
 
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -11,10 +10,12 @@ import picocli.CommandLine.ScopeType;
     name = "expmgr",
     mixinStandardHelpOptions = true,
     versionProvider = ExpmgrCommand.Version.class,
-    description = "Keeps an ML experiment-tracking database (SQLite or MySQL) healthy.",
+    description =
+        "Validates, snapshots and restores, exports and imports, migrates and transforms, and"
+            + " upgrades the schema of experiment-tracking databases on SQLite and MySQL.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
-      HelpCommand.class,
+      NestedHelp.class,
       DemoCommand.class,
       GenerateCommand.class,
       ValidateCommand.class,
@@ -34,14 +35,7 @@ import picocli.CommandLine.ScopeType;
       MigrationRunCommands.ListMigrations.class,
       MigrationRunCommands.RollbackTransform.class,
       SchemaCommand.class,
-    },
-    footer = {
-      "",
-      "Exit codes: 0 ok, 1 validation failed or items not transformed, 2 usage, 3 connection,",
-      "4 not found, 5 invalid input, 6 schema, 7 snapshot, 8 file system, 10 cancelled,",
-      "11 conflict (already done, or another run is writing), 70 internal error,",
-      "130 interrupted (Ctrl-C; a migration run resumes with the same command).",
-      "Logs: $EXPMGR_HOME/logs (default ~/.experiment_manager/logs)."
+      CompletionCommand.class,
     })
 public final class ExpmgrCommand implements Runnable {
 
@@ -50,6 +44,14 @@ public final class ExpmgrCommand implements Runnable {
       scope = ScopeType.INHERIT,
       description = "Show progress details and, on failure, the stack trace.")
   boolean verbose;
+
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
+      description =
+          "Print nothing but errors, questions and requested data (--json, a document to"
+              + " standard output); no progress. The exit code tells the outcome.")
+  boolean quiet;
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -45,6 +45,9 @@ final class ExportExperimentCommand implements Callable<Integer> {
       description = "Where to write the document; '-' for standard output.")
   String output;
 
+  @Option(names = "--overwrite", description = "Replace the --output file if it exists.")
+  boolean overwrite;
+
   @Option(
       names = "--include-metrics",
       description = "Include every metric and its per-label values.")
@@ -61,6 +64,9 @@ final class ExportExperimentCommand implements Callable<Integer> {
     if (experimentId < 1) {
       throw new io.expmgr.InvalidInputException(
           "--experiment-id must be a positive id, got " + experimentId);
+    }
+    if (!output.equals("-")) {
+      Output.refuseExisting(Path.of(output), overwrite, "--output");
     }
     Database db = Database.openReadOnly(connection.toConfig());
     SchemaCheck.require(db, Schema.current());

@@ -46,6 +46,7 @@ public final class Main {
             throw new CommandLine.TypeConversionException(e.getMessage());
           }
         });
+    HelpText.apply(cl);
     return cl;
   }
 }

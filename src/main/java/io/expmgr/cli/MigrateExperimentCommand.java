@@ -34,11 +34,19 @@ final class MigrateExperimentCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
 
   @Option(
-      names = {"-s", "--source-experiment"},
-      required = true,
+      names = {"-e", "--experiment-id"},
       paramLabel = "ID",
       description = "The experiment to copy.")
-  long sourceExperiment;
+  Long sourceExperiment;
+
+  /** The earlier spelling, kept so that scripts still run. */
+  @Option(
+      names = {"-s", "--source-experiment"},
+      paramLabel = "ID",
+      hidden = true)
+  void legacySource(long id) {
+    sourceExperiment = id;
+  }
 
   @Option(
       names = {"-t", "--target-experiment"},
@@ -62,6 +70,11 @@ final class MigrateExperimentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (sourceExperiment == null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "Missing required option: '--experiment-id=ID' (the experiment to copy)");
+    }
     MigrationOptions options = run.toOptions(snapshotOptions);
     ConnectionConfig sourceConfig = connection.toConfig();
     Database source = Database.openReadOnly(sourceConfig);

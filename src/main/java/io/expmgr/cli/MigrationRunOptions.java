@@ -46,15 +46,34 @@ final class MigrationRunOptions {
       paramLabel = "MODE",
       defaultValue = "auto",
       description =
-          "bar (on a terminal), log (a line every few seconds, for cron), none; default auto.")
-  String progress;
+          "${COMPLETION-CANDIDATES}: bar (on a terminal), log (a line every few seconds, for"
+              + " cron), none; auto (the default) is bar on a terminal, else none.")
+  ProgressMode progress;
+
+  /** How a run shows its progress. */
+  enum ProgressMode {
+    auto,
+    bar,
+    log,
+    none
+  }
 
   @Option(
-      names = "--report",
-      paramLabel = "FILE",
+      names = {"-o", "--output"},
+      paramLabel = "REPORT.json",
       description =
-          "Write a JSON report: items, failures, total and per-batch times, rate, peak memory.")
+          "Write a JSON report: items, failures, total and per-batch times, rate, peak memory"
+              + " (replaced atomically if it exists).")
   Path report;
+
+  @Option(names = "--overwrite", description = "Replace the --output report if it exists.")
+  boolean overwrite;
+
+  /** The earlier spelling, kept so that scripts still run. */
+  @Option(names = "--report", paramLabel = "FILE", hidden = true)
+  void legacyReport(Path file) {
+    report = file;
+  }
 
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;
@@ -78,10 +97,6 @@ final class MigrationRunOptions {
     if (batchSize != null && batchSize <= 0) {
       throw new io.expmgr.InvalidInputException(
           "--batch-size must be a positive number, not " + batchSize);
-    }
-    if (!progress.matches("auto|bar|log|none")) {
-      throw new io.expmgr.InvalidInputException(
-          "--progress must be bar, log, none or auto, not '" + progress + "'");
     }
     TransformationRules rules =
         transformationFile == null

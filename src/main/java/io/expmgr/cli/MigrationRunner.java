@@ -31,10 +31,11 @@ final class MigrationRunner {
       MigrationRunOptions cli,
       MigrationOptions options,
       Function<MigrationOptions, MigrationResult> engine) {
-    String mode = cli.progress;
+    String mode = cli.progress.name();
     if (mode.equals("auto")) {
       mode = Output.interactive() && !cli.json ? "bar" : "none";
     }
+    Output.refuseExisting(cli.report, cli.overwrite, "--output");
     if (cli.report != null) {
       // Before anything is written: a report that cannot be written fails the run at its start.
       AtomicFiles.checkWritable(cli.report);

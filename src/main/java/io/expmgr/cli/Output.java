@@ -73,8 +73,11 @@ final class Output {
 
   /** Whether a person is watching: stdout is a terminal. */
   static boolean interactive() {
-    return System.console() != null;
+    return System.console() != null && !quiet;
   }
+
+  /** {@code --quiet}: no summaries, no progress; questions go to stderr. */
+  static volatile boolean quiet;
 
   /** A progress bar on stderr when a person is watching, otherwise nothing. Close it when done. */
   static Progress progress(String task, boolean enabled) {
@@ -145,6 +148,18 @@ final class Output {
     if (toBatches > 0) {
       out.println(
           "  " + count(toBatches) + " links point to batches that do not exist, kept as they are");
+    }
+  }
+
+  /**
+   * The one rule for files a command writes: an existing file is replaced only with {@code
+   * --overwrite} (then atomically), so that an edited rules file or an earlier export is never lost
+   * by a repeated command. Checked before any work starts.
+   */
+  static void refuseExisting(java.nio.file.Path file, boolean overwrite, String option) {
+    if (file != null && !overwrite && java.nio.file.Files.exists(file)) {
+      throw new io.expmgr.InvalidInputException(
+          option + " " + file + " already exists; nothing was done (--overwrite replaces it)");
     }
   }
 }

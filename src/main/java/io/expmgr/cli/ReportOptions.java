@@ -11,6 +11,9 @@ final class ReportOptions {
       description = "Write the JSON report here (folders are created; written atomically).")
   Path output;
 
+  @Option(names = "--overwrite", description = "Replace the --output file if it exists.")
+  boolean overwrite;
+
   @Option(names = "--json", description = "Print the JSON report instead of the summary.")
   boolean json;
 

@@ -54,12 +54,16 @@ final class ReportPrinter {
         }
       }
     }
+    int n = r.checks().size();
+    long warnings = r.count(io.expmgr.validate.Status.WARN);
     out.printf(
-        "%d checks in %.2f s: %d passed, %d warnings, %d failed%n",
-        r.checks().size(),
+        "%d %s in %.2f s: %d passed, %d %s, %d failed%n",
+        n,
+        n == 1 ? "check" : "checks",
         r.durationMillis() / 1000.0,
         r.count(io.expmgr.validate.Status.PASS),
-        r.count(io.expmgr.validate.Status.WARN),
+        warnings,
+        warnings == 1 ? "warning" : "warnings",
         r.count(io.expmgr.validate.Status.FAIL));
     out.flush();
   }

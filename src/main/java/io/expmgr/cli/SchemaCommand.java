@@ -144,10 +144,16 @@ final class SchemaCommand implements Runnable {
     @Mixin ConnectionOptions connection;
 
     @Option(
-        names = "--to",
+        names = "--to-version",
         paramLabel = "VERSION",
         description = "Version to reach (default: latest).")
     String to;
+
+    /** The earlier spelling, kept so that scripts still run. */
+    @Option(names = "--to", paramLabel = "VERSION", hidden = true)
+    void legacyTo(String version) {
+      to = version;
+    }
 
     @Option(names = "--dry-run", description = "Print the statements and checks; change nothing.")
     boolean dryRun;

@@ -28,11 +28,22 @@ final class TransformMetricsCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
 
   @Option(
-      names = "--experiment-ids",
+      names = {"-e", "--experiment-id"},
       split = ",",
       paramLabel = "ID",
-      description = "Only the metrics of these experiments (default: all metrics).")
+      description =
+          "Only the metrics of these experiments: repeat it or give a list, 1,2,3 (default: all"
+              + " metrics).")
   List<Long> experimentIds;
+
+  /** The earlier spelling (the FAQ's), kept so that its commands still run. */
+  @Option(names = "--experiment-ids", split = ",", paramLabel = "ID", hidden = true)
+  void legacyIds(List<Long> ids) {
+    if (experimentIds == null) {
+      experimentIds = new java.util.ArrayList<>();
+    }
+    experimentIds.addAll(ids);
+  }
 
   @Mixin MigrationRunOptions run;
 

@@ -49,6 +49,7 @@ final class ValidateCommand implements Callable<Integer> {
       boolean hierarchyOnly) {
     Path output = options.output;
     boolean json = options.json;
+    Output.refuseExisting(output, options.overwrite, "--output");
     Database db = Database.openReadOnly(connection.toConfig());
     SchemaCheck.require(db, Schema.v1());
     if (output != null) {

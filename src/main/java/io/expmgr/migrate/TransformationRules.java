@@ -137,13 +137,50 @@ public record TransformationRules(
   private static final Set<String> GLOBAL =
       Set.of("backup_original", "validate_after_transform", "rollback_on_error");
 
-  /** The commented template that uses every transformation (valid as it is). */
+  /** The commented template that uses every transformation (valid on schema 2.0 and later). */
   public static String template() {
+    return template(true);
+  }
+
+  /**
+   * The commented template, valid as it is on a database whose METRIC table has a metadata column
+   * (schema 2.0 and later) or not: without one, the {@code add_metadata} entry is commented out.
+   */
+  public static String template(boolean metadataColumn) {
+    String text;
     try (var in = TransformationRules.class.getResourceAsStream("transformation-template.json")) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException | NullPointerException e) {
       throw new IllegalStateException("the rules template is missing from the jar", e);
     }
+    StringBuilder out = new StringBuilder();
+    boolean inside = false;
+    int margin = 0;
+    for (String line : text.split("\n", -1)) {
+      String t = line.strip();
+      if (t.equals("// @schema-2.0")) {
+        inside = true;
+        margin = line.indexOf('/');
+        if (!metadataColumn) {
+          out.append(line, 0, line.indexOf('/'))
+              .append(
+                  "// Schema 1.0 has no METRIC.metadata: upgrade, then uncomment this entry.\n");
+        }
+        continue;
+      }
+      if (t.equals("// @end")) {
+        inside = false;
+        continue;
+      }
+      if (inside && !metadataColumn) {
+        int indent = Math.min(margin, line.length() - line.stripLeading().length());
+        out.append(line, 0, indent).append("// ").append(line.substring(indent)).append('\n');
+      } else {
+        out.append(line).append('\n');
+      }
+    }
+    out.setLength(out.length() - 1);
+    return out.toString();
   }
 
   /** Reads and checks a rules file. */
