@@ -64,6 +64,7 @@ final class CleanupOrphansCommand implements Callable<Integer> {
       print(out, preview, false);
       return ExitCodes.OK;
     }
+    Output.requireYesWithJson(yes, false, json);
     if (!json) {
       print(out, preview, true);
     }

@@ -139,10 +139,7 @@ final class MigrationRunCommands {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      if (!dryRun && !yes && json) {
-        throw new io.expmgr.InvalidInputException(
-            "--json cannot ask for confirmation: add --yes (or --dry-run)");
-      }
+      Output.requireYesWithJson(yes, dryRun, json);
       ConnectionConfig config = connection.toConfig();
       MigrationRun run =
           MigrationRuns.list(Database.openReadOnly(config)).stream()

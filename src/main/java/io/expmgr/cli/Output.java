@@ -162,4 +162,12 @@ final class Output {
           option + " " + file + " already exists; nothing was done (--overwrite replaces it)");
     }
   }
+
+  /** A question cannot be asked beside JSON output: a destructive command then needs --yes. */
+  static void requireYesWithJson(boolean yes, boolean dryRun, boolean json) {
+    if (json && !yes && !dryRun) {
+      throw new io.expmgr.InvalidInputException(
+          "--json cannot ask for confirmation: add --yes (or --dry-run)");
+    }
+  }
 }

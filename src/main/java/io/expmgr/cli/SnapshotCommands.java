@@ -168,14 +168,11 @@ final class SnapshotCommands {
         m.checkDeletable(id);
         return report(out, "would delete", s);
       }
-      if (!yes && !json && !CleanupOrphansCommand.confirm(out, "Delete " + what + "? [y/N] ")) {
+      Output.requireYesWithJson(yes, false, json);
+      if (!yes && !CleanupOrphansCommand.confirm(out, "Delete " + what + "? [y/N] ")) {
         out.println("Cancelled; nothing was deleted.");
         out.flush();
         return ExitCodes.CANCELLED;
-      }
-      if (!yes && json) {
-        throw new io.expmgr.InvalidInputException(
-            "--json cannot ask for confirmation: add --yes (or --dry-run)");
       }
       m.deleteSnapshot(id);
       return report(out, "deleted", s);
@@ -293,10 +290,7 @@ final class SnapshotCommands {
         out.flush();
         return ExitCodes.OK;
       }
-      if (!yes && json) {
-        throw new io.expmgr.InvalidInputException(
-            "--json cannot ask for confirmation: add --yes (or --dry-run)");
-      }
+      Output.requireYesWithJson(yes, false, json);
       if (!yes
           && !CleanupOrphansCommand.confirm(
               out,
@@ -470,10 +464,7 @@ final class SnapshotCommands {
               duration("--keep-within-weekly", withinWeekly),
               duration("--keep-within-monthly", withinMonthly),
               policy == Policy.faq);
-      if (!dryRun && !yes && json) {
-        throw new io.expmgr.InvalidInputException(
-            "--json cannot ask for confirmation: add --yes (or --dry-run)");
-      }
+      Output.requireYesWithJson(yes, dryRun, json);
       SnapshotManager m = manager(connection, snapshotDir);
       PruneResult plan = m.prune(rules, true);
       PrintWriter out = spec.commandLine().getOut();

@@ -27,27 +27,7 @@ class DocsTest {
     List<String> out = new ArrayList<>();
     Matcher block = Pattern.compile("(?s)```(?:bash|sh)\\n(.*?)```").matcher(markdown);
     while (block.find()) {
-      StringBuilder cur = null;
-      for (String raw : block.group(1).split("\n")) {
-        String line = raw.strip();
-        if (cur != null) {
-          cur.append(' ').append(line.replaceFirst("\\\\$", "").strip());
-          if (!line.endsWith("\\")) {
-            out.add(cur.toString());
-            cur = null;
-          }
-          continue;
-        }
-        Matcher m = Pattern.compile("^(?:\\./)?expmgr (.*)$").matcher(line);
-        if (m.find()) {
-          String rest = m.group(1).replaceFirst("\\s+#.*$", "");
-          if (rest.endsWith("\\")) {
-            cur = new StringBuilder("expmgr " + rest.substring(0, rest.length() - 1).strip());
-          } else {
-            out.add("expmgr " + rest);
-          }
-        }
-      }
+      out.addAll(HelpModelTest.joined(List.of(block.group(1).split("\n")), "./"));
     }
     return out;
   }

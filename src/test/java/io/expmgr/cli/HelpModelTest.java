@@ -48,9 +48,18 @@ class HelpModelTest {
 
   /** Example commands of a footer, continuation lines joined. */
   static List<String> examples(String[] footer) {
+    return joined(java.util.Arrays.asList(footer), "");
+  }
+
+  /**
+   * The lines that start an expmgr command (after {@code prefix}, such as "./"), each with its
+   * continuation lines ({@code \\} at the end) joined and a trailing comment removed.
+   */
+  static List<String> joined(List<String> lines, String prefix) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = null;
-    for (String raw : footer) {
+    Pattern start = Pattern.compile("^(?:" + Pattern.quote(prefix) + ")?expmgr( .*)?$");
+    for (String raw : lines) {
       String line = raw.strip().replace("%%", "%");
       if (cur != null) {
         cur.append(' ').append(line.replaceFirst("\\\\$", "").strip());
@@ -60,11 +69,13 @@ class HelpModelTest {
         }
         continue;
       }
-      if (line.startsWith("expmgr ") || line.equals("expmgr")) {
-        if (line.endsWith("\\")) {
-          cur = new StringBuilder(line.substring(0, line.length() - 1).strip());
+      Matcher m = start.matcher(line);
+      if (m.find()) {
+        String rest = (m.group(1) == null ? "" : m.group(1)).replaceFirst("\\s+#.*$", "");
+        if (rest.endsWith("\\")) {
+          cur = new StringBuilder("expmgr" + rest.substring(0, rest.length() - 1).stripTrailing());
         } else {
-          out.add(line);
+          out.add("expmgr" + rest);
         }
       }
     }
