@@ -55,6 +55,7 @@ public final class Ddl {
             && table.foreignKeys().stream()
                 .noneMatch(fk -> fk.columns().contains(table.primaryKey().get(0)));
     List<String> parts = new ArrayList<>();
+    boolean keyInColumn = autoId && d.autoIncrementDeclaresKey();
     for (Column c : table.columns()) {
       String def = columnDefinition(c, d);
       if (autoId && c.name().equals(table.primaryKey().get(0))) {
@@ -62,7 +63,7 @@ public final class Ddl {
       }
       parts.add(def);
     }
-    if (!table.primaryKey().isEmpty()) {
+    if (!table.primaryKey().isEmpty() && !keyInColumn) {
       parts.add("PRIMARY KEY (" + quoteAll(table.primaryKey(), d) + ")");
     }
     if (withForeignKeys) {

@@ -29,6 +29,14 @@ public interface Dialect {
    */
   String autoIncrement();
 
+  /**
+   * Whether {@link #autoIncrement} declares the primary key itself (SQLite's {@code PRIMARY KEY
+   * AUTOINCREMENT} is a column constraint), so the table has no separate key clause.
+   */
+  default boolean autoIncrementDeclaresKey() {
+    return false;
+  }
+
   /** What follows the closing parenthesis of CREATE TABLE for this table. */
   String tableOptions(Table table);
 

@@ -49,7 +49,14 @@ public final class SqliteDialect implements Dialect {
 
   @Override
   public String autoIncrement() {
-    return "";
+    // As the tracker declares its ids: other writers' new ids never land in a range a migration
+    // reserved (through sqlite_sequence), and ids of deleted rows are never reused.
+    return " PRIMARY KEY AUTOINCREMENT";
+  }
+
+  @Override
+  public boolean autoIncrementDeclaresKey() {
+    return true;
   }
 
   @Override

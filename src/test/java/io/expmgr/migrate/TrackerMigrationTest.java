@@ -289,6 +289,33 @@ class TrackerMigrationTest {
   }
 
   @Test
+  void onExpmgrsOwnLayoutAWriterBetweenBatchesNeverTakesAPlannedId() {
+    // Databases expmgr makes declare their ids AUTOINCREMENT as the tracker does, so the ids a
+    // run reserved stay its own even when another program inserts after every committed batch
+    // (with max + 1 ids that program would take the next batch's ids).
+    Path file = dir.resolve("own.db");
+    io.expmgr.generate.DataGenerator.generate(
+        ConnectionConfig.sqlite(file),
+        new io.expmgr.generate.GenerateOptions(2, 2, 2, 3, 3, 2, 1, 5, 0, 0, 0),
+        false,
+        io.expmgr.ProgressListener.NONE);
+    Database db = Database.open(ConnectionConfig.sqlite(file), OpenMode.EXISTING);
+    assertThat(
+            TestDatabases.scalar(
+                db, "SELECT count(*) FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%'"))
+        .isPositive();
+    Map<String, List<String>> source = ExperimentView.of(db, 1, false);
+    int[] writes = {0};
+    MigrationResult r =
+        withWriter(db, writes, () -> ExperimentMigration.run(db, db, 1, null, opts(5)));
+    assertThat(r.outcome()).isEqualTo(MigrationResult.Outcome.COMPLETED);
+    assertThat(writes[0]).isGreaterThan(3);
+    assertThat(ExperimentView.of(db, r.newExperimentId(), false)).isEqualTo(source);
+    assertThat(TestDatabases.scalar(db, "SELECT count(*) FROM METRIC WHERE type = 'live'"))
+        .isEqualTo(writes[0]);
+  }
+
+  @Test
   void aCopyThatDoesNotMatchItsSourceIsUndoneAndTheNextRunCompletes() {
     Path src = dir.resolve("src.db");
     TrackerFixtures.generate(ConnectionConfig.sqlite(src), TrackerFixtures.batchShape(13, false));
