@@ -107,6 +107,7 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--layout",
+      completionCandidates = GenerateCommand.Layouts.class,
       defaultValue = "expmgr",
       paramLabel = "LAYOUT",
       description =
@@ -214,5 +215,12 @@ final class GenerateCommand implements Callable<Integer> {
         "Experiments %s; %d ms, %,d rows/s%n",
         r.experimentIds(), r.elapsed().toMillis(), Math.round(r.rowsPerSecond()));
     out.flush();
+  }
+
+  /** The layouts as they are typed, for completion. */
+  static final class Layouts extends java.util.ArrayList<String> {
+    Layouts() {
+      super(java.util.List.of("expmgr", "tracker", "tracker-batch"));
+    }
   }
 }

@@ -13,6 +13,7 @@ final class MigrationRunOptions {
       paramLabel = "S",
       defaultValue = "balanced",
       converter = StrategyConverter.class,
+      completionCandidates = MigrationRunOptions.Strategies.class,
       description =
           "conservative (batches of 100, each checked, pauses between them),"
               + " balanced (1000; default) or aggressive (10000).")
@@ -110,5 +111,12 @@ final class MigrationRunOptions {
         .withSafetySnapshot(!snapshot.noSnapshot, snapshot.snapshotDir)
         .withForce(force)
         .withRestart(restart);
+  }
+
+  /** The strategies as they are typed, for completion. */
+  static final class Strategies extends java.util.ArrayList<String> {
+    Strategies() {
+      super(java.util.List.of("conservative", "balanced", "aggressive"));
+    }
   }
 }

@@ -299,4 +299,38 @@ class CommandLineTest {
       assertThat(snaps.count()).isEqualTo(2); // before cleanup-orphans, before transform-metrics
     }
   }
+
+  @Test
+  void quietPrintsOnlyWhatWasAskedForAndOutputFilesAreNotReplacedWithoutOverwrite()
+      throws Exception {
+    Path db = dir.resolve("q.db");
+    assertThat(CliRunner.run("generate", "-d", db.toString(), "--experiments", "1").exitCode())
+        .isZero();
+    CliRunner.Result quiet = CliRunner.run("validate", "-d", db.toString(), "-q");
+    assertThat(quiet.exitCode()).isZero();
+    assertThat(quiet.out()).isEmpty();
+    CliRunner.Result quietJson = CliRunner.run("validate", "-d", db.toString(), "-q", "--json");
+    assertThat(quietJson.out()).contains("overall_status");
+    CliRunner.Result template = CliRunner.run("create-transformation-template", "--quiet");
+    assertThat(template.out()).contains("metric_transformations");
+
+    Path report = dir.resolve("report.json");
+    java.nio.file.Files.writeString(report, "kept");
+    CliRunner.Result refused =
+        CliRunner.run("validate", "-d", db.toString(), "-o", report.toString());
+    assertThat(refused.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(refused.err()).contains("already exists", "--overwrite");
+    assertThat(java.nio.file.Files.readString(report)).isEqualTo("kept");
+    Path export = dir.resolve("e.json");
+    java.nio.file.Files.writeString(export, "kept");
+    CliRunner.Result exp =
+        CliRunner.run("export-experiment", "-d", db.toString(), "-e", "1", "-o", export.toString());
+    assertThat(exp.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(java.nio.file.Files.readString(export)).isEqualTo("kept");
+    CliRunner.Result replaced =
+        CliRunner.run(
+            "validate", "-d", db.toString(), "-o", report.toString(), "--overwrite", "-q");
+    assertThat(replaced.exitCode()).isZero();
+    assertThat(java.nio.file.Files.readString(report)).contains("overall_status");
+  }
 }
