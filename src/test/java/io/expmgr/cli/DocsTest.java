@@ -80,4 +80,72 @@ class DocsTest {
         .contains("\\-\\-policy")
         .contains(".SH EXIT CODES");
   }
+
+  /**
+   * The guide's Java snippets compile as shown, with the imports it lists: each snippet becomes a
+   * method body with the variables the prose gives it.
+   */
+  @Test
+  void theGuidesJavaSnippetsCompileWithTheImportsItShows() throws Exception {
+    String guide = Files.readString(Path.of("docs/guide.md"));
+    List<String> blocks = new ArrayList<>();
+    Matcher m = Pattern.compile("(?s)```java\\n(.*?)```").matcher(guide);
+    while (m.find()) {
+      blocks.add(m.group(1));
+    }
+    String imports =
+        blocks.stream()
+            .filter(b -> b.strip().startsWith("import "))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the guide lists no imports"));
+    StringBuilder src = new StringBuilder("package snippets;\n").append(imports);
+    src.append("class GuideSnippets {\n")
+        .append("  static class CustomValidator extends io.expmgr.validate.DataValidator {\n")
+        .append("    CustomValidator(DatabaseManager db) { super(db); }\n  }\n");
+    int n = 0;
+    for (String b : blocks) {
+      if (b.strip().startsWith("import ")) {
+        continue;
+      }
+      // The variables the prose gives a snippet, unless it declares them itself.
+      List<String> params = new ArrayList<>();
+      for (String p :
+          List.of(
+              "DatabaseManager db",
+              "DataMigrationManager migrator",
+              "DatabaseManager targetDb",
+              "DatabaseManager otherDb",
+              "boolean stopping")) {
+        if (!Pattern.compile("\\b" + p.replace(" ", "\\s+") + "\\s*=").matcher(b).find()) {
+          params.add(p);
+        }
+      }
+      src.append("  void snippet")
+          .append(n++)
+          .append("(")
+          .append(String.join(", ", params))
+          .append(") throws Exception {\n")
+          .append(b)
+          .append("\n  }\n");
+    }
+    src.append("}\n");
+    assertThat(n).isGreaterThanOrEqualTo(4);
+    javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+    Path out = Files.createTempDirectory("snippets");
+    Path file = Files.createDirectories(out.resolve("snippets")).resolve("GuideSnippets.java");
+    Files.writeString(file, src);
+    java.io.ByteArrayOutputStream errors = new java.io.ByteArrayOutputStream();
+    int rc =
+        javac.run(
+            null,
+            null,
+            errors,
+            "-proc:none",
+            "-d",
+            out.toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            file.toString());
+    assertThat(rc).as(errors.toString()).isZero();
+  }
 }
