@@ -56,6 +56,13 @@ final class ImportExperimentCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;
 
+  @Option(
+      names = "--dry-run",
+      description =
+          "Do the whole import and its checks in one transaction, then roll it back: says what"
+              + " would be imported; changes nothing.")
+  boolean dryRun;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -65,7 +72,7 @@ final class ImportExperimentCommand implements Callable<Integer> {
       throw new io.expmgr.NotFoundException("export file " + file + " does not exist");
     }
     ImportTarget target = ImportTarget.open(connection.toConfig());
-    ImportOptions options = new ImportOptions(preserveIds, allowDuplicate);
+    ImportOptions options = new ImportOptions(preserveIds, allowDuplicate, dryRun);
     ImportResult r;
     try {
       ExperimentImporter importer = new ExperimentImporter(target.database());
@@ -73,7 +80,7 @@ final class ImportExperimentCommand implements Callable<Integer> {
         importer.checkNotImported(file, options);
       }
       SnapshotInfo safety = null;
-      if (!snapshotOptions.noSnapshot && !target.wasEmpty()) {
+      if (!snapshotOptions.noSnapshot && !target.wasEmpty() && !dryRun) {
         safety =
             new SnapshotManager(target.database(), snapshotOptions.snapshotDir)
                 .createSnapshot(
@@ -93,6 +100,10 @@ final class ImportExperimentCommand implements Callable<Integer> {
       target.discardIfCreated();
       throw e;
     }
+    if (dryRun) {
+      // A database made only to try the import into goes again.
+      target.discardIfCreated();
+    }
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("experiment_id", r.experimentId());
@@ -103,10 +114,12 @@ final class ImportExperimentCommand implements Callable<Integer> {
       m.put("total_rows", r.totalRows());
       m.put("content_sha256", r.contentSha256());
       m.put("duration_ms", r.elapsed().toMillis());
+      m.put("dry_run", dryRun);
       Output.json(out, m);
     } else {
       out.printf(
-          "Imported experiment %d of %s as experiment %d of %s: %s rows (%s trials, %s runs,"
+          (dryRun ? "Dry run (nothing was changed): would import" : "Imported")
+              + " experiment %d of %s as experiment %d of %s: %s rows (%s trials, %s runs,"
               + " %s epochs, %s metrics, %s artifacts) in %.1f s%n",
           r.sourceExperimentId(),
           r.sourceIdentity(),

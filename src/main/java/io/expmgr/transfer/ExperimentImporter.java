@@ -162,6 +162,13 @@ public final class ExperimentImporter {
         } finally {
           load.stopWriter();
         }
+        if (options.dryRun()) {
+          // Everything was written and checked; nothing stays.
+          c.rollback();
+          log.info(
+              "dry run of the import of {}: {} rows would be imported", name, result.totalRows());
+          return result;
+        }
         c.commit();
         madeOnServer = List.of();
         log.info(

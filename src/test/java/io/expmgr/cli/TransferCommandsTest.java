@@ -205,4 +205,70 @@ class TransferCommandsTest {
     assertThat(badId.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(experiments(db)).isEqualTo(2);
   }
+
+  @Test
+  void anImportDryRunChecksEverythingAndChangesNothingOnSqliteAndMariaDb() throws Exception {
+    Path db = generated();
+    Path file = dir.resolve("e1.json");
+    assertThat(
+            CliRunner.run(
+                    "export-experiment",
+                    "-d",
+                    db.toString(),
+                    "-e",
+                    "1",
+                    "-o",
+                    file.toString(),
+                    "--include-metrics")
+                .exitCode())
+        .isZero();
+    io.expmgr.support.MariaDbServer server = io.expmgr.support.MariaDbServer.get();
+    ConnectionConfig maria = server.newDatabase("dryimport");
+    try {
+      DataGenerator.generate(
+          maria,
+          new GenerateOptions(1, 1, 1, 2, 2, 2, 1, 4, 0, 0, 0),
+          false,
+          ProgressListener.NONE);
+      for (ConnectionConfig target : java.util.List.of(ConnectionConfig.sqlite(db), maria)) {
+        String[] where =
+            target.engine() == io.expmgr.db.Engine.SQLITE
+                ? new String[] {"-d", db.toString()}
+                : new String[] {
+                  "-d",
+                  "mysql://"
+                      + io.expmgr.support.MariaDbServer.APP_USER
+                      + ":"
+                      + java.net.URLEncoder.encode(
+                          io.expmgr.support.MariaDbServer.APP_PASSWORD,
+                          java.nio.charset.StandardCharsets.UTF_8)
+                      + "@"
+                      + target.host()
+                      + ":"
+                      + target.port()
+                      + "/"
+                      + target.database()
+                };
+        var before = TestDatabases.content(Database.open(target, OpenMode.EXISTING));
+        java.util.List<String> args =
+            new java.util.ArrayList<>(java.util.List.of("import-experiment"));
+        args.addAll(java.util.List.of(where));
+        args.addAll(java.util.List.of("-i", file.toString()));
+        args.add("--dry-run");
+        CliRunner.Result dry = CliRunner.run(args.toArray(String[]::new));
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("Dry run (nothing was changed): would import");
+        assertThat(TestDatabases.content(Database.open(target, OpenMode.EXISTING)))
+            .isEqualTo(before);
+        // It recorded nothing either: the real import is not taken for a repeat.
+        args.remove("--dry-run");
+        CliRunner.Result real = CliRunner.run(args.toArray(String[]::new));
+        assertThat(real.exitCode()).as(real.err()).isZero();
+        assertThat(TestDatabases.content(Database.open(target, OpenMode.EXISTING)))
+            .isNotEqualTo(before);
+      }
+    } finally {
+      server.dropDatabase(maria.database());
+    }
+  }
 }
