@@ -477,43 +477,17 @@ class SnapshotCommandsTest {
     }
     var changed = content(db);
     CliRunner.Result restoreDry =
-        CliRunner.run(
-            "restore-snapshot",
-            "-d",
-            db.toString(),
-            "--snapshot-dir",
-            snaps.toString(),
-            "--snapshot-id",
-            id,
-            "--dry-run",
-            "--json");
+        onSnapshots("restore-snapshot", db, snaps, "--snapshot-id", id, "--dry-run", "--json");
     assertThat(restoreDry.exitCode()).as(restoreDry.err()).isZero();
     assertThat(JSON.readTree(restoreDry.out()).path("replaces_existing_data").asBoolean()).isTrue();
     assertThat(content(db)).isEqualTo(changed);
     CliRunner.Result restored =
-        CliRunner.run(
-            "restore-snapshot",
-            "-d",
-            db.toString(),
-            "--snapshot-dir",
-            snaps.toString(),
-            "--snapshot-id",
-            id,
-            "--yes",
-            "--json");
+        onSnapshots("restore-snapshot", db, snaps, "--snapshot-id", id, "--yes", "--json");
     assertThat(restored.exitCode()).as(restored.err()).isZero();
     assertThat(JSON.readTree(restored.out()).path("safety_snapshot_id").asText()).isNotEmpty();
     assertThat(content(db)).isEqualTo(before);
 
-    CliRunner.Result verify =
-        CliRunner.run(
-            "verify-snapshot",
-            "-d",
-            db.toString(),
-            "--snapshot-dir",
-            snaps.toString(),
-            "--all",
-            "--json");
+    CliRunner.Result verify = onSnapshots("verify-snapshot", db, snaps, "--all", "--json");
     assertThat(verify.exitCode()).as(verify.err()).isZero();
     assertThat(JSON.readTree(verify.out())).hasSize(2).allMatch(n -> n.path("ok").asBoolean());
 
