@@ -1,8 +1,8 @@
 package io.expmgr.cli;
 
-import io.expmgr.ExpmgrHome;
 import io.expmgr.InvalidInputException;
 import io.expmgr.NotFoundException;
+import io.expmgr.internal.ExpmgrHome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.expmgr.cli;
 
-import io.expmgr.AtomicFiles;
+import io.expmgr.internal.AtomicFiles;
 import io.expmgr.migrate.TransformationRules;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,6 @@
 package io.expmgr.cli;
 
 import io.expmgr.ProgressListener;
-import io.expmgr.api.DataMigrationManager;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.api.Epoch;
 import io.expmgr.api.Experiment;
@@ -12,6 +11,7 @@ import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Schema;
 import io.expmgr.generate.GenerateOptions;
 import io.expmgr.generate.GenerateResult;
+import io.expmgr.manager.DataMigrationManager;
 import io.expmgr.migrate.MigrationOptions;
 import io.expmgr.migrate.MigrationResult;
 import io.expmgr.migrate.TransformationRules;

@@ -66,7 +66,7 @@ final class LogSetup {
 
     Path file = null;
     try {
-      Path dir = io.expmgr.ExpmgrHome.path().resolve("logs");
+      Path dir = io.expmgr.internal.ExpmgrHome.path().resolve("logs");
       Files.createDirectories(dir);
       // Logs name databases, hosts and users: readable by their owner only.
       ownerOnly(dir, "rwx------");

@@ -1,6 +1,6 @@
 package io.expmgr.cli;
 
-import io.expmgr.AtomicFiles;
+import io.expmgr.internal.AtomicFiles;
 import io.expmgr.migrate.MigrationOptions;
 import io.expmgr.migrate.MigrationProgress;
 import io.expmgr.migrate.MigrationResult;

@@ -1,10 +1,10 @@
 package io.expmgr.cli;
 
-import io.expmgr.AtomicFiles;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.db.Database;
 import io.expmgr.db.Schema;
 import io.expmgr.db.SchemaCheck;
+import io.expmgr.internal.AtomicFiles;
 import io.expmgr.validate.DataValidator;
 import io.expmgr.validate.ReportJson;
 import io.expmgr.validate.Status;

@@ -1,9 +1,9 @@
 package io.expmgr.db;
 
 import io.expmgr.ConnectionException;
-import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
+import io.expmgr.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -80,7 +80,7 @@ public final class Database {
       // A restore or a generation killed mid-way left a work file as big as the database here.
       Path file = config.sqlitePath();
       if (file.getParent() != null) {
-        io.expmgr.Leftovers.sweep(file.getParent(), file.getFileName().toString());
+        io.expmgr.internal.Leftovers.sweep(file.getParent(), file.getFileName().toString());
       }
     }
     Database db = new Database(config, readOnly);

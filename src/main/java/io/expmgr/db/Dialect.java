@@ -1,6 +1,6 @@
 package io.expmgr.db;
 
-import io.expmgr.LongBitSet;
+import io.expmgr.internal.LongBitSet;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,8 +1,8 @@
 package io.expmgr.db;
 
-import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.ProgressListener;
+import io.expmgr.internal.DaemonThreads;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;

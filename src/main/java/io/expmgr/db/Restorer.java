@@ -1,9 +1,9 @@
 package io.expmgr.db;
 
 import io.expmgr.ConnectionException;
-import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.ProgressListener;
+import io.expmgr.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -556,13 +556,13 @@ public final class Restorer {
   }
 
   /**
-   * The copy with direct I/O, past the page cache ({@link io.expmgr.DirectCopy}); null, having
-   * written nothing, where the file system does not do direct I/O.
+   * The copy with direct I/O, past the page cache ({@link io.expmgr.internal.DirectCopy}); null,
+   * having written nothing, where the file system does not do direct I/O.
    */
   private static String copyDirect(Path from, Path to) throws IOException {
     Files.deleteIfExists(to);
-    io.expmgr.DirectCopy.Sums sums =
-        io.expmgr.DirectCopy.copy(from, Files.size(from), to, false, bytes -> {});
+    io.expmgr.internal.DirectCopy.Sums sums =
+        io.expmgr.internal.DirectCopy.copy(from, Files.size(from), to, false, bytes -> {});
     return sums == null ? null : sums.crc32c();
   }
 

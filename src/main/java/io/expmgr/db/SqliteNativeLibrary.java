@@ -1,6 +1,6 @@
 package io.expmgr.db;
 
-import io.expmgr.ExpmgrHome;
+import io.expmgr.internal.ExpmgrHome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

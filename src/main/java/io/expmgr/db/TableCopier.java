@@ -1,7 +1,7 @@
 package io.expmgr.db;
 
-import io.expmgr.DaemonThreads;
 import io.expmgr.ProgressListener;
+import io.expmgr.internal.DaemonThreads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

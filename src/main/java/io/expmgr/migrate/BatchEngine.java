@@ -2,11 +2,11 @@ package io.expmgr.migrate;
 
 import io.expmgr.ConflictException;
 import io.expmgr.DataAccessException;
-import io.expmgr.DatabaseLock;
 import io.expmgr.ProgressListener;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.state.DatabaseLock;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

@@ -1,9 +1,7 @@
 package io.expmgr.migrate;
 
-import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.InvalidInputException;
-import io.expmgr.LongBitSet;
 import io.expmgr.NotFoundException;
 import io.expmgr.SchemaException;
 import io.expmgr.db.Catalog;
@@ -14,6 +12,8 @@ import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
 import io.expmgr.db.TimeStyle;
 import io.expmgr.db.Values;
+import io.expmgr.internal.DaemonThreads;
+import io.expmgr.internal.LongBitSet;
 import io.expmgr.schema.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package io.expmgr.migrate;
 
-import io.expmgr.LongBitSet;
+import io.expmgr.internal.LongBitSet;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,15 +1,15 @@
 package io.expmgr.migrate;
 
 import io.expmgr.ConflictException;
-import io.expmgr.DaemonThreads;
-import io.expmgr.DatabaseLock;
 import io.expmgr.NotFoundException;
 import io.expmgr.ProgressListener;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Schema;
+import io.expmgr.internal.DaemonThreads;
 import io.expmgr.schema.SchemaMigrator;
 import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.state.DatabaseLock;
 import io.expmgr.validate.PerLabelValueCheck;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -150,7 +150,7 @@ public final class MetricTransformRun extends BatchEngine {
    * instead is a scan per metric on users' databases, which have no index on {@code metric_id}.
    * Null for a run over all metrics.
    */
-  private io.expmgr.LongBitSet members;
+  private io.expmgr.internal.LongBitSet members;
 
   private long membersMin;
   private long membersMax;
@@ -168,8 +168,8 @@ public final class MetricTransformRun extends BatchEngine {
   }
 
   /** The metric ids of the rules' types linked to the experiments; their range in {@code range}. */
-  private io.expmgr.LongBitSet membersOf(Connection c, List<Long> experiments, long[] range)
-      throws SQLException {
+  private io.expmgr.internal.LongBitSet membersOf(
+      Connection c, List<Long> experiments, long[] range) throws SQLException {
     String ids = experiments.stream().map(String::valueOf).collect(Collectors.joining(","));
     String trials =
         "SELECT "
@@ -182,7 +182,7 @@ public final class MetricTransformRun extends BatchEngine {
             + ids
             + ")";
     String runs = runsOf(experiments);
-    io.expmgr.LongBitSet set = new io.expmgr.LongBitSet();
+    io.expmgr.internal.LongBitSet set = new io.expmgr.internal.LongBitSet();
     long lo = Long.MAX_VALUE;
     long hi = Long.MIN_VALUE;
     for (io.expmgr.db.Table link : SchemaMigrator.schemaOf(db).tables()) {
@@ -255,7 +255,7 @@ public final class MetricTransformRun extends BatchEngine {
    * experiments) with ids in its window up to its checkpoint. Metric ids only grow, so a metric
    * added since lies after every window.
    */
-  private record Covered(long runId, long from, long to, io.expmgr.LongBitSet members) {
+  private record Covered(long runId, long from, long to, io.expmgr.internal.LongBitSet members) {
     boolean covers(long id) {
       return id >= from && id <= to && (members == null || members.contains(id));
     }
@@ -307,7 +307,7 @@ public final class MetricTransformRun extends BatchEngine {
           exps.add(((Number) e).longValue());
         }
       }
-      io.expmgr.LongBitSet set = exps.isEmpty() ? null : membersOf(c, exps, new long[2]);
+      io.expmgr.internal.LongBitSet set = exps.isEmpty() ? null : membersOf(c, exps, new long[2]);
       out.add(new Covered(r.runId(), from.longValue(), upTo, set));
     }
     covered = out;

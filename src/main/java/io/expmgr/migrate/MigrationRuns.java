@@ -1,8 +1,8 @@
 package io.expmgr.migrate;
 
 import io.expmgr.ConflictException;
-import io.expmgr.DatabaseLock;
 import io.expmgr.db.Database;
+import io.expmgr.state.DatabaseLock;
 import java.util.ArrayList;
 import java.util.List;
 

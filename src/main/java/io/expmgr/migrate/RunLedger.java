@@ -315,7 +315,7 @@ final class RunLedger {
       d.setTime(ps, 3, now);
       d.setTime(ps, 4, end ? now : null);
       ps.setLong(5, ProcessHandle.current().pid());
-      ps.setString(6, io.expmgr.DatabaseLock.host());
+      ps.setString(6, io.expmgr.state.DatabaseLock.host());
       ps.setLong(7, runId);
       ps.executeUpdate();
     }

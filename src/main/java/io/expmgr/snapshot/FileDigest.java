@@ -1,6 +1,6 @@
 package io.expmgr.snapshot;
 
-import io.expmgr.DaemonThreads;
+import io.expmgr.internal.DaemonThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -49,7 +49,7 @@ final class HashingOutput extends OutputStream {
     for (int i = 0; i < BUFFERS; i++) {
       free.add(new byte[1 << 16]);
     }
-    this.writer = io.expmgr.DaemonThreads.start("expmgr-snapshot-writer", this::drain);
+    this.writer = io.expmgr.internal.DaemonThreads.start("expmgr-snapshot-writer", this::drain);
   }
 
   private static FileChannel create(Path file) throws IOException {

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.expmgr.AtomicFiles;
-import io.expmgr.ExpmgrHome;
 import io.expmgr.ProgressListener;
 import io.expmgr.SnapshotException;
 import io.expmgr.db.Catalog;
@@ -18,16 +16,16 @@ import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
 import io.expmgr.db.TsvReader;
 import io.expmgr.db.TsvTables;
+import io.expmgr.internal.AtomicFiles;
 import io.expmgr.schema.SchemaMigrator;
+import io.expmgr.state.DatabaseFolders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -93,44 +91,17 @@ public final class SnapshotManager {
   public SnapshotManager(Database db, Path directory) {
     this.db = db;
     this.directory = (directory == null ? defaultDirectory(db) : directory).toAbsolutePath();
-    io.expmgr.Leftovers.sweep(this.directory, "");
+    io.expmgr.internal.Leftovers.sweep(this.directory, "");
   }
 
-  /**
-   * {@code $EXPMGR_HOME/snapshots/<database identity>/}: the same from whatever folder a command
-   * runs, so a cron job's snapshots are found later by a person elsewhere.
-   */
+  /** The default folder of a database by its name: {@link DatabaseFolders#byName}. */
   public static Path defaultDirectory(ConnectionConfig config) {
-    Path current = folderOf(config.storeIdentity());
-    if (!Files.isDirectory(current)) {
-      // Snapshots of an earlier expmgr were filed under the identity with the user in it.
-      Path legacy = folderOf(config.identity());
-      if (Files.isDirectory(legacy)) {
-        return legacy;
-      }
-    }
-    return current;
+    return DatabaseFolders.byName(config);
   }
 
-  /**
-   * The default folder of an opened database: {@link #defaultDirectory(ConnectionConfig)}, or for a
-   * server database reached by another name than before (a DNS alias, an address), the folder its
-   * first name made (see {@link ServerFolders}).
-   */
+  /** The default folder of an opened database: {@link DatabaseFolders#of}. */
   public static Path defaultDirectory(Database db) {
-    Path byName = defaultDirectory(db.config());
-    String server = db.serverIdentity();
-    return server == null ? byName : ServerFolders.resolve(byName, server);
-  }
-
-  private static Path folderOf(String identity) {
-    String slug = identity.replaceAll("[^A-Za-z0-9._-]+", "_").replaceAll("^_+", "");
-    if (slug.length() > 80) {
-      slug = slug.substring(slug.length() - 80);
-    }
-    return ExpmgrHome.path()
-        .resolve("snapshots")
-        .resolve(slug + "-" + sha256(identity.getBytes(StandardCharsets.UTF_8)).substring(0, 8));
+    return DatabaseFolders.of(db);
   }
 
   public Path directory() {
@@ -352,7 +323,8 @@ public final class SnapshotManager {
     m.put("ok", r.ok());
     m.put("problems", r.problems());
     try {
-      io.expmgr.AtomicFiles.write(info.path().resolve(VERIFIED), Json.MAPPER.writeValueAsBytes(m));
+      io.expmgr.internal.AtomicFiles.write(
+          info.path().resolve(VERIFIED), Json.MAPPER.writeValueAsBytes(m));
     } catch (IOException | RuntimeException e) {
       log.debug("cannot record the verification of {}: {}", info.id(), e.getMessage());
     }
@@ -458,7 +430,7 @@ public final class SnapshotManager {
     }
     var pool =
         java.util.concurrent.Executors.newFixedThreadPool(
-            2, io.expmgr.DaemonThreads.named("verify-snapshot"));
+            2, io.expmgr.internal.DaemonThreads.named("verify-snapshot"));
     try {
       List<java.util.concurrent.Future<String>> checks = new ArrayList<>();
       for (var f : files) {
@@ -637,9 +609,9 @@ public final class SnapshotManager {
   }
 
   /** The journal of an interrupted upgrade of this database that names snapshot {@code id}. */
-  private java.util.Optional<io.expmgr.UpgradeJournal> keptByJournal(String id) {
+  private java.util.Optional<io.expmgr.state.UpgradeJournal> keptByJournal(String id) {
     try {
-      return io.expmgr.UpgradeJournal.read(db).filter(j -> j.needs(id, directory));
+      return io.expmgr.state.UpgradeJournal.read(db).filter(j -> j.needs(id, directory));
     } catch (RuntimeException e) {
       log.warn("cannot read the upgrade journal of {}: {}", db.identity(), e.getMessage());
       return java.util.Optional.empty();
@@ -1089,7 +1061,7 @@ public final class SnapshotManager {
     // Each file is synced on a second thread once written, while the next table is read.
     var syncer =
         java.util.concurrent.Executors.newSingleThreadExecutor(
-            io.expmgr.DaemonThreads.named("snapshot-sync"));
+            io.expmgr.internal.DaemonThreads.named("snapshot-sync"));
     List<java.util.concurrent.Future<?>> synced = new ArrayList<>();
     try {
       written =
@@ -1279,8 +1251,8 @@ public final class SnapshotManager {
       throws IOException {
     // Past the page cache where the file system allows it: filling fresh page cache is most of
     // what a copy costs on a virtual machine.
-    io.expmgr.DirectCopy.Sums direct =
-        io.expmgr.DirectCopy.copy(
+    io.expmgr.internal.DirectCopy.Sums direct =
+        io.expmgr.internal.DirectCopy.copy(
             file, length, copy, true, bytes -> progress.onProgress(bytes >> 20, length >> 20));
     if (direct != null) {
       restrict(copy, false);
@@ -1345,12 +1317,7 @@ public final class SnapshotManager {
   }
 
   static void restrict(Path path, boolean folder) {
-    try {
-      Files.setPosixFilePermissions(
-          path, PosixFilePermissions.fromString(folder ? "rwx------" : "rw-------"));
-    } catch (UnsupportedOperationException | IOException ignored) {
-      // not a POSIX file system: its own defaults apply
-    }
+    DatabaseFolders.restrict(path, folder);
   }
 
   private static void deleteTree(Path dir) {

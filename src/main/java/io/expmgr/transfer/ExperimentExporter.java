@@ -4,9 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.expmgr.AtomicFiles;
 import io.expmgr.DataAccessException;
-import io.expmgr.LongBitSet;
 import io.expmgr.NotFoundException;
 import io.expmgr.ProgressListener;
 import io.expmgr.Version;
@@ -16,6 +14,8 @@ import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Schema;
 import io.expmgr.db.Values;
+import io.expmgr.internal.AtomicFiles;
+import io.expmgr.internal.LongBitSet;
 import io.expmgr.schema.SchemaMigrator;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
@@ -933,7 +933,7 @@ public final class ExperimentExporter {
         }
         rs = ps.executeQuery();
         this.width = width;
-        reader = io.expmgr.DaemonThreads.start("expmgr-export-reader", this::read);
+        reader = io.expmgr.internal.DaemonThreads.start("expmgr-export-reader", this::read);
         next();
       }
 

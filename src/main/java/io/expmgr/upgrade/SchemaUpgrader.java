@@ -2,11 +2,9 @@ package io.expmgr.upgrade;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.expmgr.ConflictException;
-import io.expmgr.DatabaseLock;
 import io.expmgr.InvalidInputException;
 import io.expmgr.ProgressListener;
 import io.expmgr.SchemaException;
-import io.expmgr.UpgradeJournal;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
@@ -17,6 +15,8 @@ import io.expmgr.db.SchemaCheck;
 import io.expmgr.schema.SchemaMigrator;
 import io.expmgr.snapshot.SnapshotInfo;
 import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.state.DatabaseLock;
+import io.expmgr.state.UpgradeJournal;
 import io.expmgr.validate.DataValidator;
 import io.expmgr.validate.Status;
 import io.expmgr.validate.ValidationReport;
@@ -38,10 +38,11 @@ import org.slf4j.LoggerFactory;
  * Schema status and upgrades, done the FAQ's safe way: snapshot, validate, apply to a copy and
  * validate it, apply for real and validate again; on any failure put the snapshot back and say so.
  *
- * <p>One upgrade at a time per database ({@link io.expmgr.DatabaseLock}, released by the system
- * when a process dies). While the real database changes, a journal ({@link UpgradeJournal}) names
- * the snapshot taken before; a run that finds a journal left by a killed run looks at the database
- * first and restores only a database left between versions whose rows did not change since.
+ * <p>One upgrade at a time per database ({@link io.expmgr.state.DatabaseLock}, released by the
+ * system when a process dies). While the real database changes, a journal ({@link UpgradeJournal})
+ * names the snapshot taken before; a run that finds a journal left by a killed run looks at the
+ * database first and restores only a database left between versions whose rows did not change
+ * since.
  */
 public final class SchemaUpgrader {
   private static final Logger log = LoggerFactory.getLogger(SchemaUpgrader.class);

@@ -1,12 +1,12 @@
 package io.expmgr.validate;
 
-import io.expmgr.DaemonThreads;
 import io.expmgr.DataAccessException;
 import io.expmgr.NotFoundException;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.db.Database;
 import io.expmgr.db.Schema;
 import io.expmgr.db.SchemaCheck;
+import io.expmgr.internal.DaemonThreads;
 import io.expmgr.schema.SchemaMigrator;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;

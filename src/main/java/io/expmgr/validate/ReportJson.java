@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.expmgr.AtomicFiles;
+import io.expmgr.internal.AtomicFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 

@@ -1,8 +1,8 @@
 package io.expmgr.validate;
 
-import io.expmgr.LongBitSet;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
+import io.expmgr.internal.LongBitSet;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;

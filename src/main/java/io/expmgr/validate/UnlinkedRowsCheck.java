@@ -1,11 +1,11 @@
 package io.expmgr.validate;
 
-import io.expmgr.LongBitSet;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.ForeignKey;
 import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
+import io.expmgr.internal.LongBitSet;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;

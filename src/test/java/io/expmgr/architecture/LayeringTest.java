@@ -1,7 +1,9 @@
 package io.expmgr.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.GeneralCodingRules.ACCESS_STANDARD_STREAMS;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -66,7 +68,29 @@ class LayeringTest {
             "io.expmgr.validate..",
             "io.expmgr.snapshot..",
             "io.expmgr.transfer..",
-            "io.expmgr.migrate..")
+            "io.expmgr.migrate..",
+            "io.expmgr.upgrade..",
+            "io.expmgr.state..",
+            "io.expmgr.manager..")
+        .check(classes);
+  }
+
+  /** Every package may be understood (and changed) before the ones that use it. */
+  @Test
+  void packagesHaveNoCycles() {
+    slices().matching("io.expmgr.(**)").should().beFreeOfCycles().check(classes);
+  }
+
+  /** The public exceptions and the shared helpers depend on nothing of expmgr's but each other. */
+  @Test
+  void theHelpersDependOnNothingAbove() {
+    classes()
+        .that()
+        .resideInAnyPackage("io.expmgr", "io.expmgr.internal..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "io.expmgr", "io.expmgr.internal..", "java..", "com.sun.nio.file..", "org.slf4j..")
         .check(classes);
   }
 }

@@ -3,11 +3,11 @@ package io.expmgr.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.expmgr.ProgressListener;
-import io.expmgr.api.DataMigrationManager;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.generate.DataGenerator;
 import io.expmgr.generate.GenerateOptions;
+import io.expmgr.manager.DataMigrationManager;
 import io.expmgr.snapshot.SnapshotInfo;
 import io.expmgr.validate.DataValidator;
 import io.expmgr.validate.Status;

@@ -3,12 +3,12 @@ package io.expmgr.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.expmgr.ProgressListener;
-import io.expmgr.api.DataMigrationManager;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Engine;
 import io.expmgr.generate.DataGenerator;
 import io.expmgr.generate.GenerateOptions;
+import io.expmgr.manager.DataMigrationManager;
 import io.expmgr.migrate.MigrationProgress;
 import io.expmgr.migrate.MigrationResult;
 import io.expmgr.migrate.MigrationStrategy;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.expmgr.ConflictException;
-import io.expmgr.DatabaseLock;
 import io.expmgr.NotFoundException;
 import io.expmgr.ProgressListener;
 import io.expmgr.SchemaException;
@@ -14,6 +13,7 @@ import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.generate.DataGenerator;
 import io.expmgr.generate.GenerateOptions;
+import io.expmgr.state.DatabaseLock;
 import io.expmgr.support.TestDatabases;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -562,7 +562,7 @@ class SnapshotTest {
     ConnectionConfig c = generated(Engine.SQLITE, 21);
     var before = TestDatabases.content(Database.open(c, OpenMode.EXISTING));
     SnapshotManager m = manager(c);
-    String property = io.expmgr.DirectCopy.PROPERTY;
+    String property = io.expmgr.internal.DirectCopy.PROPERTY;
     System.setProperty(property, Boolean.toString(direct));
     try {
       // The snapshot's copy, with or without direct I/O, has the checksums of its bytes.

@@ -261,7 +261,7 @@ class SchemaUpgradeTest {
   @Test
   void aSecondUpgradeOfTheSameDatabaseFailsFast() {
     Database db = generated(Engine.SQLITE);
-    try (var held = io.expmgr.DatabaseLock.acquire(db, "upgrade", "schema upgrade", null)) {
+    try (var held = io.expmgr.state.DatabaseLock.acquire(db, "upgrade", "schema upgrade", null)) {
       assertThatThrownBy(() -> upgrade(db, "2.0"))
           .isInstanceOf(ConflictException.class)
           .hasMessageContaining("another schema upgrade");
@@ -277,7 +277,8 @@ class SchemaUpgradeTest {
                 "Before schema upgrade 1.0 -> " + to,
                 List.of("pre-upgrade"),
                 ProgressListener.NONE);
-    io.expmgr.UpgradeJournal.starting(db, "1.0", to, snap.id(), snap.path().getParent()).write(db);
+    io.expmgr.state.UpgradeJournal.starting(db, "1.0", to, snap.id(), snap.path().getParent())
+        .write(db);
     return snap;
   }
 
@@ -297,7 +298,7 @@ class SchemaUpgradeTest {
     // The application went on writing after the killed upgrade.
     exec(db, "INSERT INTO EXPERIMENT (id, title) VALUES (77, 'after')");
     var after = TestDatabases.content(db);
-    Path journal = io.expmgr.UpgradeJournal.path(db);
+    Path journal = io.expmgr.state.UpgradeJournal.path(db);
     assertThat(journal).exists();
 
     UpgradeResult dry = upgrader(db).upgrade(new UpgradeOptions(null, true, false), said::add);
@@ -332,7 +333,7 @@ class SchemaUpgradeTest {
     assertThat(said).anyMatch(l -> l.contains("restored snapshot " + snap.id()));
     assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.UP_TO_DATE);
     assertThat(v1Content(db)).isEqualTo(before);
-    assertThat(io.expmgr.UpgradeJournal.path(db)).doesNotExist();
+    assertThat(io.expmgr.state.UpgradeJournal.path(db)).doesNotExist();
   }
 
   @Test
@@ -350,7 +351,7 @@ class SchemaUpgradeTest {
         .hasMessageContaining("restore-snapshot");
 
     assertThat(TestDatabases.content(db)).isEqualTo(now);
-    assertThat(io.expmgr.UpgradeJournal.path(db)).exists();
+    assertThat(io.expmgr.state.UpgradeJournal.path(db)).exists();
   }
 
   @Test
@@ -385,7 +386,7 @@ class SchemaUpgradeTest {
     // Put whole again by hand: the journal stops blocking.
     exec(db, "ALTER TABLE METRIC ADD COLUMN per_label_val TEXT");
     assertThat(upgrade(db, null).outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
-    assertThat(io.expmgr.UpgradeJournal.path(db)).doesNotExist();
+    assertThat(io.expmgr.state.UpgradeJournal.path(db)).doesNotExist();
   }
 
   @Test

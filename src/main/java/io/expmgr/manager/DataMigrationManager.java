@@ -1,7 +1,8 @@
-package io.expmgr.api;
+package io.expmgr.manager;
 
 import com.fasterxml.jackson.core.TreeNode;
 import io.expmgr.ProgressListener;
+import io.expmgr.api.DatabaseManager;
 import io.expmgr.snapshot.SnapshotInfo;
 import io.expmgr.snapshot.SnapshotManager;
 import io.expmgr.transfer.ExperimentExporter;

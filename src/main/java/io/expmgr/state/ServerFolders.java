@@ -1,4 +1,4 @@
-package io.expmgr.snapshot;
+package io.expmgr.state;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ final class ServerFolders {
     Path claim =
         root.resolve(".servers")
             .resolve(
-                SnapshotManager.sha256(server.getBytes(StandardCharsets.UTF_8)).substring(0, 16));
+                DatabaseFolders.sha256(server.getBytes(StandardCharsets.UTF_8)).substring(0, 16));
     try {
       Path claimed = read(claim, root);
       if (claimed == null || !Files.isDirectory(claimed)) {
@@ -83,7 +83,7 @@ final class ServerFolders {
         Files.delete(folder);
       }
       Files.createDirectories(folder);
-      SnapshotManager.restrict(folder, true);
+      DatabaseFolders.restrict(folder, true);
     }
     byte[] name = folder.getFileName().toString().getBytes(StandardCharsets.UTF_8);
     if (replace) {

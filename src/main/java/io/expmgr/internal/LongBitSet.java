@@ -1,4 +1,4 @@
-package io.expmgr;
+package io.expmgr.internal;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,8 +1,10 @@
-package io.expmgr;
+package io.expmgr.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.expmgr.SchemaException;
 import io.expmgr.db.Database;
+import io.expmgr.internal.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
-package io.expmgr;
+package io.expmgr.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.expmgr.ProgressListener;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.OpenMode;

@@ -1,8 +1,11 @@
-package io.expmgr;
+package io.expmgr.state;
 
+import io.expmgr.ConflictException;
+import io.expmgr.DataAccessException;
+import io.expmgr.PermissionException;
 import io.expmgr.db.Database;
 import io.expmgr.db.Engine;
-import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.internal.ExpmgrHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -47,7 +50,7 @@ public final class DatabaseLock implements AutoCloseable {
 
   /** A file-name-safe name of the database, the same one its snapshot folder has. */
   public static String slug(Database db) {
-    return SnapshotManager.defaultDirectory(db.config()).getFileName().toString();
+    return DatabaseFolders.byName(db.config()).getFileName().toString();
   }
 
   /**
