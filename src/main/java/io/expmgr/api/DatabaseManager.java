@@ -5,7 +5,6 @@ import io.expmgr.InvalidInputException;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
-import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
 import io.expmgr.db.SchemaCheck;
@@ -755,8 +754,11 @@ public final class DatabaseManager implements AutoCloseable {
     }
 
     public ConnectionConfig config() {
-      return new ConnectionConfig(
-          useSqlite ? Engine.SQLITE : Engine.MYSQL, databasePath, host, port, user, password, ssl);
+      ConnectionConfig c =
+          useSqlite
+              ? ConnectionConfig.sqlite(Path.of(databasePath == null ? "" : databasePath))
+              : ConnectionConfig.mysql(host, port, databasePath, user, password);
+      return c.withSsl(ssl);
     }
 
     /** Opens an existing database; see {@link DatabaseManager#open}. */

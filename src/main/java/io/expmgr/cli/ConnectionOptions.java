@@ -257,7 +257,7 @@ public final class ConnectionOptions {
     }
     String ssl = first(Environment.get(Environment.SSL_MODE), file.get("ssl-mode"));
     return new ConnectionConfig(
-        Engine.MYSQL,
+        Engine.forLabel("mysql"),
         db,
         first(host, Environment.get(Environment.HOST), file.get("host"), client.get("host")),
         p == null ? 0 : p,
@@ -269,7 +269,7 @@ public final class ConnectionOptions {
   /** {@code -d URL}: the URL names the engine, host, port, user and database. */
   private ConnectionConfig fromUrl(String url) {
     ConnectionConfig c = DatabaseUrl.parse("--database", url, null, false);
-    if (c.engine() == Engine.SQLITE) {
+    if (c.file() != null) {
       if (mysql || host != null || port != null || user != null || sslMode != null) {
         throw new InvalidInputException(
             "--database " + url + " is a SQLite file: drop the MySQL options");

@@ -3,7 +3,6 @@ package io.expmgr.cli;
 import io.expmgr.ProgressListener;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
-import io.expmgr.db.Engine;
 import io.expmgr.db.Schema;
 import io.expmgr.db.SchemaCheck;
 import io.expmgr.schema.SchemaMigrator;
@@ -13,7 +12,6 @@ import io.expmgr.snapshot.SnapshotInfo;
 import io.expmgr.snapshot.SnapshotManager;
 import io.expmgr.snapshot.VerifyResult;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -251,7 +249,7 @@ final class SnapshotCommands {
           new SnapshotManager(Database.unopened(config), fromDir != null ? fromDir : snapshotDir);
       // Refused before anything else happens: no question, no safety snapshot.
       SnapshotInfo snapshot = source.checkFiles(SnapshotManager.checkId(id));
-      boolean exists = config.engine() == Engine.MYSQL || Files.exists(config.sqlitePath());
+      boolean exists = config.mayExist();
       Database target = exists ? Database.open(config, io.expmgr.db.OpenMode.CREATE) : null;
       boolean hasTables =
           target != null && !SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1());

@@ -99,6 +99,17 @@ public record ConnectionConfig(
     return new ConnectionConfig(Engine.MYSQL, database, host, port, user, password);
   }
 
+  /** The database file, made absolute; null for a server database. */
+  public Path file() {
+    return engine.dialect().isFileDatabase() ? sqlitePath() : null;
+  }
+
+  /** Whether the database is there: a file database's file exists; a server's is assumed. */
+  public boolean mayExist() {
+    Path f = file();
+    return f == null || java.nio.file.Files.exists(f);
+  }
+
   /** The SQLite file, made absolute. Only for {@link Engine#SQLITE}. */
   public Path sqlitePath() {
     return Path.of(database).toAbsolutePath().normalize();

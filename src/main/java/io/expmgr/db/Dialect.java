@@ -18,6 +18,79 @@ public interface Dialect {
 
   Engine engine();
 
+  /**
+   * Whether the database is one local file (SQLite): restored by replacing the file, snapshot by
+   * copying it, its state files kept beside it. A server database is none of these.
+   */
+  default boolean isFileDatabase() {
+    return false;
+  }
+
+  /**
+   * Whether a column holds whatever value it is given, a string in a number column included
+   * (SQLite's type affinity), so a value keeps its storage class only between two such databases.
+   */
+  default boolean typesValuesDynamically() {
+    return false;
+  }
+
+  /** Whether times are stored as text (SQLite) rather than in a time type. */
+  default boolean storesTimesAsText() {
+    return false;
+  }
+
+  /** Whether the engine has a JSON column type whose values it checks and normalizes. */
+  default boolean hasJsonType() {
+    return false;
+  }
+
+  /**
+   * Whether a fresh database is filled fastest with its secondary indexes built after the rows
+   * (from sorted data) rather than maintained row by row.
+   */
+  default boolean buildsIndexesAfterBulkLoad() {
+    return false;
+  }
+
+  /** The statement that drops a secondary index of a table. */
+  default String dropIndex(String index, String table) {
+    return "DROP INDEX " + index;
+  }
+
+  /**
+   * Binds a time as the experiment tracker itself writes it: ISO text with a {@code T} on SQLite
+   * ({@code datetime.now().isoformat()}), whole seconds in a DATETIME on a server.
+   */
+  default void setTrackerTime(PreparedStatement ps, int index, LocalDateTime time)
+      throws SQLException {
+    ps.setObject(index, time == null ? null : time.withNano(0));
+  }
+
+  /** What a database file just filled from scratch needs before use (statistics, journal mode). */
+  default void finishNewFile(Connection connection) throws SQLException {}
+
+  /**
+   * The statement that creates a trigger living only as long as this connection, running {@code
+   * statement} after each UPDATE of {@code table} (whose old values it names {@code OLD.column}).
+   * Only where {@link #hasConnectionTriggers()}.
+   */
+  default String connectionTrigger(String name, String table, String statement) {
+    throw new UnsupportedOperationException(engine().label() + " has no connection triggers");
+  }
+
+  /**
+   * Drops a scratch database on the server the connection reaches, if it exists. Only for server
+   * engines: a file database is a file, removed as one.
+   */
+  default void dropDatabase(Connection connection, String name) throws SQLException {
+    throw new UnsupportedOperationException(engine().label() + " databases are files");
+  }
+
+  /** Whether a table is the engine's own bookkeeping ({@code sqlite_sequence}), not user data. */
+  default boolean isSystemTable(String name) {
+    return false;
+  }
+
   /** Quotes an identifier ({@code desc} is reserved in MySQL). */
   String quote(String identifier);
 
@@ -50,7 +123,7 @@ public interface Dialect {
 
   /** Whether DOUBLE columns hold NaN and the infinities (SQLite yes, MySQL no). */
   default boolean storesNonFiniteDoubles() {
-    return engine() == Engine.SQLITE;
+    return false;
   }
 
   /** Binds a time, or NULL, without losing microseconds. */
@@ -269,6 +342,14 @@ public interface Dialect {
    */
   default String quickCheck(Connection connection) throws SQLException {
     return null;
+  }
+
+  /**
+   * The engine's full integrity check ({@code ok} when it passes, else its findings), for a file
+   * nothing else writes, such as a snapshot's. Servers check their own pages: {@code ok}.
+   */
+  default String integrityCheck(Connection connection) throws SQLException {
+    return "ok";
   }
 
   /**

@@ -1,14 +1,25 @@
 package io.expmgr.db;
 
-/** The database engines expmgr speaks to. MariaDB is reached through {@link #MYSQL}. */
+import io.expmgr.InvalidInputException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The registry of database engines expmgr speaks to, each with its {@link Dialect}. MariaDB is
+ * reached through {@link #MYSQL}. Code outside {@code db/} names an engine only by its label (what
+ * a user typed, what a manifest recorded) and asks its dialect what differs.
+ */
 public enum Engine {
-  SQLITE("sqlite"),
-  MYSQL("mysql");
+  SQLITE("sqlite", "sqlite"),
+  MYSQL("mysql", "mysql", "mariadb");
 
   private final String label;
+  private final String[] productNames;
 
-  Engine(String label) {
+  Engine(String label, String... productNames) {
     this.label = label;
+    this.productNames = productNames;
   }
 
   public String label() {
@@ -17,5 +28,40 @@ public enum Engine {
 
   public Dialect dialect() {
     return this == SQLITE ? SqliteDialect.INSTANCE : MySqlDialect.INSTANCE;
+  }
+
+  /** The engine of a label ({@code sqlite}, {@code mysql}), case-insensitive. */
+  public static Engine forLabel(String label) {
+    for (Engine e : values()) {
+      if (e.label.equalsIgnoreCase(label == null ? "" : label.trim())) {
+        return e;
+      }
+    }
+    throw new InvalidInputException(
+        "unknown database engine '"
+            + label
+            + "': expected one of "
+            + Arrays.stream(values()).map(Engine::label).collect(Collectors.joining(", ")));
+  }
+
+  /**
+   * The engine that wrote a file recording its label, where files of the first expmgr versions
+   * recorded one only for a server: those without a label come from the file engine.
+   */
+  public static Engine ofRecorded(String label) {
+    return label == null || label.isBlank() ? SQLITE : forLabel(label);
+  }
+
+  /** The engine behind a JDBC connection, from its product name. */
+  public static Engine forProductName(String jdbcProductName) {
+    String p = jdbcProductName.toLowerCase(Locale.ROOT);
+    for (Engine e : values()) {
+      for (String name : e.productNames) {
+        if (p.contains(name)) {
+          return e;
+        }
+      }
+    }
+    throw new IllegalStateException("expmgr does not speak to " + jdbcProductName);
   }
 }

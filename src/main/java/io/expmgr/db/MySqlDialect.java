@@ -14,6 +14,21 @@ import java.util.List;
 public final class MySqlDialect implements Dialect {
   public static final MySqlDialect INSTANCE = new MySqlDialect();
 
+  @Override
+  public boolean hasJsonType() {
+    return true;
+  }
+
+  @Override
+  public String dropIndex(String index, String table) {
+    return "DROP INDEX " + index + " ON " + table;
+  }
+
+  @Override
+  public void dropDatabase(Connection c, String name) throws SQLException {
+    Dialect.execute(c, "DROP DATABASE IF EXISTS " + quote(name));
+  }
+
   private MySqlDialect() {}
 
   @Override

@@ -24,6 +24,61 @@ public final class SqliteDialect implements Dialect {
 
   public static final SqliteDialect INSTANCE = new SqliteDialect();
 
+  @Override
+  public boolean isFileDatabase() {
+    return true;
+  }
+
+  @Override
+  public boolean isSystemTable(String name) {
+    String n = name.toLowerCase(java.util.Locale.ROOT);
+    return n.equals("sqlite_sequence") || n.startsWith("sqlite_stat");
+  }
+
+  @Override
+  public boolean storesNonFiniteDoubles() {
+    return true;
+  }
+
+  @Override
+  public boolean typesValuesDynamically() {
+    return true;
+  }
+
+  @Override
+  public boolean storesTimesAsText() {
+    return true;
+  }
+
+  @Override
+  public boolean buildsIndexesAfterBulkLoad() {
+    return true;
+  }
+
+  @Override
+  public void setTrackerTime(PreparedStatement ps, int index, LocalDateTime time)
+      throws SQLException {
+    ps.setString(index, time == null ? null : TimeStyle.ISO_T.format(time));
+  }
+
+  @Override
+  public void finishNewFile(Connection c) throws SQLException {
+    // A sampled ANALYZE: enough for the planner, a few milliseconds whatever the size; WAL for
+    // later concurrent use.
+    Dialect.execute(c, "PRAGMA analysis_limit=1000", "ANALYZE", "PRAGMA journal_mode=WAL");
+  }
+
+  @Override
+  public String connectionTrigger(String name, String table, String statement) {
+    return "CREATE TEMP TRIGGER "
+        + name
+        + " AFTER UPDATE ON "
+        + table
+        + " BEGIN "
+        + statement
+        + "; END";
+  }
+
   private SqliteDialect() {}
 
   @Override
@@ -392,6 +447,15 @@ public final class SqliteDialect implements Dialect {
       }
     }
     return true;
+  }
+
+  @Override
+  public String integrityCheck(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   @Override

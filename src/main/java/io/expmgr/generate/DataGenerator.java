@@ -6,7 +6,6 @@ import io.expmgr.ProgressListener;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
-import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
 import io.expmgr.db.SchemaCheck;
@@ -94,7 +93,7 @@ public final class DataGenerator {
     try (Connection c = db.connect()) {
       // Building a fresh SQLite file: secondary indexes are built once at the end from sorted
       // data, which is cheaper than maintaining them row by row.
-      boolean deferIndexes = bulk && db.engine() == Engine.SQLITE;
+      boolean deferIndexes = bulk && d.buildsIndexesAfterBulkLoad();
       if (bulk) {
         d.tuneForBulkLoad(c);
       }
@@ -180,7 +179,7 @@ public final class DataGenerator {
       long special = (long) o.legacyMetrics() + o.badJson();
       this.specialStride = special == 0 ? 0 : Math.max(1, o.totalMetrics() / special);
       this.jsonColumn =
-          db.engine() == Engine.MYSQL
+          d.hasJsonType()
               && io.expmgr.db.Catalog.read(db, c)
                   .table("METRIC")
                   .flatMap(m -> m.column("per_label_val"))
@@ -415,14 +414,10 @@ public final class DataGenerator {
       for (int i = 0; i < values.length; i++) {
         Object v = values[i];
         if (v instanceof LocalDateTime time) {
-          if (!o.layout().isTracker()) {
-            d.setTime(ps, i + 1, time);
-          } else if (db.engine() == Engine.SQLITE) {
-            // The tracker stores datetime.now().isoformat().
-            ps.setString(i + 1, io.expmgr.db.TimeStyle.ISO_T.format(time));
+          if (o.layout().isTracker()) {
+            d.setTrackerTime(ps, i + 1, time);
           } else {
-            // The tracker's MySQL columns are DATETIME: whole seconds.
-            ps.setObject(i + 1, time.withNano(0));
+            d.setTime(ps, i + 1, time);
           }
         } else if (v instanceof Long l) {
           ps.setLong(i + 1, l);
@@ -545,8 +540,8 @@ public final class DataGenerator {
    */
   public static GenerateResult generate(
       ConnectionConfig config, GenerateOptions options, boolean append, ProgressListener progress) {
-    if (config.engine() == Engine.SQLITE && !Files.exists(config.sqlitePath())) {
-      return intoNewSqliteFile(config, options, progress);
+    if (!config.mayExist()) {
+      return intoNewFile(config, options, progress);
     }
     Database db = Database.open(config, OpenMode.CREATE);
     boolean fresh = db.existingTables().isEmpty();
@@ -580,7 +575,7 @@ public final class DataGenerator {
         });
   }
 
-  private static GenerateResult intoNewSqliteFile(
+  private static GenerateResult intoNewFile(
       ConnectionConfig config, GenerateOptions options, ProgressListener progress) {
     Path target = config.sqlitePath();
     if (target.getParent() != null && !Files.isDirectory(target.getParent())) {
@@ -600,13 +595,13 @@ public final class DataGenerator {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       Files.deleteIfExists(tmp);
-      Database db = Database.open(ConnectionConfig.sqlite(tmp), OpenMode.CREATE);
+      Database db = Database.open(config.withDatabase(tmp.toString()), OpenMode.CREATE);
       createSchema(db, options.layout());
       GenerateResult r = new DataGenerator(db).generate(options, true, progress);
       if (!options.layout().isTracker()) {
         db.withConnection(
             c -> {
-              finishSqlite(c);
+              db.dialect().finishNewFile(c);
               return null;
             });
       }
@@ -639,12 +634,6 @@ public final class DataGenerator {
         // best effort: a leftover temporary file is dot-named and never mistaken for data
       }
     }
-  }
-
-  /** Updates planner statistics and switches the finished file to WAL for later concurrent use. */
-  private static void finishSqlite(Connection c) throws java.sql.SQLException {
-    // A sampled ANALYZE: enough for the planner, a few milliseconds whatever the size.
-    Dialect.execute(c, "PRAGMA analysis_limit=1000", "ANALYZE", "PRAGMA journal_mode=WAL");
   }
 
   /** Fails unless the database has no experiments yet, naming the option that allows it. */

@@ -780,19 +780,22 @@ public final class MetricTransformRun extends BatchEngine {
     }
     try (var st = c.createStatement()) {
       st.execute(
-          "CREATE TEMP TRIGGER expmgr_keep_originals AFTER UPDATE ON "
-              + d.quote("METRIC")
-              + " BEGIN INSERT INTO "
-              + d.quote(RunLedger.BACKUP)
-              + " (run_id, metric_id, "
-              + String.join(", ", cols)
-              + ") VALUES ("
-              + runId
-              + ", OLD."
-              + d.quote("id")
-              + ", "
-              + cols.stream().map(col -> "OLD." + d.quote(col)).collect(Collectors.joining(", "))
-              + "); END");
+          d.connectionTrigger(
+              "expmgr_keep_originals",
+              d.quote("METRIC"),
+              "INSERT INTO "
+                  + d.quote(RunLedger.BACKUP)
+                  + " (run_id, metric_id, "
+                  + String.join(", ", cols)
+                  + ") VALUES ("
+                  + runId
+                  + ", OLD."
+                  + d.quote("id")
+                  + ", "
+                  + cols.stream()
+                      .map(col -> "OLD." + d.quote(col))
+                      .collect(Collectors.joining(", "))
+                  + ")"));
     }
   }
 

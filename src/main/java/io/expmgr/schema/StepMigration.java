@@ -29,7 +29,7 @@ abstract class StepMigration extends BaseJavaMigration {
   public void migrate(Context context) throws Exception {
     Connection c = context.getConnection();
     String product = c.getMetaData().getDatabaseProductName().toLowerCase();
-    Dialect dialect = (product.contains("sqlite") ? Engine.SQLITE : Engine.MYSQL).dialect();
+    Dialect dialect = Engine.forProductName(product).dialect();
     try (Statement st = c.createStatement()) {
       for (String sql : step.statements(c, dialect)) {
         log.info("schema {}: {}", step.to().version(), sql);

@@ -20,7 +20,7 @@ public final class V1_0__Base_tables extends BaseJavaMigration {
   public void migrate(Context context) throws Exception {
     Connection c = context.getConnection();
     String product = c.getMetaData().getDatabaseProductName().toLowerCase();
-    Dialect dialect = (product.contains("sqlite") ? Engine.SQLITE : Engine.MYSQL).dialect();
+    Dialect dialect = Engine.forProductName(product).dialect();
     create(c, dialect);
   }
 

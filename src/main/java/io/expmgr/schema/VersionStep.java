@@ -157,10 +157,7 @@ final class VersionStep {
       }
       for (List<String> idx : t.indexes()) {
         if (!old.get().indexes().contains(idx)) {
-          out.add(
-              "DROP INDEX "
-                  + Ddl.indexName(t, idx)
-                  + (d.engine() == io.expmgr.db.Engine.MYSQL ? " ON " + t.name() : ""));
+          out.add(d.dropIndex(Ddl.indexName(t, idx), t.name()));
         }
       }
       for (Column col : t.columns()) {

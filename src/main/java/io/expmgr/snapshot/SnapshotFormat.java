@@ -26,7 +26,7 @@ public enum SnapshotFormat {
 
   /** The format used when none is asked for: each engine's fastest. */
   public static SnapshotFormat defaultFor(Engine engine) {
-    return engine == Engine.MYSQL ? TSV : SQLITE;
+    return engine.dialect().isFileDatabase() ? SQLITE : TSV;
   }
 
   /** Parses {@code auto} (null), {@code sqlite} or {@code tsv}. */

@@ -186,7 +186,7 @@ public final class SnapshotManager {
         Path data = partial.resolve(DATA_FILE);
         Map<String, Long> counted = null;
         String[] sums = null;
-        if (db.engine() == Engine.SQLITE) {
+        if (db.dialect().isFileDatabase()) {
           String[][] copied = new String[1][];
           var frozen =
               db.copyFrozenSqlite(
@@ -497,15 +497,7 @@ public final class SnapshotManager {
     List<String> problems = new ArrayList<>();
     try {
       Database snapshot = Database.openReadOnly(ConnectionConfig.sqlite(data));
-      String integrity =
-          snapshot.withConnection(
-              c -> {
-                try (var st = c.createStatement();
-                    ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
-                  rs.next();
-                  return rs.getString(1);
-                }
-              });
+      String integrity = snapshot.withConnection(c -> snapshot.dialect().integrityCheck(c));
       if (!"ok".equals(integrity)) {
         problems.add("integrity check failed: " + integrity);
         return problems;
@@ -650,7 +642,7 @@ public final class SnapshotManager {
           }
         };
     Source source = source(info, manifest);
-    if (source.catalog().modelOnly() && db.engine() == Engine.SQLITE) {
+    if (source.catalog().modelOnly() && db.dialect().isFileDatabase()) {
       // A snapshot of an earlier expmgr: its file holds the model's tables, and is copied whole.
       source =
           new Source(
@@ -706,10 +698,7 @@ public final class SnapshotManager {
               + info.schemaVersion()
               + ", unknown to this expmgr (a newer one wrote it); nothing was restored");
     }
-    Engine engine =
-        "mysql".equals(manifest.path("source").path("engine").asText())
-            ? Engine.MYSQL
-            : Engine.SQLITE;
+    Engine engine = Engine.ofRecorded(manifest.path("source").path("engine").asText(null));
     Set<String> present = new HashSet<>();
     manifest
         .path("row_counts")
@@ -726,8 +715,8 @@ public final class SnapshotManager {
    * its version recorded, as its restore always did.
    */
   private void afterRestore(Source source, String version) {
-    if (db.engine() == Engine.MYSQL) {
-      alignMysqlSchema(Database.open(db.config(), OpenMode.EXISTING), source);
+    if (!db.dialect().isFileDatabase()) {
+      alignServerSchema(Database.open(db.config(), OpenMode.EXISTING), source);
     }
     if (source.catalog().modelOnly() && Schema.forVersion(version).isPresent()) {
       Database target = Database.open(db.config(), OpenMode.EXISTING);
@@ -751,7 +740,7 @@ public final class SnapshotManager {
    * After the snapshot's tables were swapped in: tables of later schema versions that the snapshot
    * does not have go, and so does the version history of expmgr when the snapshot did not have it.
    */
-  private static void alignMysqlSchema(Database target, Source source) {
+  private static void alignServerSchema(Database target, Source source) {
     Set<String> keep = new HashSet<>();
     source.catalog().tables().forEach(t -> keep.add(t.name().toUpperCase(java.util.Locale.ROOT)));
     List<String> later = new ArrayList<>();
@@ -771,11 +760,9 @@ public final class SnapshotManager {
           for (String t : later) {
             if (!keep.contains(t.toUpperCase(java.util.Locale.ROOT))
                 && present.contains(t.toUpperCase(java.util.Locale.ROOT))) {
-              io.expmgr.db.Dialect.execute(
-                  c,
-                  "SET SESSION foreign_key_checks=0",
-                  "DROP TABLE " + target.dialect().quote(t),
-                  "SET SESSION foreign_key_checks=1");
+              target.dialect().suspendForeignKeyChecks(c);
+              io.expmgr.db.Dialect.execute(c, "DROP TABLE " + target.dialect().quote(t));
+              target.dialect().resumeForeignKeyChecks(c);
               log.info("dropped {} (not in the snapshot)", t);
             }
           }
@@ -999,7 +986,7 @@ public final class SnapshotManager {
       target.dialect().tuneForBulkLoad(to);
       to.setAutoCommit(false);
       for (Catalog.TableInfo t : catalog.tables()) {
-        Table tt = io.expmgr.db.Translate.table(t, Engine.MYSQL, model);
+        Table tt = io.expmgr.db.Translate.table(t, db.engine(), model);
         io.expmgr.db.Dialect.execute(
             to, io.expmgr.db.Ddl.createTable(tt, target.dialect()).toArray(String[]::new));
         List<String> cols = t.columnNames();
@@ -1029,7 +1016,7 @@ public final class SnapshotManager {
               }
               batch.add(row);
               if (batch.size() == 2000) {
-                io.expmgr.db.SqliteDialect.insertObjects(to, t.name(), cols, batch);
+                io.expmgr.db.SqliteFormat.insertRows(to, t.name(), cols, batch);
                 batch.clear();
                 progress.onProgress(done + n + 1, -1);
               }
@@ -1037,7 +1024,7 @@ public final class SnapshotManager {
             }
           }
         }
-        io.expmgr.db.SqliteDialect.insertObjects(to, t.name(), cols, batch);
+        io.expmgr.db.SqliteFormat.insertRows(to, t.name(), cols, batch);
         counts.put(t.name(), n);
         done += n;
       }
@@ -1186,7 +1173,7 @@ public final class SnapshotManager {
     List<TsvReader.Decoder> decoders = new ArrayList<>();
     for (Catalog.ColumnInfo c : f.table().columns()) {
       decoders.add(
-          source.catalog().engine() == Engine.SQLITE
+          source.catalog().engine().dialect().typesValuesDynamically()
               ? TsvReader.sqlite(c.affinity(), f.storage().get(c.name()))
               : TsvReader.TEXT);
     }

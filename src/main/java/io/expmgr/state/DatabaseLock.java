@@ -4,7 +4,6 @@ import io.expmgr.ConflictException;
 import io.expmgr.DataAccessException;
 import io.expmgr.PermissionException;
 import io.expmgr.db.Database;
-import io.expmgr.db.Engine;
 import io.expmgr.internal.ExpmgrHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,8 +61,8 @@ public final class DatabaseLock implements AutoCloseable {
    * @param suffix what the file is ({@code migration.lock}, {@code upgrade-journal.json})
    */
   public static Path stateFile(Database db, String suffix) {
-    if (db.config().engine() == Engine.SQLITE) {
-      Path p = db.config().sqlitePath();
+    if (db.config().file() != null) {
+      Path p = db.config().file();
       try {
         p = p.toRealPath();
       } catch (IOException e) {

@@ -1330,7 +1330,7 @@ public final class ExperimentImporter {
               return v;
             }
             sink.value(text);
-            if (numeric && !(sameEngine() && d.engine() == io.expmgr.db.Engine.SQLITE)) {
+            if (numeric && !(sameEngine() && d.typesValuesDynamically())) {
               throw invalid(
                   p,
                   name,
@@ -1370,9 +1370,7 @@ public final class ExperimentImporter {
     }
 
     private io.expmgr.db.Engine sourceEngine() {
-      return "mysql".equals(h.sourceEngine)
-          ? io.expmgr.db.Engine.MYSQL
-          : io.expmgr.db.Engine.SQLITE;
+      return io.expmgr.db.Engine.ofRecorded(h.sourceEngine);
     }
 
     private Values.TimeTarget timeTarget(Catalog.ColumnInfo target) {
@@ -1593,8 +1591,7 @@ public final class ExperimentImporter {
         }
         if (value instanceof JsonText j) {
           value = j.text();
-        } else if (value instanceof java.time.LocalDateTime t
-            && d.engine() == io.expmgr.db.Engine.SQLITE) {
+        } else if (value instanceof java.time.LocalDateTime t && d.storesTimesAsText()) {
           value = timeStyle.format(t);
         }
         row[i] = value;

@@ -2,7 +2,6 @@ package io.expmgr.transfer;
 
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
-import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
 import io.expmgr.db.SchemaCheck;
@@ -35,7 +34,7 @@ public final class ImportTarget {
   /** Opens (or creates) the target and makes sure it has the experiment tables. */
   public static ImportTarget open(ConnectionConfig config) {
     Path created = null;
-    if (config.engine() == Engine.SQLITE && !Files.exists(config.sqlitePath())) {
+    if (!config.mayExist()) {
       created = config.sqlitePath();
     }
     try {

@@ -8,7 +8,6 @@ import io.expmgr.SchemaException;
 import io.expmgr.api.DatabaseManager;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
-import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
 import io.expmgr.db.SchemaCheck;
@@ -102,12 +101,13 @@ public final class SchemaUpgrader {
         io.expmgr.db.TrackerVersions.latest(db).orElse(null));
   }
 
-  /** Tables no version's model describes, SQLite's own and expmgr's bookkeeping left out. */
+  /** Tables no version's model describes, the engine's own and expmgr's bookkeeping left out. */
   private static List<String> extraTables(io.expmgr.db.Catalog catalog) {
+    io.expmgr.db.Dialect d = catalog.engine().dialect();
     List<String> out = new ArrayList<>();
     for (var t : catalog.unmodelled(Schema.latest())) {
       String n = t.name().toLowerCase(java.util.Locale.ROOT);
-      if (!n.equals("sqlite_sequence")
+      if (!d.isSystemTable(n)
           && !n.equals(SchemaMigrator.HISTORY_TABLE)
           && !n.startsWith("expmgr_")) {
         out.add(t.name());
@@ -327,7 +327,7 @@ public final class SchemaUpgrader {
   private void trialOnCopy(SnapshotManager snapshots, SnapshotInfo snapshot, String to) {
     ConnectionConfig scratch;
     Path scratchDir = null;
-    if (db.engine() == Engine.SQLITE) {
+    if (db.dialect().isFileDatabase()) {
       try {
         scratchDir = Files.createTempDirectory("expmgr-upgrade-trial");
       } catch (IOException e) {
@@ -403,8 +403,7 @@ public final class SchemaUpgrader {
     try {
       db.withConnection(
           c -> {
-            io.expmgr.db.Dialect.execute(
-                c, "DROP DATABASE IF EXISTS " + db.dialect().quote(scratch.database()));
+            db.dialect().dropDatabase(c, scratch.database());
             return null;
           });
     } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.expmgr.db.Engine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +92,27 @@ class LayeringTest {
         .onlyDependOnClassesThat()
         .resideInAnyPackage(
             "io.expmgr", "io.expmgr.internal..", "java..", "com.sun.nio.file..", "org.slf4j..")
+        .check(classes);
+  }
+
+  /**
+   * Outside {@code db/} no code names an engine or uses an engine's own classes: it asks the
+   * dialect what differs, so a new engine is a new dialect and nothing else.
+   */
+  @Test
+  void onlyTheDatabaseLayerNamesAnEngine() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.expmgr.db..")
+        .should()
+        .accessField(Engine.class, "SQLITE")
+        .orShould()
+        .accessField(Engine.class, "MYSQL")
+        .orShould()
+        .dependOnClassesThat()
+        .haveNameMatching(
+            "io\\.expmgr\\.db\\.(SqliteDialect|MySqlDialect|MysqlDdl|MysqlRestore|SqliteValues"
+                + "|SqliteNativeLibrary|LoadDataStream)(\\$.*)?")
         .check(classes);
   }
 }
