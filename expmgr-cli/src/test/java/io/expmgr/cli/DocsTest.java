@@ -15,12 +15,15 @@ import org.junit.jupiter.api.Test;
 
 /** The docs cannot drift from the command line: every command in them parses, the pages match. */
 class DocsTest {
+  /** The repository root: the tests run in the command line module's folder. */
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
   private static final List<Path> DOCS =
       List.of(
-          Path.of("README.md"),
-          Path.of("docs/guide.md"),
-          Path.of("docs/faq.md"),
-          Path.of("CONTRIBUTING.md"));
+          ROOT.resolve("README.md"),
+          ROOT.resolve("docs/guide.md"),
+          ROOT.resolve("docs/faq.md"),
+          ROOT.resolve("CONTRIBUTING.md"));
 
   /** Commands of the shell blocks of a markdown file, continuation lines joined. */
   static List<String> commands(String markdown) {
@@ -62,7 +65,7 @@ class DocsTest {
       if (!f.getKey().startsWith("commands/")) {
         continue;
       }
-      Path page = Path.of("docs").resolve(f.getKey());
+      Path page = ROOT.resolve("docs").resolve(f.getKey());
       assertThat(page)
           .as("docs/%s is missing or stale: see CONTRIBUTING.md to make it again", f.getKey())
           .exists();
@@ -71,7 +74,7 @@ class DocsTest {
           .isEqualTo(f.getValue());
       pages++;
     }
-    try (var listing = Files.list(Path.of("docs/commands"))) {
+    try (var listing = Files.list(ROOT.resolve("docs/commands"))) {
       assertThat(listing.count()).as("pages of commands that no longer exist").isEqualTo(pages);
     }
     assertThat(files.get("man/man1/expmgr-prune-snapshots.1"))
@@ -87,7 +90,7 @@ class DocsTest {
    */
   @Test
   void theGuidesJavaSnippetsCompileWithTheImportsItShows() throws Exception {
-    String guide = Files.readString(Path.of("docs/guide.md"));
+    String guide = Files.readString(ROOT.resolve("docs/guide.md"));
     List<String> blocks = new ArrayList<>();
     Matcher m = Pattern.compile("(?s)```java\\n(.*?)```").matcher(guide);
     while (m.find()) {

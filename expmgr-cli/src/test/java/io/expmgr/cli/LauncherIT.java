@@ -88,7 +88,10 @@ class LauncherIT {
 
   @Test
   void theLauncherRunsTheBuiltJar() throws Exception {
-    Run r = exec(List.of(Path.of("expmgr").toAbsolutePath().toString(), "--version"), Map.of());
+    Run r =
+        exec(
+            List.of(Path.of("..", "expmgr").toAbsolutePath().normalize().toString(), "--version"),
+            Map.of());
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).startsWith("expmgr 0.");
     assertThat(r.err()).doesNotContain("building");
@@ -96,7 +99,7 @@ class LauncherIT {
 
   @Test
   void theLauncherMapsAClassArchiveAndIgnoresADamagedOne() throws Exception {
-    String launcher = Path.of("expmgr").toAbsolutePath().toString();
+    String launcher = Path.of("..", "expmgr").toAbsolutePath().normalize().toString();
     Path archive = Path.of("target", "expmgr.jsa").toAbsolutePath();
     Run first = exec(List.of(launcher, "--version"), Map.of());
     assertThat(first.exitCode()).as(first.err()).isZero();
