@@ -1,16 +1,11 @@
 package io.expmgr.cli;
 
-import io.expmgr.ProgressListener;
-import io.expmgr.snapshot.SnapshotInfo;
-import io.expmgr.snapshot.SnapshotManager;
-import io.expmgr.transfer.ExperimentImporter;
+import io.expmgr.manager.ImportOperation;
 import io.expmgr.transfer.ImportOptions;
 import io.expmgr.transfer.ImportResult;
-import io.expmgr.transfer.ImportTarget;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,47 +62,29 @@ final class ImportExperimentCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     boolean fromStdin = input.equals("-");
-    Path file = fromStdin ? null : Path.of(input);
-    if (file != null && !java.nio.file.Files.exists(file)) {
-      throw new io.expmgr.NotFoundException("export file " + file + " does not exist");
+    ImportOperation.Outcome done;
+    try (Output.Progress progress = Output.progress("import", !json)) {
+      done =
+          ImportOperation.run(
+              connection.toConfig(),
+              fromStdin ? null : Path.of(input),
+              fromStdin ? System.in : null,
+              "<stdin>",
+              new ImportOptions(preserveIds, allowDuplicate, dryRun),
+              snapshotOptions.safety(),
+              safety -> {
+                if (!json) {
+                  out.println("Safety snapshot " + safety.id() + " at " + safety.path());
+                  out.flush();
+                }
+              },
+              progress);
     }
-    ImportTarget target = ImportTarget.open(connection.toConfig());
-    ImportOptions options = new ImportOptions(preserveIds, allowDuplicate, dryRun);
-    ImportResult r;
-    try {
-      ExperimentImporter importer = new ExperimentImporter(target.database());
-      if (file != null) {
-        importer.checkNotImported(file, options);
-      }
-      SnapshotInfo safety = null;
-      if (!snapshotOptions.noSnapshot && !target.wasEmpty() && !dryRun) {
-        safety =
-            new SnapshotManager(target.database(), snapshotOptions.snapshotDir)
-                .createSnapshot(
-                    "Before import-experiment " + input, List.of("safety"), ProgressListener.NONE);
-        if (!json) {
-          out.println("Safety snapshot " + safety.id() + " at " + safety.path());
-          out.flush();
-        }
-      }
-      try (Output.Progress progress = Output.progress("import", !json)) {
-        r =
-            fromStdin
-                ? importer.importStream(System.in, "<stdin>", options, progress)
-                : importer.importFile(file, options, progress);
-      }
-    } catch (RuntimeException e) {
-      target.discardIfCreated();
-      throw e;
-    }
-    if (dryRun) {
-      // A database made only to try the import into goes again.
-      target.discardIfCreated();
-    }
+    ImportResult r = done.result();
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("experiment_id", r.experimentId());
-      m.put("database", target.database().identity());
+      m.put("database", done.database());
       m.put("source_identity", r.sourceIdentity());
       m.put("source_experiment_id", r.sourceExperimentId());
       m.put("counts", r.counts());
@@ -124,7 +101,7 @@ final class ImportExperimentCommand implements Callable<Integer> {
           r.sourceExperimentId(),
           r.sourceIdentity(),
           r.experimentId(),
-          target.database().identity(),
+          done.database(),
           Output.count(r.totalRows()),
           Output.count(r.counts().get("trials")),
           Output.count(r.counts().get("trial_runs")),

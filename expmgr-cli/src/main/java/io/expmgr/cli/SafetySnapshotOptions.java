@@ -13,4 +13,9 @@ final class SafetySnapshotOptions {
       paramLabel = "DIR",
       description = "Where the safety snapshot goes (default: $EXPMGR_HOME/snapshots/<database>).")
   Path snapshotDir;
+
+  /** The library's safety rule these options ask for. */
+  io.expmgr.manager.Safety safety() {
+    return new io.expmgr.manager.Safety(!noSnapshot, snapshotDir);
+  }
 }

@@ -1,11 +1,9 @@
 package io.expmgr.cli;
 
-import io.expmgr.ProgressListener;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
-import io.expmgr.db.Schema;
-import io.expmgr.db.SchemaCheck;
-import io.expmgr.schema.SchemaMigrator;
+import io.expmgr.manager.RestoreOperation;
+import io.expmgr.manager.Safety;
 import io.expmgr.snapshot.PruneResult;
 import io.expmgr.snapshot.RetentionPolicy;
 import io.expmgr.snapshot.SnapshotInfo;
@@ -245,26 +243,20 @@ final class SnapshotCommands {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       ConnectionConfig config = connection.toConfig();
-      SnapshotManager source =
-          new SnapshotManager(Database.unopened(config), fromDir != null ? fromDir : snapshotDir);
       // Refused before anything else happens: no question, no safety snapshot.
-      SnapshotInfo snapshot = source.checkFiles(SnapshotManager.checkId(id));
-      boolean exists = config.mayExist();
-      Database target = exists ? Database.open(config, io.expmgr.db.OpenMode.CREATE) : null;
-      boolean hasTables =
-          target != null && !SchemaCheck.gaps(target, Schema.v1()).isEmpty(Schema.v1());
+      RestoreOperation.Plan plan =
+          RestoreOperation.plan(config, id, fromDir != null ? fromDir : snapshotDir);
+      SnapshotInfo snapshot = plan.snapshot();
+      boolean hasTables = plan.replacesData();
       String versions = "";
-      if (hasTables) {
-        String current = SchemaMigrator.versionOf(target);
-        if (!current.equals(snapshot.schemaVersion())) {
-          // Part of the one question, so that `echo y | expmgr restore-snapshot` answers it.
-          versions =
-              "; the snapshot has schema "
-                  + snapshot.schemaVersion()
-                  + ", the database has "
-                  + current
-                  + ", which the restore replaces";
-        }
+      if (plan.changesVersion()) {
+        // Part of the one question, so that `echo y | expmgr restore-snapshot` answers it.
+        versions =
+            "; the snapshot has schema "
+                + snapshot.schemaVersion()
+                + ", the database has "
+                + plan.currentVersion()
+                + ", which the restore replaces";
       }
       if (dryRun) {
         if (json) {
@@ -306,25 +298,26 @@ final class SnapshotCommands {
         out.flush();
         return ExitCodes.CANCELLED;
       }
-      String safetyId = null;
-      if (hasTables && !noSnapshot) {
-        SnapshotInfo safety =
-            new SnapshotManager(target, snapshotDir)
-                .createSnapshot("Before restoring " + id, List.of("safety"), ProgressListener.NONE);
-        safetyId = safety.id();
-        if (!json) {
-          out.println("Safety snapshot of the current state: " + safety.id());
-        }
-      }
+      String[] safetyId = {null};
       try (Output.Progress progress = Output.progress("restore", true)) {
-        source.restoreSnapshot(id, progress);
+        RestoreOperation.run(
+            plan,
+            new Safety(!noSnapshot, snapshotDir),
+            safety -> {
+              safetyId[0] = safety.id();
+              if (!json) {
+                out.println("Safety snapshot of the current state: " + safety.id());
+                out.flush();
+              }
+            },
+            progress);
       }
       if (json) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("snapshot_id", id);
         r.put("database", config.identity());
         r.put("rows", snapshot.totalRows());
-        r.put("safety_snapshot_id", safetyId);
+        r.put("safety_snapshot_id", safetyId[0]);
         Output.json(out, r);
       } else {
         out.printf(

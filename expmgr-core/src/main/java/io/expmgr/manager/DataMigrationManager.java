@@ -36,6 +36,7 @@ public class DataMigrationManager {
   private DataValidator validator;
   private SnapshotManager snapshots;
   private final Path snapshotDirectory;
+  private boolean takeSafetySnapshots = true;
 
   public DataMigrationManager(DatabaseManager db) {
     this(db, null);
@@ -76,7 +77,7 @@ public class DataMigrationManager {
    * @param dryRun report what would go and change nothing
    */
   public CleanupResult cleanupOrphans(boolean dryRun) {
-    return cleanupOrphans(dryRun, true);
+    return cleanupOrphans(dryRun, takeSafetySnapshots);
   }
 
   /**
@@ -125,7 +126,8 @@ public class DataMigrationManager {
 
   /**
    * Imports an exported experiment from a file as a new experiment, all or nothing; returns its id.
-   * Refuses an export already imported here.
+   * Refuses an export already imported here. A database holding data gets a safety snapshot first,
+   * as {@code import-experiment} takes one ({@link ImportOperation}).
    */
   public long importExperimentData(Path file) {
     return importExperimentData(file, ImportOptions.defaults(), ProgressListener.NONE)
@@ -134,8 +136,16 @@ public class DataMigrationManager {
 
   /** Imports an exported experiment read from a stream; returns the new experiment's id. */
   public long importExperimentData(InputStream in) {
-    return new ExperimentImporter(db.database())
-        .importStream(in, "the input", ImportOptions.defaults(), ProgressListener.NONE)
+    return ImportOperation.run(
+            db.database().config(),
+            null,
+            in,
+            "the input",
+            ImportOptions.defaults(),
+            safety(),
+            null,
+            ProgressListener.NONE)
+        .result()
         .experimentId();
   }
 
@@ -144,15 +154,51 @@ public class DataMigrationManager {
    * {@code import_experiment_data(experiment_data)}; returns the new experiment's id.
    */
   public long importExperimentData(TreeNode document) {
+    if (safety().snapshot()) {
+      if (db.count("EXPERIMENT") > 0) {
+        snapshots.createSnapshot(
+            "Before import-experiment (a parsed document)",
+            java.util.List.of("safety"),
+            ProgressListener.NONE);
+      }
+    }
     return new ExperimentImporter(db.database())
         .importTree(document, ImportOptions.defaults(), ProgressListener.NONE)
         .experimentId();
   }
 
-  /** Imports from a file with options; returns what was written. */
+  /** Imports from a file with options, after a safety snapshot; returns what was written. */
   public ImportResult importExperimentData(
       Path file, ImportOptions options, ProgressListener progress) {
-    return new ExperimentImporter(db.database()).importFile(file, options, progress);
+    return ImportOperation.run(
+            db.database().config(), file, null, null, options, safety(), null, progress)
+        .result();
+  }
+
+  /**
+   * Restores a snapshot of this database's folder, after a safety snapshot of the current state (as
+   * {@code restore-snapshot} does); the snapshot is checked before anything changes.
+   */
+  public RestoreOperation.Outcome restoreSnapshot(String id, ProgressListener progress) {
+    return RestoreOperation.run(
+        RestoreOperation.plan(db.database().config(), id, snapshots.directory()),
+        safety(),
+        null,
+        progress);
+  }
+
+  /** The safety snapshot rule of this manager's changing operations. */
+  private Safety safety() {
+    return new Safety(takeSafetySnapshots, snapshotDirectory);
+  }
+
+  /**
+   * Whether changing operations (import, cleanup, migration, transform) take a safety snapshot
+   * first: on by default, as on the command line; off when the caller keeps its own.
+   */
+  public DataMigrationManager withSafetySnapshots(boolean take) {
+    this.takeSafetySnapshots = take;
+    return this;
   }
 
   /**
@@ -176,7 +222,7 @@ public class DataMigrationManager {
             .withStrategy(strategy)
             .withBatchSize(batchSize)
             .withProgress(progress)
-            .withSafetySnapshot(true, snapshotDirectory));
+            .withSafetySnapshot(takeSafetySnapshots, snapshotDirectory));
   }
 
   /**
@@ -209,7 +255,7 @@ public class DataMigrationManager {
             .withStrategy(strategy)
             .withBatchSize(batchSize)
             .withProgress(progress)
-            .withSafetySnapshot(true, snapshotDirectory));
+            .withSafetySnapshot(takeSafetySnapshots, snapshotDirectory));
   }
 
   /** As above, with every option. */

@@ -349,6 +349,9 @@ public final class SchemaMigrator {
     var config =
         Flyway.configure(SchemaMigrator.class.getClassLoader())
             .dataSource(new DatabaseDataSource(db))
+            // Through SLF4J like the rest of the library: the application's logging decides
+            // (without a provider Flyway would fall back to java.util.logging on stderr).
+            .loggers("slf4j")
             .javaMigrations(
                 new V1_0__Base_tables(), new V2_0__Metric_metadata(), new V2_1__Experiment_tags());
     if (baselineVersion != null) {

@@ -1,0 +1,183 @@
+package io.expmgr.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.expmgr.NotFoundException;
+import io.expmgr.ProgressListener;
+import io.expmgr.api.DatabaseManager;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.snapshot.SnapshotInfo;
+import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.transfer.ImportOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Java program gets the safety a command-line user gets: the library, not the command, decides
+ * when a safety snapshot is taken before an import or a restore, and what is created or discarded.
+ */
+class SafetyRulesTest {
+  @TempDir Path dir;
+
+  private Path snaps() {
+    return dir.resolve("snaps");
+  }
+
+  private DatabaseManager withOneExperiment(String name) {
+    DatabaseManager db = DatabaseManager.create(ConnectionConfig.sqlite(dir.resolve(name)));
+    long exp = db.createExperiment("e " + name, null);
+    long run = db.createTrialRun(db.createTrial(exp, "t"), "DONE");
+    db.createEpoch(run, 0, LocalDateTime.of(2026, 1, 1, 0, 0));
+    db.addEpochMetric(run, 0, "accuracy", 0.5, Map.of("a", 0.25));
+    return db;
+  }
+
+  private Path export(DatabaseManager db) {
+    Path file = dir.resolve("export-" + System.nanoTime() + ".json");
+    new DataMigrationManager(db, snaps()).exportExperiment(1, file, true, true);
+    return file;
+  }
+
+  private List<SnapshotInfo> safetySnapshots(DatabaseManager db) {
+    return new SnapshotManager(db.database(), snaps())
+        .listSnapshots().stream().filter(s -> s.tags().contains("safety")).toList();
+  }
+
+  @Test
+  void importingIntoADatabaseWithDataTakesASafetySnapshotFirst() {
+    Path file;
+    try (DatabaseManager source = withOneExperiment("source.db")) {
+      file = export(source);
+    }
+    try (DatabaseManager target = withOneExperiment("target.db")) {
+      long id = new DataMigrationManager(target, snaps()).importExperimentData(file);
+      assertThat(target.getExperiment(id)).isPresent();
+      List<SnapshotInfo> safety = safetySnapshots(target);
+      assertThat(safety).hasSize(1);
+      // The snapshot holds the state before the import: one experiment.
+      assertThat(safety.get(0).rowCounts().get("EXPERIMENT")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aCallerWithItsOwnSnapshotSwitchesItOff() {
+    Path file;
+    try (DatabaseManager source = withOneExperiment("source.db")) {
+      file = export(source);
+    }
+    try (DatabaseManager target = withOneExperiment("target.db")) {
+      new DataMigrationManager(target, snaps())
+          .withSafetySnapshots(false)
+          .importExperimentData(file, ImportOptions.defaults(), ProgressListener.NONE);
+      assertThat(safetySnapshots(target)).isEmpty();
+    }
+  }
+
+  @Test
+  void aDryRunOrANewDatabaseNeedsNoSnapshotAndADryRunLeavesNoFileBehind() {
+    Path file;
+    try (DatabaseManager source = withOneExperiment("source.db")) {
+      file = export(source);
+    }
+    Path fresh = dir.resolve("fresh.db");
+    ImportOperation.Outcome tried =
+        ImportOperation.run(
+            ConnectionConfig.sqlite(fresh),
+            file,
+            null,
+            null,
+            new ImportOptions(false, false, true),
+            new Safety(true, snaps()),
+            s -> {
+              throw new AssertionError("no safety snapshot of a database made for the import");
+            },
+            ProgressListener.NONE);
+    assertThat(tried.safetySnapshot()).isNull();
+    assertThat(tried.result().totalRows()).isPositive();
+    assertThat(fresh).doesNotExist();
+  }
+
+  @Test
+  void aMissingExportIsRefusedBeforeAnythingIsCreated() {
+    Path fresh = dir.resolve("never.db");
+    assertThatThrownBy(
+            () ->
+                ImportOperation.run(
+                    ConnectionConfig.sqlite(fresh),
+                    dir.resolve("no-such-export.json"),
+                    null,
+                    null,
+                    ImportOptions.defaults(),
+                    Safety.defaults(),
+                    null,
+                    ProgressListener.NONE))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("no-such-export.json");
+    assertThat(fresh).doesNotExist();
+  }
+
+  @Test
+  void aMalformedExportLeavesNoNewDatabaseBehind() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"format\": ");
+    Path fresh = dir.resolve("made-for-it.db");
+    assertThatThrownBy(
+            () ->
+                ImportOperation.run(
+                    ConnectionConfig.sqlite(fresh),
+                    bad,
+                    null,
+                    null,
+                    ImportOptions.defaults(),
+                    Safety.defaults(),
+                    null,
+                    ProgressListener.NONE))
+        .isInstanceOf(io.expmgr.ExpmgrException.class);
+    assertThat(fresh).doesNotExist();
+  }
+
+  @Test
+  void restoringOverDataTakesASafetySnapshotOfTheCurrentState() {
+    try (DatabaseManager db = withOneExperiment("live.db")) {
+      DataMigrationManager m = new DataMigrationManager(db, snaps());
+      SnapshotInfo before = m.snapshotManager().createSnapshot("one experiment");
+      db.createExperiment("added later", null);
+      RestoreOperation.Outcome done = m.restoreSnapshot(before.id(), ProgressListener.NONE);
+      assertThat(done.restored().id()).isEqualTo(before.id());
+      assertThat(done.safetySnapshot()).isNotNull();
+      assertThat(done.safetySnapshot().rowCounts().get("EXPERIMENT")).isEqualTo(2);
+    }
+    // A restored SQLite file is a new file: connections opened after the restore see it.
+    try (DatabaseManager again = DatabaseManager.sqlite(dir.resolve("live.db"))) {
+      assertThat(again.listExperiments()).hasSize(1);
+    }
+  }
+
+  @Test
+  void thePlanSaysWhatARestoreWouldReplaceAndChangesNothing() throws Exception {
+    SnapshotInfo snap;
+    try (DatabaseManager db = withOneExperiment("live.db")) {
+      snap = new SnapshotManager(db.database(), snaps()).createSnapshot("one");
+    }
+    Path missing = dir.resolve("elsewhere.db");
+    RestoreOperation.Plan plan =
+        RestoreOperation.plan(ConnectionConfig.sqlite(missing), snap.id(), snaps());
+    assertThat(plan.replacesData()).isFalse();
+    assertThat(plan.changesVersion()).isFalse();
+    assertThat(missing).doesNotExist();
+    RestoreOperation.Outcome done =
+        RestoreOperation.run(plan, Safety.defaults(), null, ProgressListener.NONE);
+    assertThat(done.safetySnapshot()).isNull();
+    assertThat(missing).exists();
+
+    assertThatThrownBy(
+            () ->
+                RestoreOperation.plan(ConnectionConfig.sqlite(missing), "20990101_000000", snaps()))
+        .isInstanceOf(NotFoundException.class);
+  }
+}
