@@ -44,6 +44,12 @@ class SafetyRulesTest {
     return file;
   }
 
+  private Path exportOfOneExperiment() {
+    try (DatabaseManager source = withOneExperiment("source.db")) {
+      return export(source);
+    }
+  }
+
   private List<SnapshotInfo> safetySnapshots(DatabaseManager db) {
     return new SnapshotManager(db.database(), snaps())
         .listSnapshots().stream().filter(s -> s.tags().contains("safety")).toList();
@@ -51,10 +57,7 @@ class SafetyRulesTest {
 
   @Test
   void importingIntoADatabaseWithDataTakesASafetySnapshotFirst() {
-    Path file;
-    try (DatabaseManager source = withOneExperiment("source.db")) {
-      file = export(source);
-    }
+    Path file = exportOfOneExperiment();
     try (DatabaseManager target = withOneExperiment("target.db")) {
       long id = new DataMigrationManager(target, snaps()).importExperimentData(file);
       assertThat(target.getExperiment(id)).isPresent();
@@ -67,10 +70,7 @@ class SafetyRulesTest {
 
   @Test
   void aCallerWithItsOwnSnapshotSwitchesItOff() {
-    Path file;
-    try (DatabaseManager source = withOneExperiment("source.db")) {
-      file = export(source);
-    }
+    Path file = exportOfOneExperiment();
     try (DatabaseManager target = withOneExperiment("target.db")) {
       new DataMigrationManager(target, snaps())
           .withSafetySnapshots(false)
@@ -81,10 +81,7 @@ class SafetyRulesTest {
 
   @Test
   void aDryRunOrANewDatabaseNeedsNoSnapshotAndADryRunLeavesNoFileBehind() {
-    Path file;
-    try (DatabaseManager source = withOneExperiment("source.db")) {
-      file = export(source);
-    }
+    Path file = exportOfOneExperiment();
     Path fresh = dir.resolve("fresh.db");
     ImportOperation.Outcome tried =
         ImportOperation.run(
