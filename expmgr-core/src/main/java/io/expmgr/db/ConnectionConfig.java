@@ -35,9 +35,10 @@ public record ConnectionConfig(
       throw new InvalidInputException(
           "--database is required: a SQLite file path, or a MySQL database name with --mysql");
     }
-    if (engine == Engine.MYSQL) {
+    Dialect dialect = engine.dialect();
+    if (!dialect.isFileDatabase()) {
       host = host == null || host.isBlank() ? DEFAULT_HOST : host;
-      port = port == 0 ? DEFAULT_PORT : port;
+      port = port == 0 ? dialect.defaultPort() : port;
       if (port < 1 || port > 65535) {
         throw new InvalidInputException("--port must be between 1 and 65535, got " + port);
       }
@@ -52,11 +53,9 @@ public record ConnectionConfig(
       if (user.length() > 255 || user.chars().anyMatch(Character::isISOControl)) {
         throw new InvalidInputException("--user is not a user name: '" + user + "'");
       }
-      if (!database.matches("[A-Za-z0-9_$]{1,64}")) {
-        throw new InvalidInputException(
-            "--database must be a MySQL database name (letters, digits, _ and $, at most 64), got '"
-                + database
-                + "'");
+      String refused = dialect.refuseDatabaseName(database);
+      if (refused != null) {
+        throw new InvalidInputException(refused);
       }
     }
   }
@@ -110,7 +109,7 @@ public record ConnectionConfig(
     return f == null || java.nio.file.Files.exists(f);
   }
 
-  /** The SQLite file, made absolute. Only for {@link Engine#SQLITE}. */
+  /** The database file, made absolute. Only for a file engine. */
   public Path sqlitePath() {
     return Path.of(database).toAbsolutePath().normalize();
   }
@@ -120,9 +119,9 @@ public record ConnectionConfig(
    * mysql://user@host:port/name}. Snapshots are filed under it.
    */
   public String identity() {
-    return engine == Engine.SQLITE
-        ? "sqlite:" + sqlitePath()
-        : "mysql://" + user + "@" + host + ":" + port + "/" + database;
+    return engine.dialect().isFileDatabase()
+        ? engine.dialect().urlScheme() + ":" + sqlitePath()
+        : engine.dialect().urlScheme() + "://" + user + "@" + host + ":" + port + "/" + database;
   }
 
   /**
@@ -132,17 +131,17 @@ public record ConnectionConfig(
    * Snapshots are filed under it, so a backup account's cron job and an analyst find the same ones.
    */
   public String storeIdentity() {
-    if (engine == Engine.SQLITE) {
+    if (engine.dialect().isFileDatabase()) {
       Path p = sqlitePath();
       try {
         p = p.toRealPath();
       } catch (java.io.IOException e) {
         // not there (yet): as given
       }
-      return "sqlite:" + p;
+      return engine.dialect().urlScheme() + ":" + p;
     }
     String h = SslMode.isLoopback(host) ? "localhost" : host.toLowerCase(java.util.Locale.ROOT);
-    return "mysql://" + h + ":" + port + "/" + database;
+    return engine.dialect().urlScheme() + "://" + h + ":" + port + "/" + database;
   }
 
   /** The same connection with another database (file or schema name). */

@@ -141,11 +141,7 @@ public final class Ddl {
   public static List<String> dropIndexes(Table table, Dialect d) {
     List<String> statements = new ArrayList<>();
     for (List<String> index : table.indexes()) {
-      String name = d.quote(indexName(table, index));
-      statements.add(
-          d.engine() == Engine.MYSQL
-              ? "DROP INDEX " + name + " ON " + d.quote(table.name())
-              : "DROP INDEX " + name);
+      statements.add(d.dropIndex(d.quote(indexName(table, index)), d.quote(table.name())));
     }
     return statements;
   }

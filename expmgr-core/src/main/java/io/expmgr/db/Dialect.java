@@ -16,7 +16,199 @@ import java.util.Map;
  */
 public interface Dialect {
 
+  /**
+   * How an engine's package makes its dialect known: listed in {@code
+   * META-INF/services/io.expmgr.db.Dialect$Provider}, found by {@link Engine#dialect()}.
+   */
+  interface Provider {
+    Dialect dialect();
+  }
+
   Engine engine();
+
+  /**
+   * The scheme of the engine's URLs and identities ({@code sqlite:/path}, {@code
+   * mysql://user@host:3306/db}). Default: the engine's label.
+   */
+  default String urlScheme() {
+    return engine().label();
+  }
+
+  /** The server's port when none is given. Default: none (a file engine). */
+  default int defaultPort() {
+    return 0;
+  }
+
+  /**
+   * Why a database name cannot name a database of this engine, as one line, or null when it can.
+   * Default: any name.
+   */
+  default String refuseDatabaseName(String name) {
+    return null;
+  }
+
+  /**
+   * A statement of the experiment tracker's DDL (written for MySQL, as the tracker writes it) or
+   * one of its column types, in this engine's form. Default: as it is.
+   */
+  default String trackerDdl(String statement) {
+    return statement;
+  }
+
+  /**
+   * A statement whose results come row by row as the server's text (each value's bytes as the
+   * engine writes it), not loaded whole. Default: a forward-only statement fetching 1,000 rows at a
+   * time.
+   */
+  default Statement createStreamingTextStatement(Connection connection) throws SQLException {
+    Statement st =
+        connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    st.setFetchSize(1_000);
+    return st;
+  }
+
+  /**
+   * Writes the rows of a query as {@link TsvTables} text with the engine's own bulk copy, on a
+   * connection inside a read transaction; -1 when the engine has none, and the rows are then read
+   * through JDBC. Default: none.
+   *
+   * @return the rows written, or -1
+   */
+  default long copyOutText(Connection connection, String select, java.io.OutputStream out)
+      throws SQLException, java.io.IOException {
+    return -1;
+  }
+
+  /**
+   * What a connection is opened for.
+   *
+   * @param mode whether a missing database may be created
+   * @param readOnly whether nothing done through it may change the database
+   * @param immediate whether its transactions take the write lock when they begin (SQLite)
+   * @param localInfile whether it may stream rows from the client ({@code LOAD DATA LOCAL})
+   */
+  record ConnectRequest(OpenMode mode, boolean readOnly, boolean immediate, boolean localInfile) {}
+
+  /**
+   * A new JDBC connection to the database of {@code db} with the settings every command relies on;
+   * the caller closes it and turns its failures into one line ({@link #connectFailure}).
+   */
+  Connection connect(Database db, ConnectRequest request) throws SQLException;
+
+  /**
+   * Checks what can be checked before connecting (a file database's path and header) and clears
+   * what an interrupted run left beside it; returns what undoes the side effects of a failed
+   * connection attempt. Default: nothing to check or undo.
+   */
+  default Runnable beforeOpen(ConnectionConfig config, OpenMode mode) {
+    return () -> {};
+  }
+
+  /**
+   * Called on the first connection of {@link Database#open}: proves the database answers (a file
+   * that is not a database fails here, not in the middle of work) and, on a writable handle, sweeps
+   * what an interrupted restore left. Default: nothing.
+   */
+  default void afterOpen(Database db, Connection connection) throws SQLException {}
+
+  /** One readable line for a failure to connect (no password in it; the caller redacts it). */
+  String connectFailure(ConnectionConfig config, SQLException e);
+
+  /** Whether a failure says the database's own storage is damaged. Default: never. */
+  default boolean isDamage(SQLException e) {
+    return false;
+  }
+
+  /** What else a user can do with a damaged database, after restoring a snapshot. */
+  default String recoveryAdvice() {
+    return "";
+  }
+
+  /** The JDBC metadata catalog that holds the database's tables. Default: none (null). */
+  default String metadataCatalog(ConnectionConfig config) {
+    return null;
+  }
+
+  /** The JDBC metadata schema that holds the database's tables. Default: any (null). */
+  default String metadataSchema(ConnectionConfig config) {
+    return null;
+  }
+
+  /**
+   * The columns of every table, lower-cased, by upper-cased table name, in one query where asking
+   * table by table costs a round trip each; null to ask table by table.
+   */
+  default Map<String, java.util.Set<String>> columnsByTable(
+      Connection connection, ConnectionConfig config) throws SQLException {
+    return null;
+  }
+
+  /** Loads the driver and any native library ahead of the first connection. Default: nothing. */
+  default void preload() {}
+
+  /** Copies of a file database ({@link Database#backupFileTo}); only for a file engine. */
+  default FileCopy fileCopy() {
+    throw new UnsupportedOperationException(engine().label() + " is not a file database");
+  }
+
+  /**
+   * Whether a declared base type ({@link Catalog.ColumnInfo#baseType}) is a single-precision float
+   * that rounds a double on the way in. Default: no such type.
+   */
+  default boolean isSinglePrecision(String baseType) {
+    return false;
+  }
+
+  /** Whether a declared base type holds date-times of the engine's own. Default: none. */
+  default boolean isTimeType(String baseType) {
+    return false;
+  }
+
+  /** What a typed column holds, by its declared base type: how its values are read and checked. */
+  enum ValueKind {
+    INTEGER,
+    /** A single-precision float. */
+    FLOAT,
+    DOUBLE,
+    DECIMAL,
+    TIME,
+    BINARY,
+    TEXT
+  }
+
+  /**
+   * The kind of a declared base type ({@link Catalog.ColumnInfo#baseType}) of a typed engine.
+   * Default: the SQL names as MySQL writes them ({@code INT}, {@code BIGINT}, {@code FLOAT}, {@code
+   * DOUBLE}, {@code DECIMAL}, {@code DATETIME}, {@code BLOB}, {@code VARBINARY}).
+   */
+  default ValueKind valueKind(String baseType) {
+    String b = baseType.toUpperCase(java.util.Locale.ROOT);
+    if (b.endsWith("INT") || b.equals("INTEGER")) {
+      return ValueKind.INTEGER;
+    }
+    if (isSinglePrecision(b)) {
+      return ValueKind.FLOAT;
+    }
+    if (b.equals("FLOAT") || b.equals("DOUBLE") || b.equals("REAL")) {
+      return ValueKind.DOUBLE;
+    }
+    if (b.equals("DECIMAL") || b.equals("NUMERIC")) {
+      return ValueKind.DECIMAL;
+    }
+    if (isTimeType(b)) {
+      return ValueKind.TIME;
+    }
+    if (b.endsWith("BLOB") || b.endsWith("BINARY")) {
+      return ValueKind.BINARY;
+    }
+    return ValueKind.TEXT;
+  }
+
+  /** Reads the database as it is: its tables, their DDL, columns, keys and indexes. */
+  Catalog readCatalog(Database db, Connection connection) throws SQLException;
+
+  /** Restores snapshots into a database of this engine. */
+  SnapshotRestore snapshotRestore();
 
   /**
    * Whether the database is one local file (SQLite): restored by replacing the file, snapshot by

@@ -26,8 +26,32 @@ public enum Engine {
     return label;
   }
 
+  /**
+   * The engine's dialect, found among the {@link Dialect.Provider}s on the class path (each
+   * engine's package registers one in {@code META-INF/services}).
+   */
   public Dialect dialect() {
-    return this == SQLITE ? SqliteDialect.INSTANCE : MySqlDialect.INSTANCE;
+    Dialect d = Providers.DIALECTS.get(this);
+    if (d == null) {
+      throw new IllegalStateException(
+          "no dialect for " + label + " on the class path (META-INF/services is missing)");
+    }
+    return d;
+  }
+
+  /** The providers, loaded once on first use. */
+  private static final class Providers {
+    static final java.util.Map<Engine, Dialect> DIALECTS = load();
+
+    private static java.util.Map<Engine, Dialect> load() {
+      java.util.Map<Engine, Dialect> found = new java.util.EnumMap<>(Engine.class);
+      for (Dialect.Provider p :
+          java.util.ServiceLoader.load(Dialect.Provider.class, Engine.class.getClassLoader())) {
+        Dialect d = p.dialect();
+        found.put(d.engine(), d);
+      }
+      return found;
+    }
   }
 
   /** The engine of a label ({@code sqlite}, {@code mysql}), case-insensitive. */

@@ -1,9 +1,7 @@
 package io.expmgr.db;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,21 +25,19 @@ public final class Indexes {
    */
   public static List<String> dropSecondary(Database db, Connection c, Collection<String> tables)
       throws SQLException {
-    if (!db.dialect().supportsTransactionalDdl() || tables.isEmpty()) {
+    if (!db.dialect().supportsTransactionalDdl()
+        || !db.dialect().buildsIndexesAfterBulkLoad()
+        || tables.isEmpty()) {
       return List.of();
     }
     Set<String> wanted =
         tables.stream().map(t -> t.toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
     List<String[]> found = new ArrayList<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT name, tbl_name, sql FROM sqlite_master"
-                    + " WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid")) {
-      while (rs.next()) {
-        if (wanted.contains(rs.getString(2).toUpperCase(Locale.ROOT))) {
-          found.add(new String[] {rs.getString(1), rs.getString(3)});
-        }
+    for (Catalog.SchemaObject o : Catalog.read(db, c).objects()) {
+      if (o.type().equalsIgnoreCase("index")
+          && o.sql() != null
+          && wanted.contains(o.table().toUpperCase(Locale.ROOT))) {
+        found.add(new String[] {o.name(), o.sql()});
       }
     }
     List<String> rebuild = new ArrayList<>();

@@ -15,6 +15,6 @@ public final class SqliteFormat {
   public static void insertRows(
       Connection file, String table, List<String> columns, List<Object[]> rows)
       throws SQLException {
-    SqliteDialect.insertObjects(file, table, columns, rows);
+    Engine.SQLITE.dialect().insertValues(file, table, columns, rows);
   }
 }

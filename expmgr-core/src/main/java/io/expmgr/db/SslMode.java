@@ -33,7 +33,7 @@ public enum SslMode {
   }
 
   /** The value of Connector/J's {@code sslMode} for a connection to {@code host}. */
-  String driverValue(String host) {
+  public String driverValue(String host) {
     if (this != AUTO) {
       return name();
     }

@@ -47,7 +47,7 @@ public enum TimeStyle {
    */
   public static TimeStyle of(Database db, java.sql.Connection c, Catalog catalog)
       throws java.sql.SQLException {
-    if (db.engine() != Engine.SQLITE) {
+    if (!db.dialect().storesTimesAsText()) {
       return null;
     }
     for (String[] tc :

@@ -51,7 +51,7 @@ public final class TrackerDdl {
   public static List<String> statements(Engine engine, boolean batches) {
     return MYSQL.stream()
         .filter(s -> batches || !Schema.isOptional(tableOf(s)))
-        .map(s -> engine == Engine.MYSQL ? s : sqlite(s))
+        .map(engine.dialect()::trackerDdl)
         .toList();
   }
 
@@ -61,7 +61,7 @@ public final class TrackerDdl {
     tables.forEach(t -> wanted.add(t.toUpperCase(Locale.ROOT)));
     return MYSQL.stream()
         .filter(s -> wanted.contains(tableOf(s)))
-        .map(s -> engine == Engine.MYSQL ? s : sqlite(s))
+        .map(engine.dialect()::trackerDdl)
         .toList();
   }
 
@@ -81,7 +81,7 @@ public final class TrackerDdl {
   private static String column(Column c, Dialect d) {
     return c.name()
         + " "
-        + (d.engine() == Engine.MYSQL ? type(c.type()) : sqlite(type(c.type())))
+        + d.trackerDdl(type(c.type()))
         + (c.nullable() ? "" : " NOT NULL")
         + (c.defaultText() == null ? "" : d.defaultClause(c.defaultText()));
   }
@@ -167,14 +167,5 @@ public final class TrackerDdl {
       }
     }
     return true;
-  }
-
-  /** The tracker's own translation of its MySQL DDL to SQLite. */
-  private static String sqlite(String mysql) {
-    return mysql
-        .replace("INT PRIMARY KEY AUTO_INCREMENT", "INTEGER PRIMARY KEY AUTOINCREMENT")
-        .replace("DATETIME", "TEXT")
-        .replace("`desc`", "desc")
-        .replace("JSON", "TEXT");
   }
 }

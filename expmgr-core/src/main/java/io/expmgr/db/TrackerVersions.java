@@ -109,12 +109,7 @@ public final class TrackerVersions {
       ps.setString(1, v);
       ps.setString(2, name);
       ps.setString(3, description);
-      LocalDateTime now = LocalDateTime.now();
-      if (d.engine() == Engine.SQLITE) {
-        ps.setString(4, TimeStyle.ISO_T.format(now));
-      } else {
-        ps.setObject(4, now.withNano(0));
-      }
+      d.setTrackerTime(ps, 4, LocalDateTime.now());
       ps.setString(5, rollback);
       ps.executeUpdate();
     }

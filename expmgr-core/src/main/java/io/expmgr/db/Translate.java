@@ -2,7 +2,6 @@ package io.expmgr.db;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -43,27 +42,25 @@ public final class Translate {
 
   /** A logical type that keeps a column's values in any engine. */
   public static ColumnType typeOf(Catalog.ColumnInfo c, Engine engine, boolean key) {
-    if (engine == Engine.SQLITE) {
+    Dialect d = engine.dialect();
+    if (d.typesValuesDynamically()) {
       return switch (c.affinity()) {
         case INTEGER -> ColumnType.ID;
         case REAL -> ColumnType.DOUBLE;
         default -> key ? ColumnType.SHORT_TEXT : ColumnType.TEXT;
       };
     }
-    String base = c.baseType().toLowerCase(Locale.ROOT);
-    if (base.endsWith("int")) {
-      return ColumnType.ID;
-    }
-    if (base.equals("float") || base.equals("double") || base.equals("real")) {
-      return ColumnType.DOUBLE;
-    }
-    return key ? ColumnType.SHORT_TEXT : ColumnType.TEXT;
+    return switch (d.valueKind(c.baseType())) {
+      case INTEGER -> ColumnType.ID;
+      case FLOAT, DOUBLE -> ColumnType.DOUBLE;
+      default -> key ? ColumnType.SHORT_TEXT : ColumnType.TEXT;
+    };
   }
 
   /** Whether a source table is carried by a restore into {@code target}'s engine. */
   public static boolean carried(Catalog.TableInfo table, Engine source, Engine target) {
-    // SQLite's own tables (AUTOINCREMENT counters, planner statistics): MySQL keeps its own.
-    return source == target
-        || !table.name().toLowerCase(java.util.Locale.ROOT).startsWith("sqlite_");
+    // An engine's own tables (SQLite's AUTOINCREMENT counters, planner statistics): the target
+    // keeps its own.
+    return source == target || !source.dialect().isSystemTable(table.name());
   }
 }

@@ -79,11 +79,11 @@ public final class TsvTables {
         for (Catalog.TableInfo t : catalog.tables()) {
           try (OutputStream o = sink.open(t)) {
             long base = done[0];
+            java.util.function.LongConsumer rowsDone = rows -> progress.onProgress(base + rows, -1);
             Written w =
-                db.engine() == Engine.MYSQL
-                    ? new Written(
-                        rawText(c, t, d, o, rows -> progress.onProgress(base + rows, -1)), Map.of())
-                    : sqliteText(c, t, d, o, rows -> progress.onProgress(base + rows, -1));
+                d.typesValuesDynamically()
+                    ? sqliteText(c, t, d, o, rowsDone)
+                    : new Written(text(c, t, d, o, rowsDone), Map.of());
             out.put(t.name(), w);
             done[0] += w.rows();
             progress.onProgress(done[0], -1);
@@ -201,6 +201,18 @@ public final class TsvTables {
    * written as they come, escaped byte by byte (the escaped bytes never occur inside a UTF-8
    * sequence), with no value decoded or formatted here.
    */
+  /** One table of a typed engine: by the engine's own bulk copy where it has one. */
+  private static long text(
+      Connection c,
+      Catalog.TableInfo t,
+      Dialect d,
+      OutputStream out,
+      java.util.function.LongConsumer rowsDone)
+      throws SQLException, IOException {
+    long copied = d.copyOutText(c, select(t, d), out);
+    return copied >= 0 ? copied : rawText(c, t, d, out, rowsDone);
+  }
+
   private static long rawText(
       Connection c,
       Catalog.TableInfo t,
@@ -211,10 +223,7 @@ public final class TsvTables {
     int n = t.columns().size();
     Text text = new Text(out);
     long rows = 0;
-    try (java.sql.Statement st =
-        c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-      // Connector/J's signal for row-by-row streaming instead of reading the whole result.
-      st.setFetchSize(Integer.MIN_VALUE);
+    try (java.sql.Statement st = d.createStreamingTextStatement(c)) {
       try (ResultSet rs = st.executeQuery(select(t, d))) {
         while (rs.next()) {
           for (int i = 0; i < n; i++) {

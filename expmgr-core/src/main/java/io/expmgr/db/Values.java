@@ -4,7 +4,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.util.Locale;
 
 /**
  * Values as a database stores them, read so that nothing is rewritten, and written into a column of
@@ -35,29 +34,27 @@ public final class Values {
   /** Reads a value as stored (see the class comment). */
   public static Object read(ResultSet rs, int index, Catalog.ColumnInfo column, Engine engine)
       throws SQLException {
-    if (engine == Engine.SQLITE) {
+    Dialect d = engine.dialect();
+    if (d.typesValuesDynamically()) {
       Object v = rs.getObject(index);
       return v instanceof Integer i ? Long.valueOf(i) : v;
     }
-    String base = column.baseType().toLowerCase(Locale.ROOT);
-    Object v;
-    if (base.endsWith("int")) {
-      v = rs.getLong(index);
-    } else if (base.equals("float")) {
-      float f = rs.getFloat(index);
-      v = rs.wasNull() ? null : floatAsDouble(f);
-    } else if (base.equals("double") || base.equals("real")) {
-      v = rs.getDouble(index);
-    } else if (base.equals("decimal") || base.equals("numeric")) {
-      v = rs.getBigDecimal(index);
-    } else if (base.equals("datetime") || base.equals("timestamp")) {
-      LocalDateTime t = rs.getObject(index, LocalDateTime.class);
-      v = t == null ? null : TimeStyle.serverText(t, column.fractionDigits());
-    } else if (base.endsWith("blob") || base.endsWith("binary")) {
-      v = rs.getBytes(index);
-    } else {
-      v = rs.getString(index);
-    }
+    Object v =
+        switch (d.valueKind(column.baseType())) {
+          case INTEGER -> rs.getLong(index);
+          case FLOAT -> {
+            float f = rs.getFloat(index);
+            yield rs.wasNull() ? null : floatAsDouble(f);
+          }
+          case DOUBLE -> rs.getDouble(index);
+          case DECIMAL -> rs.getBigDecimal(index);
+          case TIME -> {
+            LocalDateTime t = rs.getObject(index, LocalDateTime.class);
+            yield t == null ? null : TimeStyle.serverText(t, column.fractionDigits());
+          }
+          case BINARY -> rs.getBytes(index);
+          case TEXT -> rs.getString(index);
+        };
     return rs.wasNull() ? null : v;
   }
 
@@ -86,7 +83,8 @@ public final class Values {
     if (value == null) {
       return null;
     }
-    if (target.engine() == Engine.SQLITE && sourceEngine == Engine.SQLITE) {
+    boolean textTarget = target.engine().dialect().storesTimesAsText();
+    if (textTarget && sourceEngine.dialect().storesTimesAsText()) {
       return value;
     }
     LocalDateTime t;
@@ -95,7 +93,7 @@ public final class Values {
     } catch (IllegalArgumentException e) {
       throw new Unstorable("'" + value + "' is not a time");
     }
-    if (target.engine() == Engine.SQLITE) {
+    if (textTarget) {
       return target.style().format(t);
     }
     int digits = Math.max(0, Math.min(6, target.fractionDigits()));
@@ -145,30 +143,29 @@ public final class Values {
 
     /** The value to write for {@code v}, read as stored from a database of {@code from}. */
     public Object convert(Object v, Engine from) {
-      if (v == null || (from == Engine.SQLITE && engine == Engine.SQLITE)) {
+      Dialect d = engine.dialect();
+      if (v == null || (from.dialect().typesValuesDynamically() && d.typesValuesDynamically())) {
         return v;
       }
       if (time) {
         return Values.time(v, from, timeTarget);
       }
-      if (engine != Engine.MYSQL) {
+      if (d.typesValuesDynamically()) {
         return v;
       }
-      String base = column.baseType();
-      boolean integer = base.endsWith("INT");
+      Dialect.ValueKind kind = d.valueKind(column.baseType());
+      boolean integer = kind == Dialect.ValueKind.INTEGER;
       boolean number =
           integer
-              || base.equals("FLOAT")
-              || base.equals("DOUBLE")
-              || base.equals("REAL")
-              || base.equals("DECIMAL")
-              || base.equals("NUMERIC");
+              || kind == Dialect.ValueKind.FLOAT
+              || kind == Dialect.ValueKind.DOUBLE
+              || kind == Dialect.ValueKind.DECIMAL;
       if (number && v instanceof String s) {
         throw new Unstorable("'" + abbreviate(s) + "' is not a number");
       }
       if (v instanceof Double dv) {
-        if (!Double.isFinite(dv)) {
-          throw new Unstorable(dv + " cannot be stored in a MySQL number column");
+        if (!Double.isFinite(dv) && !(number && d.storesNonFiniteDoubles() && !integer)) {
+          throw new Unstorable(dv + " cannot be stored in a " + engine.label() + " number column");
         }
         if (integer && dv != Math.rint(dv)) {
           throw new Unstorable(dv + " is not an integer");

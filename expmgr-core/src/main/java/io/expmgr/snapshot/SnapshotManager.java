@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * interrupted snapshot is never listed.
  *
  * <p>SQLite sources are copied as their file when SQLite guarantees the file cannot change during
- * the copy ({@link Database#copyFrozenSqlite}), else with the online backup API in one step; MySQL
+ * the copy ({@link Database#copyFrozenFile}), else with the online backup API in one step; MySQL
  * sources are read in one consistent-snapshot transaction and streamed.
  */
 public final class SnapshotManager {
@@ -189,13 +189,13 @@ public final class SnapshotManager {
         if (db.dialect().isFileDatabase()) {
           String[][] copied = new String[1][];
           var frozen =
-              db.copyFrozenSqlite(
+              db.copyFrozenFile(
                   tables, (file, length) -> copied[0] = copyFile(file, length, data, progress));
           if (frozen.isPresent()) {
             counted = frozen.get();
             sums = copied[0];
           } else {
-            counted = db.backupSqliteTo(data, tables);
+            counted = db.backupFileTo(data, tables);
           }
         } else {
           counted = copyMysql(data, catalog, schema, progress);
@@ -1231,7 +1231,7 @@ public final class SnapshotManager {
 
   /**
    * Copies the first {@code length} bytes of a database file that cannot change meanwhile (see
-   * {@link Database#copyFrozenSqlite}); returns the copy's SHA-256 and CRC-32C, taken from the same
+   * {@link Database#copyFrozenFile}); returns the copy's SHA-256 and CRC-32C, taken from the same
    * read.
    */
   private static String[] copyFile(Path file, long length, Path copy, ProgressListener progress)

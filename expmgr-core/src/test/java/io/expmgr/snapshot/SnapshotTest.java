@@ -329,8 +329,9 @@ class SnapshotTest {
     // restore is refused.
     try (java.sql.Connection holder = target.connect()) {
       assertThat(
-              io.expmgr.db.MySqlDialect.INSTANCE.tryNamedLock(
-                  holder, "expmgr_restore_" + maria.database()))
+              io.expmgr.db.Engine.MYSQL
+                  .dialect()
+                  .tryNamedLock(holder, "expmgr_restore_" + maria.database()))
           .isTrue();
       Database.open(maria, OpenMode.EXISTING);
       assertThat(remaining.get()).hasSize(3);
@@ -477,7 +478,7 @@ class SnapshotTest {
     io.expmgr.db.Schema schema = io.expmgr.schema.SchemaMigrator.schemaOf(db);
     Path copy = dir.resolve("frozen-copy.db");
     var counts =
-        db.copyFrozenSqlite(schema.tableNames(), (file, length) -> copyPrefix(file, length, copy));
+        db.copyFrozenFile(schema.tableNames(), (file, length) -> copyPrefix(file, length, copy));
     assertThat(counts).contains(TestDatabases.counts(db));
     assertThat(
             TestDatabases.content(Database.open(ConnectionConfig.sqlite(copy), OpenMode.EXISTING)))
@@ -496,7 +497,7 @@ class SnapshotTest {
           writer, "INSERT INTO EXPERIMENT (title) VALUES ('after the reader')");
       Path unused = dir.resolve("never-written.db");
       assertThat(
-              db.copyFrozenSqlite(
+              db.copyFrozenFile(
                   schema.tableNames(), (file, length) -> copyPrefix(file, length, unused)))
           .isEmpty();
       assertThat(unused).doesNotExist();
@@ -511,7 +512,7 @@ class SnapshotTest {
     var atStart = TestDatabases.content(db);
     Path during = dir.resolve("frozen-during.db");
     var copiedDuringWrites =
-        db.copyFrozenSqlite(
+        db.copyFrozenFile(
             schema.tableNames(),
             (file, length) -> {
               try (DatabaseManager api = DatabaseManager.open(c)) {
@@ -540,7 +541,7 @@ class SnapshotTest {
     }
     Path again = dir.resolve("frozen-again.db");
     assertThat(
-            db.copyFrozenSqlite(
+            db.copyFrozenFile(
                 schema.tableNames(), (file, length) -> copyPrefix(file, length, again)))
         .contains(TestDatabases.counts(db));
     assertThat(

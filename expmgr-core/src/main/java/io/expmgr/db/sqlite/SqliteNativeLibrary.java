@@ -1,4 +1,4 @@
-package io.expmgr.db;
+package io.expmgr.db.sqlite;
 
 import io.expmgr.internal.ExpmgrHome;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.expmgr.db;
+package io.expmgr.db.mysql;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,20 @@
-package io.expmgr.db;
+package io.expmgr.db.sqlite;
 
+import io.expmgr.db.Catalog;
+import io.expmgr.db.ColumnType;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Ddl;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Engine;
+import io.expmgr.db.FileCopy;
+import io.expmgr.db.ForeignKey;
+import io.expmgr.db.OpenMode;
+import io.expmgr.db.Rows;
+import io.expmgr.db.SnapshotRestore;
+import io.expmgr.db.Sql;
+import io.expmgr.db.Table;
+import io.expmgr.db.Times;
 import io.expmgr.internal.DaemonThreads;
 import io.expmgr.internal.LongBitSet;
 import java.sql.Connection;
@@ -23,6 +38,14 @@ public final class SqliteDialect implements Dialect {
       org.slf4j.LoggerFactory.getLogger(SqliteDialect.class);
 
   public static final SqliteDialect INSTANCE = new SqliteDialect();
+
+  /** Registers the dialect with {@link Engine}. */
+  public static final class Provider implements Dialect.Provider {
+    @Override
+    public Dialect dialect() {
+      return INSTANCE;
+    }
+  }
 
   @Override
   public boolean isFileDatabase() {
@@ -58,7 +81,7 @@ public final class SqliteDialect implements Dialect {
   @Override
   public void setTrackerTime(PreparedStatement ps, int index, LocalDateTime time)
       throws SQLException {
-    ps.setString(index, time == null ? null : TimeStyle.ISO_T.format(time));
+    ps.setString(index, time == null ? null : io.expmgr.db.TimeStyle.ISO_T.format(time));
   }
 
   @Override
@@ -84,6 +107,73 @@ public final class SqliteDialect implements Dialect {
   @Override
   public Engine engine() {
     return Engine.SQLITE;
+  }
+
+  /** The tracker's own translation of its MySQL DDL to SQLite. */
+  @Override
+  public String trackerDdl(String mysql) {
+    return mysql
+        .replace("INT PRIMARY KEY AUTO_INCREMENT", "INTEGER PRIMARY KEY AUTOINCREMENT")
+        .replace("DATETIME", "TEXT")
+        .replace("`desc`", "desc")
+        .replace("JSON", "TEXT");
+  }
+
+  @Override
+  public java.sql.Connection connect(Database db, ConnectRequest request)
+      throws java.sql.SQLException {
+    return SqliteConnections.connect(db, request);
+  }
+
+  @Override
+  public Runnable beforeOpen(ConnectionConfig config, OpenMode mode) {
+    return SqliteConnections.beforeOpen(config, mode);
+  }
+
+  @Override
+  public void afterOpen(Database db, java.sql.Connection connection) throws java.sql.SQLException {
+    SqliteConnections.afterOpen(connection);
+  }
+
+  @Override
+  public String connectFailure(ConnectionConfig config, java.sql.SQLException e) {
+    return SqliteConnections.connectFailure(config, e);
+  }
+
+  @Override
+  public boolean isDamage(java.sql.SQLException e) {
+    return SqliteConnections.isDamage(e);
+  }
+
+  @Override
+  public String recoveryAdvice() {
+    return ", or recover what it holds with sqlite3 DB .recover";
+  }
+
+  @Override
+  public void preload() {
+    SqliteNativeLibrary.prepare();
+    try {
+      org.sqlite.SQLiteJDBCLoader.initialize();
+    } catch (Exception e) {
+      // the first connection reports it
+    }
+  }
+
+  @Override
+  public FileCopy fileCopy() {
+    return SqliteFileCopy.INSTANCE;
+  }
+
+  @Override
+  public Catalog readCatalog(Database db, java.sql.Connection connection)
+      throws java.sql.SQLException {
+    return SqliteCatalog.read(connection);
+  }
+
+  @Override
+  public SnapshotRestore snapshotRestore() {
+    return SqliteRestore.INSTANCE;
   }
 
   @Override

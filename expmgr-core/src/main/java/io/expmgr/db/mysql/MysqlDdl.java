@@ -1,4 +1,4 @@
-package io.expmgr.db;
+package io.expmgr.db.mysql;
 
 import java.util.ArrayList;
 import java.util.List;

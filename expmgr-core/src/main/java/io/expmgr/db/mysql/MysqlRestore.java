@@ -1,10 +1,30 @@
-package io.expmgr.db;
+package io.expmgr.db.mysql;
 
 import io.expmgr.DataAccessException;
 import io.expmgr.ProgressListener;
+import io.expmgr.db.Catalog;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Ddl;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Engine;
+import io.expmgr.db.ForeignKey;
+import io.expmgr.db.OpenMode;
+import io.expmgr.db.Restorer;
+import io.expmgr.db.Restorer.CrcInput;
+import io.expmgr.db.Restorer.RowSupplier;
+import io.expmgr.db.Restorer.TsvFile;
+import io.expmgr.db.Schema;
+import io.expmgr.db.SnapshotRestore;
+import io.expmgr.db.Table;
+import io.expmgr.db.Translate;
+import io.expmgr.db.TsvReader;
 import io.expmgr.internal.DaemonThreads;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * given its other keys and its foreign keys; its views and triggers are made again. A snapshot of
  * SQLite is translated ({@link Translate}).
  */
-final class MysqlRestore {
+final class MysqlRestore implements SnapshotRestore {
+  static final MysqlRestore INSTANCE = new MysqlRestore();
+
   private static final Logger log = LoggerFactory.getLogger(MysqlRestore.class);
   static final String NEW = "__expmgr_new";
   static final String OLD = "__expmgr_old";
@@ -370,4 +392,136 @@ final class MysqlRestore {
           e.getMessage());
     }
   }
+
+  @Override
+  public void fromDataFile(
+      Path sqliteData,
+      String crc32c,
+      java.util.function.Consumer<Path> verifier,
+      java.util.Map<String, Long> expectedRows,
+      Catalog catalog,
+      Schema model,
+      ConnectionConfig target,
+      ProgressListener progress) {
+    verifier.accept(sqliteData);
+    Database source = Database.openReadOnly(ConnectionConfig.sqlite(sqliteData));
+    // The file's own tables hold the rows; from MySQL they were translated into it by name.
+    Catalog inFile = Catalog.read(source);
+    run(
+        catalog,
+        model,
+        (from, shadow, columns, db, localInfile) -> {
+          Catalog.TableInfo stored =
+              inFile
+                  .table(from.name())
+                  .orElseThrow(
+                      () ->
+                          new io.expmgr.SnapshotException(
+                              "the snapshot's data file has no table "
+                                  + from.name()
+                                  + "; nothing was restored"));
+          try (Connection src = source.connect();
+              PreparedStatement read =
+                  source
+                      .dialect()
+                      .prepareStreaming(
+                          src, Restorer.selectAll(stored.name(), columns, source.dialect()));
+              ResultSet rows = read.executeQuery()) {
+            if (!localInfile) {
+              return insertRows(
+                  () -> {
+                    if (!rows.next()) {
+                      return null;
+                    }
+                    Object[] row = new Object[columns.size()];
+                    for (int i = 0; i < row.length; i++) {
+                      row[i] = rows.getObject(i + 1);
+                    }
+                    return row;
+                  },
+                  db,
+                  shadow,
+                  columns);
+            }
+            // LOAD DATA in auto-commit: one transaction per table, and the connection runs
+            // nothing but statements that carry their own stream.
+            try (Connection dst = db.connectForLoading()) {
+              MySqlDialect.INSTANCE.prepareForLoading(dst);
+              return MySqlDialect.INSTANCE.loadData(dst, shadow, columns, rows);
+            }
+          }
+        },
+        expectedRows,
+        target,
+        sqliteData.toString(),
+        progress);
+  }
+
+  @Override
+  public void fromTsv(
+      List<TsvFile> files,
+      Catalog catalog,
+      Schema model,
+      java.util.Map<String, Long> expectedRows,
+      ConnectionConfig target,
+      ProgressListener progress) {
+    java.util.Map<String, TsvFile> byTable = new java.util.HashMap<>();
+    files.forEach(f -> byTable.put(f.table().name(), f));
+    run(
+        catalog,
+        model,
+        (from, shadow, columns, db, localInfile) -> {
+          TsvFile f = byTable.get(from.name());
+          CrcInput in = new CrcInput(f);
+          try {
+            long n;
+            if (localInfile) {
+              try (Connection dst = db.connectForLoading()) {
+                MySqlDialect.INSTANCE.prepareForLoading(dst);
+                n = MySqlDialect.INSTANCE.loadStream(dst, shadow, columns, in);
+              }
+            } else {
+              TsvReader r =
+                  new TsvReader(
+                      in,
+                      columns,
+                      java.util.Collections.nCopies(columns.size(), TsvReader.TEXT),
+                      f.path().getFileName().toString());
+              n = insertRows(r::next, db, shadow, columns);
+            }
+            in.check();
+            return n;
+          } finally {
+            in.release();
+          }
+        },
+        expectedRows,
+        target,
+        files.isEmpty() ? "" : files.get(0).path().getParent().toString(),
+        progress);
+  }
+
+  /** One table by multi-row INSERTs in one transaction, for servers without local_infile. */
+  private static long insertRows(RowSupplier rows, Database db, String into, List<String> columns)
+      throws Exception {
+    try (Connection dst = db.connect()) {
+      db.dialect().tuneForBulkLoad(dst);
+      dst.setAutoCommit(false);
+      long n = 0;
+      List<Object[]> batch = new ArrayList<>(INSERT_BATCH);
+      for (Object[] row = rows.next(); row != null; row = rows.next()) {
+        batch.add(row);
+        n++;
+        if (batch.size() == INSERT_BATCH) {
+          MySqlDialect.INSTANCE.insertText(dst, into, columns, batch);
+          batch.clear();
+        }
+      }
+      MySqlDialect.INSTANCE.insertText(dst, into, columns, batch);
+      dst.commit();
+      return n;
+    }
+  }
+
+  private static final int INSERT_BATCH = 2_000;
 }

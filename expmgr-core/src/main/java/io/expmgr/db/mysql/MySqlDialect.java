@@ -1,5 +1,15 @@
-package io.expmgr.db;
+package io.expmgr.db.mysql;
 
+import io.expmgr.db.Catalog;
+import io.expmgr.db.ColumnType;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.Database;
+import io.expmgr.db.Ddl;
+import io.expmgr.db.Dialect;
+import io.expmgr.db.Engine;
+import io.expmgr.db.SnapshotRestore;
+import io.expmgr.db.Table;
+import io.expmgr.db.Times;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,10 +19,19 @@ import java.sql.Types;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** MySQL and MariaDB through MySQL Connector/J. */
 public final class MySqlDialect implements Dialect {
   public static final MySqlDialect INSTANCE = new MySqlDialect();
+
+  /** Registers the dialect with {@link Engine}. */
+  public static final class Provider implements Dialect.Provider {
+    @Override
+    public Dialect dialect() {
+      return INSTANCE;
+    }
+  }
 
   @Override
   public boolean hasJsonType() {
@@ -34,6 +53,92 @@ public final class MySqlDialect implements Dialect {
   @Override
   public Engine engine() {
     return Engine.MYSQL;
+  }
+
+  @Override
+  public java.sql.Connection connect(Database db, ConnectRequest request)
+      throws java.sql.SQLException {
+    return MysqlConnections.connect(db, request);
+  }
+
+  /** A restore killed mid-way left shadow tables: swept on a writable open; never fails it. */
+  @Override
+  public void afterOpen(Database db, java.sql.Connection connection) {
+    if (db.isReadOnly()) {
+      return;
+    }
+    try {
+      MysqlRestore.sweepLeftovers(db, connection);
+    } catch (java.sql.SQLException e) {
+      org.slf4j.LoggerFactory.getLogger(MySqlDialect.class)
+          .debug("no sweep of restore leftovers in {}: {}", db.identity(), e.getMessage());
+    }
+  }
+
+  @Override
+  public String connectFailure(ConnectionConfig config, java.sql.SQLException e) {
+    return MysqlConnections.connectFailure(config, e);
+  }
+
+  @Override
+  public int defaultPort() {
+    return ConnectionConfig.DEFAULT_PORT;
+  }
+
+  @Override
+  public String refuseDatabaseName(String name) {
+    return name.matches("[A-Za-z0-9_$]{1,64}")
+        ? null
+        : "--database must be a MySQL database name (letters, digits, _ and $, at most 64), got '"
+            + name
+            + "'";
+  }
+
+  @Override
+  public String metadataCatalog(ConnectionConfig config) {
+    return config.database();
+  }
+
+  @Override
+  public Map<String, java.util.Set<String>> columnsByTable(
+      java.sql.Connection c, ConnectionConfig config) throws java.sql.SQLException {
+    Map<String, java.util.Set<String>> out = new java.util.HashMap<>();
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS"
+                + " WHERE TABLE_SCHEMA = ?")) {
+      ps.setString(1, config.database());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.computeIfAbsent(
+                  rs.getString(1).toUpperCase(java.util.Locale.ROOT),
+                  k -> new java.util.TreeSet<>())
+              .add(rs.getString(2).toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public boolean isSinglePrecision(String baseType) {
+    return baseType.equals("FLOAT");
+  }
+
+  @Override
+  public boolean isTimeType(String baseType) {
+    return baseType.equals("DATETIME") || baseType.equals("TIMESTAMP");
+  }
+
+  @Override
+  public Catalog readCatalog(Database db, java.sql.Connection connection)
+      throws java.sql.SQLException {
+    return MysqlCatalog.read(connection, db.config().database());
+  }
+
+  @Override
+  public SnapshotRestore snapshotRestore() {
+    return MysqlRestore.INSTANCE;
   }
 
   @Override
@@ -93,6 +198,15 @@ public final class MySqlDialect implements Dialect {
   @Override
   public LocalDateTime getTime(ResultSet rs, String column) throws SQLException {
     return rs.getObject(column, LocalDateTime.class);
+  }
+
+  @Override
+  public Statement createStreamingTextStatement(Connection connection) throws SQLException {
+    Statement st =
+        connection.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    // Connector/J's signal for row-by-row streaming instead of reading the whole result.
+    st.setFetchSize(Integer.MIN_VALUE);
+    return st;
   }
 
   @Override
