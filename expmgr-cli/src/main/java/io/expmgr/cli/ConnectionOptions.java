@@ -2,6 +2,7 @@ package io.expmgr.cli;
 
 import io.expmgr.InvalidInputException;
 import io.expmgr.db.ConnectionConfig;
+import io.expmgr.db.DatabaseUrl;
 import io.expmgr.db.Engine;
 import io.expmgr.db.SslMode;
 import picocli.CommandLine.Option;
@@ -212,17 +213,14 @@ public final class ConnectionOptions {
         sqlite
             ? "sqlite"
             : mysql ? "mysql" : first(Environment.get(Environment.ENGINE), file.get("engine"));
-    if (engine != null && !engine.equalsIgnoreCase("sqlite") && !engine.equalsIgnoreCase("mysql")) {
+    Engine chosen;
+    try {
+      chosen = engine == null ? null : Engine.forLabel(engine);
+    } catch (InvalidInputException e) {
       throw new InvalidInputException(
-          "engine must be sqlite or mysql, not '"
-              + engine
-              + "' ($"
-              + Environment.ENGINE
-              + " or engine= in "
-              + file.describe()
-              + ")");
+          e.getMessage() + " ($" + Environment.ENGINE + " or engine= in " + file.describe() + ")");
     }
-    if (engine == null || engine.equalsIgnoreCase("sqlite")) {
+    if (chosen == null || chosen.dialect().isFileDatabase()) {
       for (String[] o :
           new String[][] {
             {"--host", host},
@@ -257,7 +255,7 @@ public final class ConnectionOptions {
     }
     String ssl = first(Environment.get(Environment.SSL_MODE), file.get("ssl-mode"));
     return new ConnectionConfig(
-        Engine.forLabel("mysql"),
+        chosen,
         db,
         first(host, Environment.get(Environment.HOST), file.get("host"), client.get("host")),
         p == null ? 0 : p,
@@ -285,9 +283,15 @@ public final class ConnectionOptions {
     }
     if (sqlite) {
       throw new InvalidInputException(
-          "--sqlite and a mysql:// --database URL contradict each other");
+          "--sqlite and a server --database URL ("
+              + DatabaseUrl.redact(url)
+              + ") contradict each other");
     }
-    boolean userInUrl = url.substring("mysql://".length()).split("/", 2)[0].contains("@");
+    if (mysql && !c.engine().label().equals("mysql")) {
+      throw new InvalidInputException(
+          "--mysql and a " + c.engine().label() + " --database URL contradict each other");
+    }
+    boolean userInUrl = DatabaseUrl.namesUser(url);
     String pw = c.password() != null ? c.password() : password(clientSection());
     String u =
         userInUrl
@@ -296,8 +300,8 @@ public final class ConnectionOptions {
                 Environment.get(Environment.USER),
                 config().get("user"),
                 clientSection().get("user"));
-    return ConnectionConfig.mysql(c.host(), c.port(), c.database(), u, pw)
-        .withSsl(sslMode != null ? sslMode : c.ssl());
+    return new ConnectionConfig(
+        c.engine(), c.database(), c.host(), c.port(), u, pw, sslMode != null ? sslMode : c.ssl());
   }
 
   /**

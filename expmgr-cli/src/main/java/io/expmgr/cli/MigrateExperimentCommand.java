@@ -2,6 +2,7 @@ package io.expmgr.cli;
 
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
+import io.expmgr.db.DatabaseUrl;
 import io.expmgr.db.OpenMode;
 import io.expmgr.migrate.ExperimentMigration;
 import io.expmgr.migrate.MigrationOptions;

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * the arguments, and messages that quote a {@code mysql://user:password@...} URL.
  */
 final class Secrets {
-  private static final Pattern URL_PASSWORD = Pattern.compile("(mysql://[^:/@\\s]*):[^@\\s]*@");
+  private static final Pattern URL_PASSWORD = Pattern.compile("([a-z]+://[^:/@\\s]*):[^@\\s]*@");
 
   private Secrets() {}
 
@@ -23,7 +23,7 @@ final class Secrets {
       } else if (a.equals("--password") && i + 1 < args.length && !args[i + 1].startsWith("-")) {
         out.add(args[i + 1]);
       }
-      var m = Pattern.compile("mysql://[^:/@\\s]*:([^@\\s]*)@").matcher(a);
+      var m = Pattern.compile("[a-z]+://[^:/@\\s]*:([^@\\s]*)@").matcher(a);
       while (m.find()) {
         out.add(m.group(1));
       }

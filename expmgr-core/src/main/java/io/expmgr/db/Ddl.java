@@ -21,6 +21,7 @@ public final class Ddl {
   public static List<String> createTable(Table table, Dialect d, String constraintTag) {
     List<String> statements = new ArrayList<>();
     statements.add(createTableOnly(table, d, constraintTag, true));
+    statements.addAll(d.afterCreateTable(table, autoIdColumn(table)));
     statements.addAll(createIndexes(table, d));
     return statements;
   }
@@ -46,14 +47,7 @@ public final class Ddl {
       Table table, Dialect d, String constraintTag, boolean withForeignKeys) {
     StringBuilder sb =
         new StringBuilder("CREATE TABLE ").append(d.quote(table.name())).append(" (");
-    boolean autoId =
-        table.primaryKey().size() == 1
-            && table
-                .column(table.primaryKey().get(0))
-                .map(c -> c.type() == ColumnType.ID)
-                .orElse(false)
-            && table.foreignKeys().stream()
-                .noneMatch(fk -> fk.columns().contains(table.primaryKey().get(0)));
+    boolean autoId = autoIdColumn(table) != null;
     List<String> parts = new ArrayList<>();
     boolean keyInColumn = autoId && d.autoIncrementDeclaresKey();
     for (Column c : table.columns()) {
@@ -73,6 +67,22 @@ public final class Ddl {
     return sb.toString();
   }
 
+  /**
+   * The column whose values the engine assigns (a single-column {@code ID} key that refers to no
+   * parent), or null when the table has none.
+   */
+  public static String autoIdColumn(Table table) {
+    boolean autoId =
+        table.primaryKey().size() == 1
+            && table
+                .column(table.primaryKey().get(0))
+                .map(c -> c.type() == ColumnType.ID)
+                .orElse(false)
+            && table.foreignKeys().stream()
+                .noneMatch(fk -> fk.columns().contains(table.primaryKey().get(0)));
+    return autoId ? table.primaryKey().get(0) : null;
+  }
+
   /** {@code name TYPE [NOT NULL] [DEFAULT ...]}. */
   public static String columnDefinition(Column c, Dialect d) {
     return d.quote(c.name())
@@ -89,6 +99,9 @@ public final class Ddl {
 
   private static List<String> foreignKeys(Table table, Dialect d, String constraintTag) {
     List<String> parts = new ArrayList<>();
+    if (!d.declaresForeignKeys()) {
+      return parts;
+    }
     int fkNumber = 0;
     for (ForeignKey fk : table.foreignKeys()) {
       fkNumber++;

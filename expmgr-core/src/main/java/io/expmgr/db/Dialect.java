@@ -34,6 +34,11 @@ public interface Dialect {
     return engine().label();
   }
 
+  /** Other schemes that name this engine in a URL ({@code postgres://}). Default: none. */
+  default List<String> urlSchemeAliases() {
+    return List.of();
+  }
+
   /** The server's port when none is given. Default: none (a file engine). */
   default int defaultPort() {
     return 0;
@@ -281,6 +286,24 @@ public interface Dialect {
   /** Whether a table is the engine's own bookkeeping ({@code sqlite_sequence}), not user data. */
   default boolean isSystemTable(String name) {
     return false;
+  }
+
+  /**
+   * Whether tables get their foreign keys declared. An engine that cannot switch their checks off
+   * for one session (to load rows before their parents, or to keep the broken links users'
+   * databases have, which the hierarchy check reports) declares none. Default: declared.
+   */
+  default boolean declaresForeignKeys() {
+    return true;
+  }
+
+  /**
+   * Statements that follow the CREATE TABLE of a model table (before its indexes): what the engine
+   * needs so that {@code autoIdColumn} (null when the table has none) keeps assigning new ids past
+   * rows written with ids of their own. Default: none.
+   */
+  default List<String> afterCreateTable(Table table, String autoIdColumn) {
+    return List.of();
   }
 
   /** Quotes an identifier ({@code desc} is reserved in MySQL). */

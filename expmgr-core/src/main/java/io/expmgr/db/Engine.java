@@ -69,6 +69,29 @@ public enum Engine {
   }
 
   /**
+   * The engine whose URLs start with {@code scheme} ({@link Dialect#urlScheme} or one of its {@link
+   * Dialect#urlSchemeAliases}), case-insensitive; null when none does.
+   */
+  public static Engine forUrlScheme(String scheme) {
+    for (Engine e : values()) {
+      Dialect d = e.dialect();
+      if (d.urlScheme().equalsIgnoreCase(scheme)
+          || d.urlSchemeAliases().stream().anyMatch(a -> a.equalsIgnoreCase(scheme))) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  /** The URL schemes of the server engines, for messages: {@code mysql://, ...}. */
+  public static String serverSchemes() {
+    return Arrays.stream(values())
+        .filter(e -> !e.dialect().isFileDatabase())
+        .map(e -> e.dialect().urlScheme() + "://")
+        .collect(Collectors.joining(", "));
+  }
+
+  /**
    * The engine that wrote a file recording its label, where files of the first expmgr versions
    * recorded one only for a server: those without a label come from the file engine.
    */

@@ -45,7 +45,7 @@ final class MysqlConnections {
     p.setProperty("cacheDefaultTimeZone", "false");
     p.setProperty(
         "sslMode",
-        TLS_REQUIRED.contains(config.identity())
+        config.ssl() == SslMode.AUTO && TLS_REQUIRED.contains(config.identity())
             ? "PREFERRED"
             : config.ssl().driverValue(config.host()));
     p.setProperty("allowLoadLocalInfile", String.valueOf(localInfile));
