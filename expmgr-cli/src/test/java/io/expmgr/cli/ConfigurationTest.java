@@ -103,9 +103,10 @@ class ConfigurationTest {
         run(Map.of(), "validate", "--config", dir.resolve("nope.conf").toString());
     assertThat(none.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
     CliRunner.Result engine =
-        run(Map.of("EXPMGR_ENGINE", "postgres", "EXPMGR_DATABASE", "x"), "validate");
+        run(Map.of("EXPMGR_ENGINE", "oracle", "EXPMGR_DATABASE", "x"), "validate");
     assertThat(engine.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(engine.err()).contains("engine must be sqlite or mysql");
+    assertThat(engine.err())
+        .contains("unknown database engine 'oracle': expected one of sqlite, mysql, postgres");
   }
 
   @Test

@@ -326,7 +326,10 @@ public final class Database {
     try (ResultSet rs =
         c.getMetaData()
             .getColumns(
-                dialect.metadataCatalog(config), dialect.metadataSchema(config), table, "%")) {
+                dialect.metadataCatalog(config),
+                dialect.metadataSchema(config),
+                dialect.metadataName(table),
+                "%")) {
       while (rs.next()) {
         names.add(rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
       }

@@ -134,6 +134,14 @@ public interface Dialect {
     return null;
   }
 
+  /**
+   * A table's name as the JDBC metadata holds it ({@link #quote} may change its case). Default: as
+   * it is.
+   */
+  default String metadataName(String table) {
+    return table;
+  }
+
   /** The JDBC metadata schema that holds the database's tables. Default: any (null). */
   default String metadataSchema(ConnectionConfig config) {
     return null;
@@ -609,6 +617,40 @@ public interface Dialect {
    */
   default String lockingReadSuffix() {
     return "";
+  }
+
+  /**
+   * The highest value of a column, read so that no other transaction adds rows to the table until
+   * this one ends: an id allocated above it stays free. Default: a locking read of {@code max()}
+   * ({@link #lockingReadSuffix}), which InnoDB turns into a lock on the end of the index.
+   *
+   * @return the highest value, 0 when the table is empty
+   */
+  default long lockingMax(Connection connection, String table, String column) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT max(" + quote(column) + ") FROM " + quote(table) + lockingReadSuffix())) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * A NULL of a column's declared type, for a branch of a UNION that has no such column: engines
+   * that type a union's columns from its branches need to know it. Default: a plain NULL.
+   */
+  default String typedNull(String declaredType) {
+    return "NULL";
+  }
+
+  /**
+   * Whether a failure is a duplicate key (a taken primary key or unique value). Default: the
+   * standard's SQLSTATE {@code 23505}, or the driver's integrity-violation class.
+   */
+  default boolean isDuplicateKey(SQLException e) {
+    return e instanceof java.sql.SQLIntegrityConstraintViolationException
+        || "23505".equals(e.getSQLState());
   }
 
   /**

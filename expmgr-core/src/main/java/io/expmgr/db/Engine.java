@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  */
 public enum Engine {
   SQLITE("sqlite", "sqlite"),
-  MYSQL("mysql", "mysql", "mariadb");
+  MYSQL("mysql", "mysql", "mariadb"),
+  POSTGRES("postgres", "postgresql");
 
   private final String label;
   private final String[] productNames;

@@ -89,10 +89,15 @@ public final class IdKinds {
             scanned.add(col.name());
             continue;
           }
-          String suffix = ALL.contains(t.name()) && col.name().equals("id") ? lockingSuffix : "";
+          boolean locking =
+              ALL.contains(t.name()) && col.name().equals("id") && !lockingSuffix.isEmpty();
+          if (locking) {
+            max.merge(kind, d.lockingMax(c, t.name(), col.name()), Math::max);
+            continue;
+          }
           try (ResultSet rs =
               st.executeQuery(
-                  "SELECT max(" + d.quote(col.name()) + ") FROM " + d.quote(t.name()) + suffix)) {
+                  "SELECT max(" + d.quote(col.name()) + ") FROM " + d.quote(t.name()))) {
             rs.next();
             max.merge(kind, rs.getLong(1), Math::max);
           }

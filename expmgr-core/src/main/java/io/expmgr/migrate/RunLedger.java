@@ -190,18 +190,7 @@ final class RunLedger {
       String snapshotId,
       String host)
       throws SQLException {
-    long id;
-    try (var st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT max("
-                    + d.quote("run_id")
-                    + ") FROM "
-                    + d.quote(RUNS)
-                    + d.lockingReadSuffix())) {
-      rs.next();
-      id = rs.getLong(1) + 1;
-    }
+    long id = d.lockingMax(c, RUNS, "run_id") + 1;
     LocalDateTime now = Times.normalize(LocalDateTime.now());
     try (PreparedStatement ps = c.prepareStatement(Sql.insert(RUNS_MODEL, d))) {
       Object[] row = {

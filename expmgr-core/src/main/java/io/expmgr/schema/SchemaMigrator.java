@@ -310,12 +310,14 @@ public final class SchemaMigrator {
                   + db.dialect().quote(HISTORY_TABLE)
                   + " WHERE "
                   + db.dialect().quote("success")
-                  + " = 1 AND "
+                  + " = ? AND "
                   + db.dialect().quote("version")
                   + " IS NOT NULL";
           String best = null;
-          try (var st = c.createStatement();
-              ResultSet rs = st.executeQuery(sql)) {
+          try (var st = c.prepareStatement(sql)) {
+            // A BOOLEAN on PostgreSQL, a number elsewhere: the driver binds true as each needs.
+            st.setBoolean(1, true);
+            ResultSet rs = st.executeQuery();
             while (rs.next()) {
               String v = rs.getString(1);
               if (best == null || compareVersions(v, best) > 0) {

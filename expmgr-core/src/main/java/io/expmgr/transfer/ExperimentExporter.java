@@ -1035,7 +1035,8 @@ public final class ExperimentExporter {
           StringBuilder sb, String alias, List<ColumnInfo> present, List<ColumnInfo> group) {
         for (ColumnInfo c : group) {
           sb.append(", ");
-          sb.append(present == null ? "NULL" : alias + "." + d.quote(c.name()));
+          sb.append(
+              present == null ? d.typedNull(c.declaredType()) : alias + "." + d.quote(c.name()));
           // Every column of the union named: MySQL refuses a derived table with two alike.
           sb.append(" AS p").append(payloadColumn++);
         }

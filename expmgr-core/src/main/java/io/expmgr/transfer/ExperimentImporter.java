@@ -37,7 +37,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -259,15 +258,9 @@ public final class ExperimentImporter {
     }
   }
 
-  private static boolean isDuplicateKey(SQLException e) {
+  private boolean isDuplicateKey(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLIntegrityConstraintViolationException) {
-        return true;
-      }
-      if (t instanceof SQLException s
-          && (s.getErrorCode() == 1062
-              || String.valueOf(s.getMessage()).contains("UNIQUE constraint failed")
-              || String.valueOf(s.getMessage()).contains("PRIMARYKEY"))) {
+      if (t instanceof SQLException s && db.dialect().isDuplicateKey(s)) {
         return true;
       }
       if (t instanceof java.sql.BatchUpdateException b && b.getNextException() != null) {

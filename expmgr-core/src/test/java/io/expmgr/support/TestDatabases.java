@@ -22,19 +22,29 @@ import java.util.Map;
 public final class TestDatabases {
   private TestDatabases() {}
 
-  /** A database that does not exist yet: a path in {@code dir}, or an unused MariaDB name. */
+  /**
+   * A database that does not exist yet: a path in {@code dir}, or an unused name on the test's
+   * MariaDB or PostgreSQL server.
+   */
   public static ConnectionConfig fresh(Engine engine, Path dir, String name) {
-    if (engine == Engine.SQLITE) {
-      return ConnectionConfig.sqlite(dir.resolve(name + ".db"));
+    switch (engine) {
+      case SQLITE:
+        return ConnectionConfig.sqlite(dir.resolve(name + ".db"));
+      case POSTGRES:
+        PostgresServer pg = PostgresServer.get();
+        return pg.config(pg.newDatabaseName(name));
+      default:
+        MariaDbServer server = MariaDbServer.get();
+        return server.config(server.newDatabaseName(name));
     }
-    MariaDbServer server = MariaDbServer.get();
-    return server.config(server.newDatabaseName(name));
   }
 
-  /** Drops a MariaDB database made by {@link #fresh}; SQLite files go with their temp folder. */
+  /** Drops a server database made by {@link #fresh}; SQLite files go with their temp folder. */
   public static void dispose(ConnectionConfig config) {
     if (config.engine() == Engine.MYSQL) {
       MariaDbServer.get().dropDatabase(config.database());
+    } else if (config.engine() == Engine.POSTGRES) {
+      PostgresServer.get().dropDatabase(config.database());
     }
   }
 

@@ -209,12 +209,19 @@ class SchemaUpgradeTest {
                         ValidationCheck.fromQuery(
                             "no_metadata_yet",
                             io.expmgr.validate.Status.FAIL,
-                            engine == Engine.SQLITE
-                                ? "SELECT name FROM pragma_table_info('METRIC')"
-                                    + " WHERE name = 'metadata'"
-                                : "SELECT column_name FROM information_schema.columns"
-                                    + " WHERE table_schema = DATABASE() AND table_name = 'METRIC'"
-                                    + " AND column_name = 'metadata'",
+                            switch (engine) {
+                              case SQLITE ->
+                                  "SELECT name FROM pragma_table_info('METRIC')"
+                                      + " WHERE name = 'metadata'";
+                              case POSTGRES ->
+                                  "SELECT column_name FROM information_schema.columns WHERE"
+                                      + " table_schema = current_schema() AND table_name = 'metric'"
+                                      + " AND column_name = 'metadata'";
+                              default ->
+                                  "SELECT column_name FROM information_schema.columns"
+                                      + " WHERE table_schema = DATABASE() AND table_name = 'METRIC'"
+                                      + " AND column_name = 'metadata'";
+                            },
                             row -> "METRIC has metadata"));
                   }
                   return v.validateDataConsistency();
@@ -239,7 +246,8 @@ class SchemaUpgradeTest {
     assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.DRY_RUN);
     assertThat(r.statements().get("2.0"))
         .anyMatch(s -> s.startsWith("ALTER TABLE") && s.contains("metadata"));
-    assertThat(r.statements().get("2.1")).anyMatch(s -> s.contains("EXPERIMENT_TAG"));
+    assertThat(r.statements().get("2.1"))
+        .anyMatch(s -> s.toUpperCase(java.util.Locale.ROOT).contains("EXPERIMENT_TAG"));
     assertThat(v1Content(db)).isEqualTo(before);
     assertThat(columns(db, "METRIC")).doesNotContain("metadata");
     assertThat(dir.resolve("snaps")).doesNotExist();

@@ -142,6 +142,11 @@ public final class MySqlDialect implements Dialect {
   }
 
   @Override
+  public boolean isDuplicateKey(SQLException e) {
+    return e.getErrorCode() == 1062 || Dialect.super.isDuplicateKey(e);
+  }
+
+  @Override
   public String nullSafeEquals(String column) {
     return column + " <=> ?";
   }

@@ -109,6 +109,14 @@ public final class SqliteDialect implements Dialect {
     return Engine.SQLITE;
   }
 
+  @Override
+  public boolean isDuplicateKey(java.sql.SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("UNIQUE constraint failed")
+        || m.contains("PRIMARYKEY")
+        || Dialect.super.isDuplicateKey(e);
+  }
+
   /** The tracker's own translation of its MySQL DDL to SQLite. */
   @Override
   public String trackerDdl(String mysql) {
