@@ -198,7 +198,8 @@ class MigrationCommandsTest {
         new String[][] {
           {"-s", "9"},
           {"-s", "1", "-t", "9"},
-          {"-s", "1", "--to", "postgres://x/y"},
+          {"-s", "1", "--to", "oracle://x/y"},
+          {"-s", "1", "--to", "postgresql://user:secret@/nodb"},
           {"-s", "1", "--to", "mysql://user:secret@/nodb"},
           {"-s", "1", "--to", "mysql://user:secret@h/db?ssl-mode=requird"},
           {"-s", "1", "--to", "mysql://user:secret@h/db?sslmode=required"},

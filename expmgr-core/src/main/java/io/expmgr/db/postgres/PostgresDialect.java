@@ -334,14 +334,54 @@ public final class PostgresDialect implements Dialect {
 
   /**
    * pgjdbc streams a result only inside a transaction with a fetch size; in auto-commit it reads
-   * the whole result first.
+   * the whole result first. A connection in auto-commit is taken out of it for the statement's
+   * life, and put back when the statement closes (its read-only transaction then ends), so the
+   * caller's later statements commit as they did.
    */
   @Override
   public PreparedStatement prepareStreaming(Connection connection, String sql) throws SQLException {
-    PreparedStatement ps =
-        connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
-    ps.setFetchSize(2_000);
-    return ps;
+    boolean auto = connection.getAutoCommit();
+    if (auto) {
+      connection.setAutoCommit(false);
+    }
+    PreparedStatement ps;
+    try {
+      ps =
+          connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+      ps.setFetchSize(2_000);
+    } catch (SQLException | RuntimeException e) {
+      if (auto) {
+        connection.rollback();
+        connection.setAutoCommit(true);
+      }
+      throw e;
+    }
+    if (!auto) {
+      return ps;
+    }
+    PreparedStatement inner = ps;
+    return (PreparedStatement)
+        java.lang.reflect.Proxy.newProxyInstance(
+            PreparedStatement.class.getClassLoader(),
+            new Class<?>[] {PreparedStatement.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                try {
+                  inner.close();
+                } finally {
+                  if (!connection.isClosed() && !connection.getAutoCommit()) {
+                    connection.commit();
+                    connection.setAutoCommit(true);
+                  }
+                }
+                return null;
+              }
+              try {
+                return method.invoke(inner, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Override
