@@ -20,8 +20,9 @@ import org.postgresql.copy.CopyManager;
  * <pre>
  * java -cp postgresql.jar bench/PgCopy.java out JDBC_URL DIR   every table to DIR/TABLE.tsv, one
  *                                                               REPEATABLE READ transaction
- * java -cp postgresql.jar bench/PgCopy.java in JDBC_URL DIR    TRUNCATE those tables and COPY the
- *                                                               files back, one transaction
+ * java -cp postgresql.jar bench/PgCopy.java in JDBC_URL DIR    TRUNCATE the tables of DIR's files
+ *                                                               that the target has, and COPY the
+ *                                                               files in, one transaction
  * </pre>
  *
  * Prints the rows copied.
@@ -46,10 +47,14 @@ public class PgCopy {
           }
         }
       } else {
+        // The files of the tables the target has (another tool's bookkeeping tables aside).
+        List<String> present = tables(c);
         List<String> tables = new ArrayList<>();
         try (var files = Files.list(dir)) {
           files.filter(f -> f.toString().endsWith(".tsv"))
-              .forEach(f -> tables.add(f.getFileName().toString().replace(".tsv", "")));
+              .map(f -> f.getFileName().toString().replace(".tsv", ""))
+              .filter(present::contains)
+              .forEach(tables::add);
         }
         try (Statement st = c.createStatement()) {
           st.execute("TRUNCATE " + String.join(", ", tables.stream().map(t -> "\"" + t + "\"").toList()));

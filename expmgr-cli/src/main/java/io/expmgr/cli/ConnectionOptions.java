@@ -22,8 +22,8 @@ public final class ConnectionOptions {
       paramLabel = "DB",
       description =
           "SQLite file path, MySQL database name with --mysql, or a URL: sqlite:PATH,"
-              + " mysql://user@host:port/db. Default: $EXPMGR_DATABASE, or database= in the config"
-              + " file.")
+              + " mysql://user@host:port/db, postgresql://user@host:port/db. Default:"
+              + " $EXPMGR_DATABASE, or database= in the config file.")
   String database;
 
   @Option(
@@ -44,24 +44,29 @@ public final class ConnectionOptions {
   @Option(names = "--mysql", description = "The database is on a MySQL or MariaDB server.")
   boolean mysql;
 
-  @Option(names = "--host", description = "MySQL host (default: $EXPMGR_HOST, else localhost).")
+  @Option(
+      names = "--host",
+      description = "Server host, MySQL or PostgreSQL (default: $EXPMGR_HOST, else localhost).")
   String host;
 
-  @Option(names = "--port", description = "MySQL port (default: $EXPMGR_PORT, else 3306).")
+  @Option(
+      names = "--port",
+      description =
+          "Server port (default: $EXPMGR_PORT, else 3306 for MySQL, 5432 for PostgreSQL).")
   Integer port;
 
   @Option(
       names = "--user",
-      description = "MySQL user (default: $EXPMGR_USER, else your login name).")
+      description = "Server user (default: $EXPMGR_USER, else your login name).")
   String user;
 
   @Option(
       names = "--password",
       arity = "0..1",
       interactive = true,
-      prompt = "MySQL password: ",
+      prompt = "Password: ",
       description =
-          "MySQL password. Without a value: asks for it without echo. Default: $"
+          "Server password. Without a value: asks for it without echo. Default: $"
               + PASSWORD_ENV
               + ".")
   char[] password;
@@ -70,7 +75,7 @@ public final class ConnectionOptions {
       names = "--password-file",
       paramLabel = "FILE",
       description =
-          "Read the MySQL password from the first line of FILE (keeps it out of ps and the shell"
+          "Read the server password from the first line of FILE (keeps it out of ps and the shell"
               + " history). Default: $EXPMGR_PASSWORD_FILE.")
   java.nio.file.Path passwordFile;
 
@@ -87,7 +92,7 @@ public final class ConnectionOptions {
       paramLabel = "MODE",
       completionCandidates = SslModes.class,
       description =
-          "MySQL encryption: ${COMPLETION-CANDIDATES}. auto (the default) is preferred, and off"
+          "Server encryption (MySQL, PostgreSQL): ${COMPLETION-CANDIDATES}. auto (the default) is preferred, and off"
               + " on the loopback interface; verify_ca and verify_identity check certificates"
               + " against the JVM's trust store. Default: $EXPMGR_SSL_MODE.")
   SslMode sslMode;
@@ -203,8 +208,8 @@ public final class ConnectionOptions {
       throw new picocli.CommandLine.ParameterException(
           mixee.commandLine(),
           "--database is required: a SQLite file path, a MySQL database name with --mysql, or a"
-              + " URL (sqlite:PATH, mysql://user@host/db); $EXPMGR_DATABASE and database= in the"
-              + " config file give a default");
+              + " URL (sqlite:PATH, mysql://user@host/db, postgresql://user@host/db);"
+              + " $EXPMGR_DATABASE and database= in the config file give a default");
     }
     if (DatabaseUrl.isUrl(db)) {
       return fromUrl(db);
@@ -231,7 +236,11 @@ public final class ConnectionOptions {
           }) {
         if (o[1] != null) {
           throw new InvalidInputException(
-              o[0] + " is for MySQL databases: add --mysql (or drop " + o[0] + " for SQLite)");
+              o[0]
+                  + " is for server databases: add --mysql, or give a mysql:// or postgresql://"
+                  + " URL (or drop "
+                  + o[0]
+                  + " for SQLite)");
         }
       }
       return ConnectionConfig.sqlite(java.nio.file.Path.of(db));

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
       "command resumes. The source is never modified."
     })
 final class MigrateExperimentCommand implements Callable<Integer> {
-  /** The environment variable with the password of a {@code --to mysql://} target. */
+  /** The environment variable with the password of a {@code --to} server target. */
   static final String TO_PASSWORD_ENV = "EXPMGR_TO_PASSWORD";
 
   @Spec CommandSpec spec;
@@ -59,8 +59,9 @@ final class MigrateExperimentCommand implements Callable<Integer> {
       names = "--to",
       paramLabel = "URL",
       description =
-          "Copy into another database: sqlite:/path/file.db (created when missing) or"
-              + " mysql://user[:password]@host[:port]/db[?ssl-mode=MODE] (password also from $"
+          "Copy into another database: sqlite:/path/file.db (created when missing),"
+              + " mysql://user[:password]@host[:port]/db[?ssl-mode=MODE] or"
+              + " postgresql://user[:password]@host[:port]/db[?ssl-mode=MODE] (password also from $"
               + TO_PASSWORD_ENV
               + "; MODE as --ssl-mode).")
   String to;

@@ -157,10 +157,10 @@ class CommandLineTest {
   void mysqlOptionsWithoutMysqlAreCaught() {
     CliRunner.Result r = CliRunner.run("generate", "-d", "prod", "--host", "db.example.com");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(r.err()).contains("--host is for MySQL databases: add --mysql");
+    assertThat(r.err()).contains("--host is for server databases: add --mysql");
     CliRunner.Result ssl = CliRunner.run("generate", "-d", "prod", "--ssl-mode", "required");
     assertThat(ssl.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(ssl.err()).contains("--ssl-mode is for MySQL databases");
+    assertThat(ssl.err()).contains("--ssl-mode is for server databases");
     CliRunner.Result typo =
         CliRunner.run(
             "validate", "-d", "prod", "--mysql", "--host", "127.0.0.1", "--ssl-mode", "on");

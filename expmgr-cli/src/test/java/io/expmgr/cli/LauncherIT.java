@@ -6,6 +6,7 @@ import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.OpenMode;
 import io.expmgr.support.MariaDbServer;
+import io.expmgr.support.PostgresServer;
 import io.expmgr.support.TestDatabases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -896,6 +897,89 @@ class LauncherIT {
   private List<Path> temporaryFiles() throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(f -> f.getFileName().toString().contains(".generating-")).toList();
+    }
+  }
+
+  /**
+   * PostgreSQL streams a result only inside a transaction: every whole-table read of a large
+   * database (validation, snapshot, export) must still fit a small heap.
+   */
+  @Test
+  void aLargePostgresDatabaseIsValidatedSnapshotAndExportedInLittleMemory() throws Exception {
+    PostgresServer pg = PostgresServer.get();
+    ConnectionConfig config = pg.config(pg.newDatabaseName("big"));
+    ConnectionConfig restored = pg.config(pg.newDatabaseName("bigback"));
+    Map<String, String> env = Map.of("EXPMGR_PASSWORD", PostgresServer.APP_PASSWORD);
+    String url =
+        "postgresql://" + PostgresServer.APP_USER + "@" + pg.host() + ":" + pg.port() + "/";
+    try {
+      Run gen =
+          java(
+              env,
+              "-Xmx64m",
+              "generate",
+              "-d",
+              url + config.database(),
+              "--experiments",
+              "1",
+              "--trials",
+              "10",
+              "--runs",
+              "10",
+              "--epochs",
+              "200",
+              "--metrics",
+              "10");
+      assertThat(gen.exitCode()).as(gen.err()).isZero();
+      Run v = java(env, "-Xmx48m", "validate", "-d", url + config.database());
+      assertThat(v.exitCode()).as(v.err()).isZero();
+      Path snaps = dir.resolve("pg-snaps");
+      Run s =
+          java(
+              env,
+              "-Xmx48m",
+              "create-snapshot",
+              "-d",
+              url + config.database(),
+              "--snapshot-dir",
+              snaps.toString(),
+              "--json");
+      assertThat(s.exitCode()).as(s.err()).isZero();
+      String id =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.out()).path("id").asText();
+      Run ex =
+          java(
+              env,
+              "-Xmx48m",
+              "export-experiment",
+              "-d",
+              url + config.database(),
+              "-e",
+              "1",
+              "-o",
+              dir.resolve("pg.json").toString(),
+              "--include-metrics");
+      assertThat(ex.exitCode()).as(ex.err()).isZero();
+      Run r =
+          java(
+              env,
+              "-Xmx48m",
+              "restore-snapshot",
+              "-d",
+              url + restored.database(),
+              "--from-dir",
+              snaps.toString(),
+              "--snapshot-id",
+              id,
+              "--yes");
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      Map<String, Long> source = TestDatabases.counts(Database.open(config, OpenMode.EXISTING));
+      assertThat(source.get("METRIC")).isEqualTo(10L * 10 * 201 * 10);
+      assertThat(TestDatabases.counts(Database.open(restored, OpenMode.EXISTING)))
+          .isEqualTo(source);
+    } finally {
+      TestDatabases.dispose(config);
+      TestDatabases.dispose(restored);
     }
   }
 }

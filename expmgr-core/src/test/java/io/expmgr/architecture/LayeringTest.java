@@ -108,13 +108,15 @@ class LayeringTest {
         .accessField(Engine.class, "SQLITE")
         .orShould()
         .accessField(Engine.class, "MYSQL")
+        .orShould()
+        .accessField(Engine.class, "POSTGRES")
         .check(classes);
   }
 
   /**
-   * Each engine lives in its own package under {@code db/} ({@code db.sqlite}, {@code db.mysql}),
-   * found through {@code META-INF/services}: nothing outside an engine's package uses its classes,
-   * and engines do not use each other's.
+   * Each engine lives in its own package under {@code db/} ({@code db.sqlite}, {@code db.mysql},
+   * {@code db.postgres}), found through {@code META-INF/services}: nothing outside an engine's
+   * package uses its classes, and engines do not use each other's.
    */
   @Test
   void onlyAnEnginesOwnPackageUsesItsClasses() {
@@ -152,6 +154,8 @@ class LayeringTest {
         .accessField(Engine.class, "SQLITE")
         .orShould()
         .accessField(Engine.class, "MYSQL")
+        .orShould()
+        .accessField(Engine.class, "POSTGRES")
         .check(classes);
   }
 }
