@@ -140,7 +140,12 @@ class CrashHarnessIT {
     /** A fresh copy of the base; returns the connection arguments. */
     List<String> fresh(String name) throws Exception;
 
-    Map<String, List<List<Object>>> content(List<String> connection) throws Exception;
+    /** The database that {@link #fresh}'s connection arguments name. */
+    ConnectionConfig config(List<String> connection);
+
+    default Map<String, List<List<Object>>> content(List<String> connection) {
+      return CrashHarnessIT.content(Database.open(config(connection), OpenMode.EXISTING));
+    }
   }
 
   private Target sqlite() {
@@ -156,9 +161,8 @@ class CrashHarnessIT {
       }
 
       @Override
-      public Map<String, List<List<Object>>> content(List<String> connection) {
-        return CrashHarnessIT.content(
-            Database.open(ConnectionConfig.sqlite(Path.of(connection.get(1))), OpenMode.EXISTING));
+      public ConnectionConfig config(List<String> connection) {
+        return ConnectionConfig.sqlite(Path.of(connection.get(1)));
       }
     };
   }
@@ -193,8 +197,36 @@ class CrashHarnessIT {
       }
 
       @Override
-      public Map<String, List<List<Object>>> content(List<String> connection) {
-        return CrashHarnessIT.content(Database.open(mysqlOf(connection), OpenMode.EXISTING));
+      public ConnectionConfig config(List<String> connection) {
+        return mysqlOf(connection);
+      }
+    };
+  }
+
+  private Target postgres() {
+    io.expmgr.support.PostgresServer server = io.expmgr.support.PostgresServer.get();
+    return new Target() {
+      @Override
+      public List<String> fresh(String name) {
+        ConnectionConfig c = server.newDatabase("crash");
+        DataGenerator.generate(c, SHAPE, false, ProgressListener.NONE);
+        return List.of(
+            "-d",
+            "postgresql://"
+                + c.user()
+                + ":"
+                + java.net.URLEncoder.encode(c.password(), java.nio.charset.StandardCharsets.UTF_8)
+                + "@"
+                + c.host()
+                + ":"
+                + c.port()
+                + "/"
+                + c.database());
+      }
+
+      @Override
+      public ConnectionConfig config(List<String> connection) {
+        return io.expmgr.db.DatabaseUrl.parse("-d", connection.get(1), null, false);
       }
     };
   }
@@ -203,12 +235,15 @@ class CrashHarnessIT {
   void everyWritingCommandKilledAtRandomEndsAsAnUninterruptedRunAfterARerun() throws Exception {
     fixtures();
     List<String> report = new ArrayList<>();
-    String engines = System.getProperty("expmgr.crash.engines", "sqlite,mariadb");
+    String engines = System.getProperty("expmgr.crash.engines", "sqlite,mariadb,postgres");
     if (engines.contains("sqlite")) {
       harness("SQLite", sqlite(), report);
     }
     if (engines.contains("mariadb")) {
       harness("MariaDB", mariadb(), report);
+    }
+    if (engines.contains("postgres")) {
+      harness("PostgreSQL", postgres(), report);
     }
     System.out.println("crash harness, seed " + SEED + ":\n  " + String.join("\n  ", report));
   }
@@ -218,21 +253,12 @@ class CrashHarnessIT {
     // The snapshot to restore is taken of this engine's own copy, with a third of its links gone.
     List<String> other = target.fresh("other");
     String epochMetric = "DELETE FROM EPOCH_METRIC WHERE metric_id % 3 = 0";
-    if (other.get(0).equals("-d")) {
-      Database.open(ConnectionConfig.sqlite(Path.of(other.get(1))), OpenMode.EXISTING)
-          .withConnection(
-              c -> {
-                io.expmgr.db.Dialect.execute(c, epochMetric);
-                return null;
-              });
-    } else {
-      Database.open(mysqlOf(other), OpenMode.EXISTING)
-          .withConnection(
-              c -> {
-                io.expmgr.db.Dialect.execute(c, epochMetric);
-                return null;
-              });
-    }
+    Database.open(target.config(other), OpenMode.EXISTING)
+        .withConnection(
+            c -> {
+              io.expmgr.db.Dialect.execute(c, epochMetric);
+              return null;
+            });
     List<String> snapArgs =
         new ArrayList<>(List.of("create-snapshot", "--snapshot-dir", snaps.toString(), "--json"));
     snapArgs.addAll(other);

@@ -76,6 +76,37 @@ class PostgresContractTest extends DatabaseContractTest {
   }
 
   @Test
+  void aReadOnlyHandleCannotWriteEvenInAutoCommit() {
+    Database ro = Database.openReadOnly(config);
+    assertThatThrownBy(
+            () ->
+                ro.withConnection(
+                    c -> {
+                      Dialect.execute(c, "DELETE FROM experiment");
+                      return null;
+                    }))
+        .hasMessageContaining("read-only");
+  }
+
+  @Test
+  void aStreamingReadInAutoCommitPutsTheConnectionBack() {
+    long exp = db.createExperiment("streamed", null);
+    Database d = db.database();
+    d.withConnection(
+        c -> {
+          try (var ps = d.dialect().prepareStreaming(c, "SELECT id FROM experiment");
+              var rs = ps.executeQuery()) {
+            assertThat(c.getAutoCommit()).isFalse();
+            assertThat(rs.next()).isTrue();
+          }
+          assertThat(c.getAutoCommit()).isTrue();
+          Dialect.execute(c, "UPDATE experiment SET title = 'after' WHERE id = " + exp);
+          return null;
+        });
+    assertThat(db.getExperiment(exp).orElseThrow().title()).isEqualTo("after");
+  }
+
+  @Test
   void theReservedWordDescIsQuoted() {
     long exp = db.createExperiment("t", "a description");
     assertThat(db.query("SELECT \"desc\" FROM EXPERIMENT WHERE id = ?", exp).get(0).get("desc"))

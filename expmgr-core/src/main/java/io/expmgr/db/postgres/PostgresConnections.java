@@ -67,6 +67,8 @@ final class PostgresConnections {
     p.setProperty("stringtype", "unspecified");
     p.setProperty("reWriteBatchedInserts", "true");
     p.setProperty("sslmode", sslMode(config));
+    // A read-only handle's connections refuse writes in auto-commit too, not only in transactions.
+    p.setProperty("readOnlyMode", "always");
     return p;
   }
 
