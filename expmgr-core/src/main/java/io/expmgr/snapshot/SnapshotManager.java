@@ -198,7 +198,7 @@ public final class SnapshotManager {
             counted = db.backupFileTo(data, tables);
           }
         } else {
-          counted = copyMysql(data, catalog, schema, progress);
+          counted = copyServer(data, catalog, schema, progress);
         }
         if (sums == null) {
           // Checksum and (when the copy did not count) row counts read the copy side by side.
@@ -968,13 +968,13 @@ public final class SnapshotManager {
   }
 
   /**
-   * Copies every table of a MySQL database into a SQLite file, translated ({@link
+   * Copies every table of a server database into a SQLite file, translated ({@link
    * io.expmgr.db.Translate}), from one consistent read; returns the rows copied per table. Values
    * come through the text protocol: times as the column's precision writes them, doubles as their
    * shortest exact text, a {@code FLOAT} as the shortest text of the float (0.45, not
    * 0.449999988079071), stored as SQLite doubles.
    */
-  private Map<String, Long> copyMysql(
+  private Map<String, Long> copyServer(
       Path data, Catalog catalog, Schema model, ProgressListener progress) {
     Database target = Database.open(ConnectionConfig.sqlite(data), OpenMode.CREATE);
     Map<String, Long> counts = new LinkedHashMap<>();
@@ -992,9 +992,7 @@ public final class SnapshotManager {
         List<String> cols = t.columnNames();
         long n = 0;
         List<Object[]> batch = new ArrayList<>(2000);
-        try (java.sql.Statement st =
-            from.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY)) {
-          st.setFetchSize(Integer.MIN_VALUE);
+        try (java.sql.Statement st = db.dialect().createStreamingTextStatement(from)) {
           try (ResultSet rs =
               st.executeQuery(
                   "SELECT "

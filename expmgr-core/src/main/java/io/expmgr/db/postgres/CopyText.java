@@ -167,10 +167,23 @@ final class CopyText {
       }
     }
 
+    /** Runs of bytes without a backslash go through whole; only escapes are looked at. */
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      for (int i = off; i < off + len; i++) {
-        write(b[i] & 0xff);
+      int end = off + len;
+      int start = off;
+      for (int i = off; i < end; i++) {
+        if (escape) {
+          write(b[i] & 0xff);
+          start = i + 1;
+        } else if (b[i] == '\\') {
+          out.write(b, start, i - start);
+          escape = true;
+          start = i + 1;
+        }
+      }
+      if (start < end) {
+        out.write(b, start, end - start);
       }
     }
 
