@@ -7,10 +7,12 @@ package io.expmgr;
 public class ConnectionException extends ExpmgrException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure described by one line the user reads. */
   public ConnectionException(String message) {
     super(message);
   }
 
+  /** A failure described by one line the user reads, caused by {@code cause}. */
   public ConnectionException(String message, Throwable cause) {
     super(message, cause);
   }

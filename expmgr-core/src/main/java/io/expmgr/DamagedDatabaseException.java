@@ -8,6 +8,7 @@ package io.expmgr;
 public class DamagedDatabaseException extends ExpmgrException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure described by one line the user reads. */
   public DamagedDatabaseException(String message) {
     super(message);
   }

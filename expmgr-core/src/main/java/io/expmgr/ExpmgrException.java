@@ -11,10 +11,12 @@ package io.expmgr;
 public class ExpmgrException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure described by one line the user reads. */
   public ExpmgrException(String message) {
     super(message);
   }
 
+  /** A failure described by one line the user reads, caused by {@code cause}. */
   public ExpmgrException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -4,10 +4,12 @@ package io.expmgr;
 public class InvalidInputException extends ExpmgrException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure described by one line the user reads. */
   public InvalidInputException(String message) {
     super(message);
   }
 
+  /** A failure described by one line the user reads, caused by {@code cause}. */
   public InvalidInputException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -84,6 +84,7 @@ public final class DatabaseManager implements AutoCloseable {
     return new DatabaseManager(db);
   }
 
+  /** A builder of a manager: where the database is and how to open it. */
   public static Builder builder() {
     return new Builder();
   }
@@ -101,6 +102,7 @@ public final class DatabaseManager implements AutoCloseable {
     return createExperiment(title, desc, now, now);
   }
 
+  /** Creates an experiment with the given times; returns its id. */
   public long createExperiment(
       String title, String desc, LocalDateTime startTime, LocalDateTime updateTime) {
     requireText("title", title);
@@ -122,11 +124,13 @@ public final class DatabaseManager implements AutoCloseable {
         updateTime);
   }
 
+  /** Creates a trial of an experiment, started and updated now; returns its id. */
   public long createTrial(long experimentId, String name) {
     LocalDateTime now = now();
     return createTrial(experimentId, name, now, now);
   }
 
+  /** Creates a trial of an experiment with the given times; returns its id. */
   public long createTrial(
       long experimentId, String name, LocalDateTime startTime, LocalDateTime updateTime) {
     requireText("name", name);
@@ -148,11 +152,13 @@ public final class DatabaseManager implements AutoCloseable {
         updateTime);
   }
 
+  /** Creates a run of a trial with a status, started and updated now; returns its id. */
   public long createTrialRun(long trialId, String status) {
     LocalDateTime now = now();
     return createTrialRun(trialId, status, now, now);
   }
 
+  /** Creates a run of a trial with the given status and times; returns its id. */
   public long createTrialRun(
       long trialId, String status, LocalDateTime startTime, LocalDateTime updateTime) {
     return insertReturningId(
@@ -254,6 +260,7 @@ public final class DatabaseManager implements AutoCloseable {
         loc);
   }
 
+  /** Links a metric to an epoch of a run. */
   public void linkEpochMetric(long trialRunId, int epochIdx, long metricId) {
     link(
         "EPOCH_METRIC",
@@ -265,26 +272,32 @@ public final class DatabaseManager implements AutoCloseable {
         metricId);
   }
 
+  /** Links a metric to a run's results. */
   public void linkResultsMetric(long trialRunId, long metricId) {
     link("RESULTS_METRIC", "results_id", "metric_id", trialRunId, metricId);
   }
 
+  /** Links an artifact to an experiment. */
   public void linkExperimentArtifact(long experimentId, long artifactId) {
     link("EXPERIMENT_ARTIFACT", "experiment_id", "artifact_id", experimentId, artifactId);
   }
 
+  /** Links an artifact to a trial. */
   public void linkTrialArtifact(long trialId, long artifactId) {
     link("TRIAL_ARTIFACT", "trial_id", "artifact_id", trialId, artifactId);
   }
 
+  /** Links an artifact to a run. */
   public void linkTrialRunArtifact(long trialRunId, long artifactId) {
     link("TRIAL_RUN_ARTIFACT", "trial_run_id", "artifact_id", trialRunId, artifactId);
   }
 
+  /** Links an artifact to a run's results. */
   public void linkResultsArtifact(long trialRunId, long artifactId) {
     link("RESULTS_ARTIFACT", "results_id", "artifact_id", trialRunId, artifactId);
   }
 
+  /** Links an artifact to an epoch of a run. */
   public void linkEpochArtifact(long trialRunId, int epochIdx, long artifactId) {
     link(
         "EPOCH_ARTIFACT",
@@ -314,6 +327,7 @@ public final class DatabaseManager implements AutoCloseable {
 
   // ---------------------------------------------------------------- reads
 
+  /** The experiment with this id, if there is one. */
   public Optional<Experiment> getExperiment(long id) {
     return first(
         queryRows(select("EXPERIMENT") + " WHERE " + c("id") + " = ?", this::experiment, id));
@@ -324,6 +338,7 @@ public final class DatabaseManager implements AutoCloseable {
     return queryRows(select("EXPERIMENT") + " ORDER BY " + c("id"), this::experiment);
   }
 
+  /** An experiment's trials, by id. */
   public List<Trial> getTrials(long experimentId) {
     return queryRows(
         select("TRIAL") + " WHERE " + c("experiment_id") + " = ? ORDER BY " + c("id"),
@@ -331,10 +346,12 @@ public final class DatabaseManager implements AutoCloseable {
         experimentId);
   }
 
+  /** The trial with this id, if there is one. */
   public Optional<Trial> getTrial(long id) {
     return first(queryRows(select("TRIAL") + " WHERE " + c("id") + " = ?", this::trial, id));
   }
 
+  /** A trial's runs, by id. */
   public List<TrialRun> getTrialRuns(long trialId) {
     return queryRows(
         select("TRIAL_RUN") + " WHERE " + c("trial_id") + " = ? ORDER BY " + c("id"),
@@ -342,10 +359,12 @@ public final class DatabaseManager implements AutoCloseable {
         trialId);
   }
 
+  /** The run with this id, if there is one. */
   public Optional<TrialRun> getTrialRun(long id) {
     return first(queryRows(select("TRIAL_RUN") + " WHERE " + c("id") + " = ?", this::trialRun, id));
   }
 
+  /** A run's epochs, by index. */
   public List<Epoch> getEpochs(long trialRunId) {
     return queryRows(
         select("EPOCH") + " WHERE " + c("trial_run_id") + " = ? ORDER BY " + c("idx"),
@@ -353,6 +372,7 @@ public final class DatabaseManager implements AutoCloseable {
         trialRunId);
   }
 
+  /** A run's results, if it has any. */
   public Optional<Results> getResults(long trialRunId) {
     return first(
         queryRows(
@@ -361,10 +381,12 @@ public final class DatabaseManager implements AutoCloseable {
             trialRunId));
   }
 
+  /** The metric with this id, if there is one. */
   public Optional<Metric> getMetric(long id) {
     return first(queryRows(select("METRIC") + " WHERE " + c("id") + " = ?", this::metric, id));
   }
 
+  /** The metrics linked to an epoch of a run. */
   public List<Metric> getEpochMetrics(long trialRunId, int epochIdx) {
     return queryRows(
         metricsVia("EPOCH_METRIC")
@@ -379,6 +401,7 @@ public final class DatabaseManager implements AutoCloseable {
         epochIdx);
   }
 
+  /** The metrics linked to a run's results. */
   public List<Metric> getResultsMetrics(long trialRunId) {
     return queryRows(
         metricsVia("RESULTS_METRIC") + " WHERE l." + c("results_id") + " = ? ORDER BY m." + c("id"),
@@ -386,22 +409,27 @@ public final class DatabaseManager implements AutoCloseable {
         trialRunId);
   }
 
+  /** The artifacts linked to an experiment. */
   public List<Artifact> getExperimentArtifacts(long experimentId) {
     return artifactsVia("EXPERIMENT_ARTIFACT", "experiment_id", experimentId);
   }
 
+  /** The artifacts linked to a trial. */
   public List<Artifact> getTrialArtifacts(long trialId) {
     return artifactsVia("TRIAL_ARTIFACT", "trial_id", trialId);
   }
 
+  /** The artifacts linked to a run. */
   public List<Artifact> getTrialRunArtifacts(long trialRunId) {
     return artifactsVia("TRIAL_RUN_ARTIFACT", "trial_run_id", trialRunId);
   }
 
+  /** The artifacts linked to a run's results. */
   public List<Artifact> getResultsArtifacts(long trialRunId) {
     return artifactsVia("RESULTS_ARTIFACT", "results_id", trialRunId);
   }
 
+  /** The artifacts linked to an epoch of a run. */
   public List<Artifact> getEpochArtifacts(long trialRunId, int epochIdx) {
     return queryRows(
         "SELECT a."
@@ -503,6 +531,7 @@ public final class DatabaseManager implements AutoCloseable {
   /** A row callback that may throw {@link SQLException}. */
   @FunctionalInterface
   public interface RowConsumer {
+    /** Takes one row; the result set must not be kept. */
     void accept(ResultSet row) throws SQLException;
   }
 
@@ -753,6 +782,7 @@ public final class DatabaseManager implements AutoCloseable {
       return this;
     }
 
+    /** The connection the builder describes so far. */
     public ConnectionConfig config() {
       ConnectionConfig c =
           useSqlite

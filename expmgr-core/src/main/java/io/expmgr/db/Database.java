@@ -389,7 +389,7 @@ public final class Database {
    * quick_check}: every page and b-tree, without matching indexes to rows; about 1.3 s per GB from
    * the page cache). A no-op on servers, which check their own pages.
    *
-   * @throws DamagedDatabaseException naming the first problems
+   * @throws io.expmgr.DamagedDatabaseException naming the first problems
    */
   public void requireIntact() {
     try (Connection c = connect()) {

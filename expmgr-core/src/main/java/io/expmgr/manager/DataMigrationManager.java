@@ -38,6 +38,7 @@ public class DataMigrationManager {
   private final Path snapshotDirectory;
   private boolean takeSafetySnapshots = true;
 
+  /** A manager of the database {@code db} works on, taking safety snapshots by default. */
   public DataMigrationManager(DatabaseManager db) {
     this(db, null);
   }
@@ -53,6 +54,7 @@ public class DataMigrationManager {
     this.snapshotDirectory = snapshotDir;
   }
 
+  /** The database manager this one works through. */
   public DatabaseManager dbManager() {
     return db;
   }
@@ -62,10 +64,12 @@ public class DataMigrationManager {
     return validator;
   }
 
+  /** The validator the checks before and after migrations use. */
   public void setValidator(DataValidator validator) {
     this.validator = validator;
   }
 
+  /** The snapshots of this manager's database. */
   public SnapshotManager snapshotManager() {
     return snapshots;
   }
