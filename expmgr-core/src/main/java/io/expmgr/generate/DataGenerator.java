@@ -591,8 +591,8 @@ public final class DataGenerator {
             "." + target.getFileName() + ".generating-" + ProcessHandle.current().pid());
     // Ctrl-C or a kill ends the JVM without running finally blocks: the hook removes the
     // half-built file so nothing but a complete database ever appears under the target name.
-    Thread cleanup = new Thread(() -> deleteQuietly(tmp), "generate-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
+    Thread cleanup =
+        io.expmgr.internal.DaemonThreads.onExit("generate-cleanup", () -> deleteQuietly(tmp));
     try {
       Files.deleteIfExists(tmp);
       Database db = Database.open(config.withDatabase(tmp.toString()), OpenMode.CREATE);
@@ -618,11 +618,7 @@ public final class DataGenerator {
       throw new UncheckedIOException("cannot build " + target + ": " + e.getMessage(), e);
     } finally {
       deleteQuietly(tmp);
-      try {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running or has run
-      }
+      io.expmgr.internal.DaemonThreads.cancelOnExit(cleanup);
     }
   }
 

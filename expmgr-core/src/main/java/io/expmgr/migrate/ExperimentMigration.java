@@ -1222,8 +1222,7 @@ public final class ExperimentMigration extends BatchEngine {
 
   /** The thread that reads a table's next batch from the source while this one is written. */
   private static final java.util.concurrent.ExecutorService READER =
-      java.util.concurrent.Executors.newFixedThreadPool(
-          2, DaemonThreads.named("expmgr-read-ahead"));
+      DaemonThreads.pool("expmgr-read-ahead", 2);
 
   private java.util.concurrent.Future<List<Object[]>> ahead;
   private int aheadPhase;

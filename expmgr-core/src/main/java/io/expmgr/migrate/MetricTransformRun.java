@@ -433,7 +433,7 @@ public final class MetricTransformRun extends BatchEngine {
 
   /** The thread that counts the metrics to do while the first batches run. */
   private static final java.util.concurrent.ExecutorService COUNTER =
-      java.util.concurrent.Executors.newCachedThreadPool(DaemonThreads.named("expmgr-count"));
+      DaemonThreads.pool("expmgr-count", 2);
 
   private java.util.concurrent.Future<Long> counting;
 
@@ -644,8 +644,7 @@ public final class MetricTransformRun extends BatchEngine {
 
   /** The thread that applies the rules while the batch's thread writes. */
   private static final java.util.concurrent.ExecutorService WORKER =
-      java.util.concurrent.Executors.newSingleThreadExecutor(
-          DaemonThreads.named("expmgr-transform"));
+      DaemonThreads.pool("expmgr-transform", 1);
 
   private Done transformOne(Row r) {
     if (r.unreadable() != null) {

@@ -151,13 +151,12 @@ public final class SnapshotManager {
     Path reservation = reservation(id);
     Path partial = directory.resolve("." + id + ".partial-" + ProcessHandle.current().pid());
     Thread cleanup =
-        new Thread(
+        io.expmgr.internal.DaemonThreads.onExit(
+            "snapshot-cleanup",
             () -> {
               deleteTree(partial);
               deleteQuietly(reservation);
-            },
-            "snapshot-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
+            });
     long t0 = System.nanoTime();
     try {
       Files.createDirectory(partial);
@@ -168,7 +167,7 @@ public final class SnapshotManager {
       Catalog catalog = Catalog.read(db);
       List<String> tables = catalog.tables().stream().map(Catalog.TableInfo::name).toList();
       // The manifest's JSON writer loads its classes on the spare core meanwhile.
-      var warm = java.util.concurrent.CompletableFuture.runAsync(SnapshotManager::warmJson);
+      var warm = io.expmgr.internal.DaemonThreads.run(SnapshotManager::warmJson);
       ObjectNode m = Json.MAPPER.createObjectNode();
       m.put("format_version", FORMAT_VERSION);
       m.put("id", id);
@@ -202,7 +201,7 @@ public final class SnapshotManager {
         }
         if (sums == null) {
           // Checksum and (when the copy did not count) row counts read the copy side by side.
-          var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> checksums(data));
+          var digest = io.expmgr.internal.DaemonThreads.supply(() -> checksums(data));
           counts = counted != null ? counted : countRows(data);
           sums = digest.join();
         } else {
@@ -252,11 +251,7 @@ public final class SnapshotManager {
     } finally {
       deleteTree(partial);
       deleteQuietly(reservation);
-      try {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs
-      }
+      io.expmgr.internal.DaemonThreads.cancelOnExit(cleanup);
     }
   }
 
@@ -389,7 +384,7 @@ public final class SnapshotManager {
       return new VerifyResult(id, verifyTsv(info));
     }
     Path data = info.path().resolve(DATA_FILE);
-    var digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> sha256Unchecked(data));
+    var digest = io.expmgr.internal.DaemonThreads.supply(() -> sha256Unchecked(data));
     List<String> late = verifyContent(info, data);
     try {
       JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
@@ -428,9 +423,7 @@ public final class SnapshotManager {
       problems.add(e.getMessage().replace("; nothing was restored", ""));
       return problems;
     }
-    var pool =
-        java.util.concurrent.Executors.newFixedThreadPool(
-            2, io.expmgr.internal.DaemonThreads.named("verify-snapshot"));
+    var pool = io.expmgr.internal.DaemonThreads.pool("verify-snapshot", 2);
     try {
       List<java.util.concurrent.Future<String>> checks = new ArrayList<>();
       for (var f : files) {
@@ -1044,9 +1037,7 @@ public final class SnapshotManager {
     List<String> names = TsvTables.fileNames(catalog.tables());
     Map<String, TsvTables.Written> written;
     // Each file is synced on a second thread once written, while the next table is read.
-    var syncer =
-        java.util.concurrent.Executors.newSingleThreadExecutor(
-            io.expmgr.internal.DaemonThreads.named("snapshot-sync"));
+    var syncer = io.expmgr.internal.DaemonThreads.pool("snapshot-sync", 1);
     List<java.util.concurrent.Future<?>> synced = new ArrayList<>();
     try {
       written =

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,7 +106,7 @@ public class DataValidator {
     OffsetDateTime started = OffsetDateTime.now();
     long t0 = System.nanoTime();
     int threads = Math.max(1, Math.min(checks.size(), Runtime.getRuntime().availableProcessors()));
-    ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonThreads.named("validate"));
+    ExecutorService pool = DaemonThreads.pool("validate", threads);
     List<CheckResult> results = new ArrayList<>();
     try {
       List<Future<CheckResult>> futures = new ArrayList<>();

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -69,8 +68,7 @@ public final class PerLabelValueCheck implements ValidationCheck {
     int parts = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     long span = range[1] - range[0] + 1;
     List<Tally> tallies = new ArrayList<>();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(parts, DaemonThreads.named("per-label-scan"));
+    ExecutorService pool = DaemonThreads.pool("per-label-scan", parts);
     try {
       List<Future<Tally>> futures = new ArrayList<>();
       for (int i = 0; i < parts; i++) {

@@ -158,4 +158,33 @@ class LayeringTest {
         .accessField(Engine.class, "POSTGRES")
         .check(classes);
   }
+
+  /**
+   * Threads are started, pooled and registered for the JVM's exit only through {@code
+   * internal.DaemonThreads}: every one is a named daemon, pools end their idle threads, and no
+   * blocking work lands on the common fork-join pool.
+   */
+  @Test
+  void threadsAreOwnedInOnePlace() {
+    noClasses()
+        .that()
+        .doNotHaveFullyQualifiedName("io.expmgr.internal.DaemonThreads")
+        .should()
+        .callConstructor(Thread.class, Runnable.class)
+        .orShould()
+        .callConstructor(Thread.class, Runnable.class, String.class)
+        .orShould()
+        .callMethod(
+            java.util.concurrent.CompletableFuture.class,
+            "supplyAsync",
+            java.util.function.Supplier.class)
+        .orShould()
+        .callMethod(java.util.concurrent.CompletableFuture.class, "runAsync", Runnable.class)
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("java.util.concurrent.Executors")
+        .orShould()
+        .callMethod(Runtime.class, "addShutdownHook", Thread.class)
+        .check(classes);
+  }
 }

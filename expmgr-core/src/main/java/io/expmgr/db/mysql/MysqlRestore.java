@@ -278,8 +278,7 @@ final class MysqlRestore implements SnapshotRestore {
 
   private static Map<String, Long> loadInParallel(
       Loader loader, List<Plan> plans, Database db, boolean localInfile) {
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(2, DaemonThreads.named("restore-load"));
+    java.util.concurrent.ExecutorService pool = DaemonThreads.pool("restore-load", 2);
     try {
       List<java.util.concurrent.Future<Long>> loads = new ArrayList<>();
       for (Plan p : plans) {

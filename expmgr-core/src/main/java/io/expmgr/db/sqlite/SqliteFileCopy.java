@@ -168,7 +168,7 @@ final class SqliteFileCopy implements FileCopy {
    */
   private java.util.concurrent.CompletableFuture<java.util.Map<String, Long>> countBeside(
       Database db, Connection c, java.util.List<String> schema) {
-    return java.util.concurrent.CompletableFuture.supplyAsync(
+    return io.expmgr.internal.DaemonThreads.supply(
         () -> {
           try {
             var counts = db.countRows(c, schema);

@@ -329,8 +329,8 @@ final class SqliteRestore implements SnapshotRestore {
             var checksum =
                 crc32c != null
                     ? java.util.concurrent.CompletableFuture.completedFuture((Void) null)
-                    : java.util.concurrent.CompletableFuture.runAsync(() -> verifier.accept(data));
-            var rows = java.util.concurrent.CompletableFuture.supplyAsync(() -> countRows(data));
+                    : DaemonThreads.run(() -> verifier.accept(data));
+            var rows = DaemonThreads.supply(() -> countRows(data));
             String copied = copyFile(data, tmp);
             join(checksum);
             if (crc32c != null && !crc32c.equals(copied)) {
@@ -381,7 +381,7 @@ final class SqliteRestore implements SnapshotRestore {
       long size = in.size();
       java.util.concurrent.atomic.AtomicLong copied = new java.util.concurrent.atomic.AtomicLong();
       var syncing =
-          java.util.concurrent.CompletableFuture.runAsync(
+          DaemonThreads.run(
               () -> {
                 long synced = 0;
                 try {
@@ -397,9 +397,7 @@ final class SqliteRestore implements SnapshotRestore {
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
-              },
-              java.util.concurrent.Executors.newSingleThreadExecutor(
-                  DaemonThreads.named("restore-sync")));
+              });
       java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
       try {
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(COPY_BUFFER);
@@ -452,18 +450,13 @@ final class SqliteRestore implements SnapshotRestore {
     Path tmp =
         target.resolveSibling(
             "." + target.getFileName() + ".restoring-" + ProcessHandle.current().pid());
-    Thread cleanup = new Thread(() -> deleteQuietly(tmp), "restore-cleanup");
-    Runtime.getRuntime().addShutdownHook(cleanup);
+    Thread cleanup = DaemonThreads.onExit("restore-cleanup", () -> deleteQuietly(tmp));
     try {
       deleteQuietly(tmp);
       work.run(tmp);
     } finally {
       deleteQuietly(tmp);
-      try {
-        Runtime.getRuntime().removeShutdownHook(cleanup);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook runs
-      }
+      DaemonThreads.cancelOnExit(cleanup);
     }
   }
 
