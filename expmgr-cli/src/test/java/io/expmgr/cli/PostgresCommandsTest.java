@@ -261,7 +261,7 @@ class PostgresCommandsTest {
   }
 
   @Test
-  void aWrongPasswordAndATrackerLayoutAreRefusedInOneLine() {
+  void aWrongPasswordIsRefusedInOneLineAndTheTrackersLayoutWorks() {
     String wrong =
         "postgresql://"
             + PostgresServer.APP_USER
@@ -275,12 +275,32 @@ class PostgresCommandsTest {
     assertThat(r.exitCode()).isEqualTo(ExitCodes.CONNECTION);
     assertThat(r.err().strip()).startsWith("error: access denied").doesNotContain("\n");
     assertThat(r.err() + r.out()).doesNotContain("Wr0ng-pw");
+    // The tracker's layout on PostgreSQL (a tracker's database restored here): generated in its
+    // DDL, validated, upgraded to the latest schema, and given new rows with free ids.
     ConnectionConfig other = server.config(server.newDatabaseName("tracker"));
     try {
+      String trackerUrl = url(other.database());
       CliRunner.Result tracker =
-          CliRunner.run("generate", "-d", url(other.database()), "--layout", "tracker");
-      assertThat(tracker.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
-      assertThat(tracker.err()).contains("writes no PostgreSQL databases");
+          CliRunner.run(
+              "generate", "-d", trackerUrl, "--layout", "tracker-batch", "--batches", "1");
+      assertThat(tracker.exitCode()).as(tracker.err()).isZero();
+      CliRunner.Result status = CliRunner.run("schema", "status", "-d", trackerUrl);
+      assertThat(status.out()).contains("Layout:    tracker");
+      assertThat(CliRunner.run("validate", "-d", trackerUrl).exitCode()).isZero();
+      CliRunner.Result up =
+          CliRunner.run("schema", "upgrade", "-d", trackerUrl, "--snapshot-dir", snaps.toString());
+      assertThat(up.exitCode()).as(up.err() + up.out()).isZero();
+      Database db = Database.open(other, OpenMode.EXISTING);
+      long max = TestDatabases.scalar(db, "SELECT max(id) FROM experiment");
+      db.withConnection(
+          c -> {
+            io.expmgr.db.Dialect.execute(
+                c,
+                "INSERT INTO experiment (title, start_time, update_time) VALUES ('new', now(),"
+                    + " now())");
+            return null;
+          });
+      assertThat(TestDatabases.scalar(db, "SELECT max(id) FROM experiment")).isEqualTo(max + 1);
     } finally {
       TestDatabases.dispose(other);
     }

@@ -62,9 +62,23 @@ public final class SchemaMigrator {
               + " to schema "
               + targetVersion
               + ": "
-              + db.redact(firstLine(e)),
+              + db.redact(reason(e)),
           e);
     }
+  }
+
+  /**
+   * Why a migration failed: Flyway's own first line says only that it did ("Migration failed !"),
+   * the database's refusal is in its causes.
+   */
+  private static String reason(FlywayException e) {
+    String own = firstLine(e);
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && sql.getMessage() != null) {
+        return own + " (" + sql.getMessage().lines().findFirst().orElse("") + ")";
+      }
+    }
+    return own;
   }
 
   /**
