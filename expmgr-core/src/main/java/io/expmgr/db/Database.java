@@ -339,10 +339,26 @@ public final class Database {
 
   /** A readable, password-free description of a SQL failure. */
   public String describe(SQLException e) {
-    return redact(
-        config.identity()
-            + ": "
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+    return redact(config.identity() + ": " + reason(e));
+  }
+
+  /** The longest a reason quoted from the driver may be before its middle is cut. */
+  private static final int REASON_CHARS = 400;
+
+  /**
+   * What the server said: a failed batch's own failure rather than the batch (some drivers quote
+   * every statement of it), its first lines, cut in the middle when long.
+   */
+  static String reason(SQLException e) {
+    SQLException cause = e;
+    if (e instanceof java.sql.BatchUpdateException b && b.getNextException() != null) {
+      cause = b.getNextException();
+    }
+    String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    if (m.length() > REASON_CHARS) {
+      m = m.substring(0, REASON_CHARS / 2) + " ... " + m.substring(m.length() - REASON_CHARS / 2);
+    }
+    return m;
   }
 
   /** Removes the password from any text that might echo it. */

@@ -57,6 +57,12 @@ public final class PostgresDialect implements Dialect {
     return List.of("postgres");
   }
 
+  /** {@code json} checks its values (kept as written); {@code jsonb} also normalizes them. */
+  @Override
+  public boolean hasJsonType() {
+    return true;
+  }
+
   @Override
   public int defaultPort() {
     return 5432;
