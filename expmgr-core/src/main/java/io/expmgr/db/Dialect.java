@@ -349,14 +349,27 @@ public interface Dialect {
     return false;
   }
 
-  /** Binds a time, or NULL, without losing microseconds. */
-  void setTime(PreparedStatement ps, int index, LocalDateTime time) throws SQLException;
+  /**
+   * Binds a time, or NULL, without losing microseconds. Default: as a {@link LocalDateTime}, which
+   * a driver of an engine with a time type sends as written, with no time-zone conversion.
+   */
+  default void setTime(PreparedStatement ps, int index, LocalDateTime time) throws SQLException {
+    if (time == null) {
+      ps.setNull(index, java.sql.Types.TIMESTAMP);
+    } else {
+      ps.setObject(index, time);
+    }
+  }
 
-  /** Reads a time written by {@link #setTime} or by another tool. */
-  LocalDateTime getTime(ResultSet rs, int index) throws SQLException;
+  /** Reads a time written by {@link #setTime} or by another tool. Default: the time type's. */
+  default LocalDateTime getTime(ResultSet rs, int index) throws SQLException {
+    return rs.getObject(index, LocalDateTime.class);
+  }
 
-  /** Reads a time by column label. */
-  LocalDateTime getTime(ResultSet rs, String column) throws SQLException;
+  /** Reads a time by column label. Default: the time type's. */
+  default LocalDateTime getTime(ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column, LocalDateTime.class);
+  }
 
   /**
    * Creates a statement whose result set is streamed row by row instead of being loaded whole, so

@@ -53,6 +53,23 @@ public final class Restorer {
         .fromDataFile(sqliteData, crc32c, verifier, expectedRows, catalog, model, target, progress);
   }
 
+  /**
+   * The table of a {@code sqlite}-format data file that holds the rows of the source's table {@code
+   * from} (from a server they were translated into it by name).
+   *
+   * @throws io.expmgr.SnapshotException when the file has no such table
+   */
+  public static Catalog.TableInfo storedTable(Catalog inFile, Catalog.TableInfo from) {
+    return inFile
+        .table(from.name())
+        .orElseThrow(
+            () ->
+                new io.expmgr.SnapshotException(
+                    "the snapshot's data file has no table "
+                        + from.name()
+                        + "; nothing was restored"));
+  }
+
   public static String selectAll(String table, List<String> columns, Dialect d) {
     return "SELECT " + Ddl.quoteAll(columns, d) + " FROM " + d.quote(table);
   }

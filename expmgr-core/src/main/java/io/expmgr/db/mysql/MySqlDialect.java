@@ -15,8 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -183,26 +181,6 @@ public final class MySqlDialect implements Dialect {
   @Override
   public boolean supportsTransactionalDdl() {
     return false;
-  }
-
-  @Override
-  public void setTime(PreparedStatement ps, int index, LocalDateTime time) throws SQLException {
-    if (time == null) {
-      ps.setNull(index, Types.TIMESTAMP);
-    } else {
-      // LocalDateTime is sent as written, with no time-zone conversion.
-      ps.setObject(index, time);
-    }
-  }
-
-  @Override
-  public LocalDateTime getTime(ResultSet rs, int index) throws SQLException {
-    return rs.getObject(index, LocalDateTime.class);
-  }
-
-  @Override
-  public LocalDateTime getTime(ResultSet rs, String column) throws SQLException {
-    return rs.getObject(column, LocalDateTime.class);
   }
 
   @Override

@@ -1,14 +1,11 @@
 package io.expmgr.db.mysql;
 
+import io.expmgr.db.ConnectFailures;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.SslMode;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -132,32 +129,6 @@ final class MysqlConnections {
       default:
         break;
     }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof UnknownHostException) {
-        return "unknown host '" + config.host() + "' (check --host)";
-      }
-      if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-        return "cannot connect to "
-            + where
-            + ": connection refused (is the server running? check --host and --port)";
-      }
-      if (t instanceof java.security.cert.CertificateException
-          || t instanceof javax.net.ssl.SSLHandshakeException) {
-        return "TLS with "
-            + where
-            + " failed: the server's certificate is not trusted under --ssl-mode "
-            + config.ssl().name().toLowerCase(java.util.Locale.ROOT)
-            + " (add its CA to the JVM's trust store, or use --ssl-mode required)";
-      }
-      if (t instanceof SocketTimeoutException) {
-        return "no answer from "
-            + where
-            + " within "
-            + Database.CONNECT_TIMEOUT_SECONDS
-            + " s (check --host and --port, or a firewall)";
-      }
-    }
-    String first = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-    return "cannot connect to " + where + ": " + first;
+    return ConnectFailures.network(config, where, e);
   }
 }

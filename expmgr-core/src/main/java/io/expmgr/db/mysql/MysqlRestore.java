@@ -410,15 +410,7 @@ final class MysqlRestore implements SnapshotRestore {
         catalog,
         model,
         (from, shadow, columns, db, localInfile) -> {
-          Catalog.TableInfo stored =
-              inFile
-                  .table(from.name())
-                  .orElseThrow(
-                      () ->
-                          new io.expmgr.SnapshotException(
-                              "the snapshot's data file has no table "
-                                  + from.name()
-                                  + "; nothing was restored"));
+          Catalog.TableInfo stored = Restorer.storedTable(inFile, from);
           try (Connection src = source.connect();
               PreparedStatement read =
                   source

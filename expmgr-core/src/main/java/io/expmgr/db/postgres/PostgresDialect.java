@@ -14,8 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.LocalDateTime;
 import java.util.List;
 import org.postgresql.PGConnection;
 
@@ -328,25 +326,6 @@ public final class PostgresDialect implements Dialect {
   }
 
   // ------------------------------------------------------------------ values
-
-  @Override
-  public void setTime(PreparedStatement ps, int index, LocalDateTime time) throws SQLException {
-    if (time == null) {
-      ps.setNull(index, Types.TIMESTAMP);
-    } else {
-      ps.setObject(index, time);
-    }
-  }
-
-  @Override
-  public LocalDateTime getTime(ResultSet rs, int index) throws SQLException {
-    return rs.getObject(index, LocalDateTime.class);
-  }
-
-  @Override
-  public LocalDateTime getTime(ResultSet rs, String column) throws SQLException {
-    return rs.getObject(column, LocalDateTime.class);
-  }
 
   @Override
   public String typedNull(String declaredType) {

@@ -75,15 +75,7 @@ final class PostgresRestore implements SnapshotRestore {
         catalog,
         model,
         (from, into, copy) -> {
-          Catalog.TableInfo stored =
-              inFile
-                  .table(from.name())
-                  .orElseThrow(
-                      () ->
-                          new SnapshotException(
-                              "the snapshot's data file has no table "
-                                  + from.name()
-                                  + "; nothing was restored"));
+          Catalog.TableInfo stored = Restorer.storedTable(inFile, from);
           List<String> columns = into.columnNames();
           try (Connection src = source.connect();
               PreparedStatement read =
