@@ -305,4 +305,41 @@ class PostgresCommandsTest {
       TestDatabases.dispose(other);
     }
   }
+
+  @Test
+  void aReadOnlyAccountReadsAndIsRefusedWritesInOneLine() {
+    String role = "reader_" + pg.database();
+    server.admin("CREATE ROLE " + role + " LOGIN PASSWORD 'reader-Pw-1'");
+    try {
+      Database db = Database.open(pg, OpenMode.EXISTING);
+      db.withConnection(
+          c -> {
+            io.expmgr.db.Dialect.execute(
+                c, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role);
+            return null;
+          });
+      String reader =
+          "postgresql://"
+              + role
+              + ":reader-Pw-1@"
+              + server.host()
+              + ":"
+              + server.port()
+              + "/"
+              + pg.database();
+      assertThat(CliRunner.run("validate", "-d", reader).exitCode()).isZero();
+      Map<String, Long> before = counts();
+      CliRunner.Result write =
+          CliRunner.run(
+              "cleanup-orphans", "-d", reader, "--yes", "--snapshot-dir", snaps.toString());
+      assertThat(write.exitCode()).isEqualTo(ExitCodes.PERMISSION);
+      assertThat(write.err().strip()).startsWith("error:").contains("permission denied");
+      assertThat(write.err().lines().filter(l -> l.startsWith("error:")).count()).isEqualTo(1);
+      assertThat(counts()).isEqualTo(before);
+    } finally {
+      // Its grants live in the test's database: dropped first, then the role.
+      TestDatabases.dispose(pg);
+      server.admin("DROP ROLE IF EXISTS " + role);
+    }
+  }
 }

@@ -667,6 +667,31 @@ public interface Dialect {
   }
 
   /**
+   * What kind of fault a failure of this engine is (a missing right, a full disk, a missing table
+   * or column), or {@link Failures.Kind#OTHER} when it is none this engine knows. Default: the
+   * standard's SQLSTATE classes.
+   */
+  default Failures.Kind failureKind(SQLException e) {
+    String state = String.valueOf(e.getSQLState());
+    if (state.equals("42501") || state.startsWith("28")) {
+      return Failures.Kind.PERMISSION;
+    }
+    if (state.equals("53100")) {
+      return Failures.Kind.DISK_FULL;
+    }
+    return Failures.Kind.OTHER;
+  }
+
+  /**
+   * Whether waiting cures this failure, the work having been rolled back (a deadlock, a
+   * serialization failure, a lock wait that timed out). Default: the standard's serialization
+   * failure, {@code 40001}.
+   */
+  default boolean isTransient(SQLException e) {
+    return "40001".equals(e.getSQLState());
+  }
+
+  /**
    * Takes a server-wide named lock held by this connection until it closes (and released by the
    * server when the client dies), without waiting; true when taken. SQLite has no server: true.
    */

@@ -47,47 +47,29 @@ public final class Failures {
     return Kind.OTHER;
   }
 
+  /** What the engines make of a SQL failure: the first that knows it. */
   private static Kind ofSql(SQLException s) {
-    switch (s.getErrorCode()) {
-      case 1044, 1142, 1143, 1227, 1370, 1410, 1290, 1036:
-        // database, table, column, privilege, routine and grant denials; --read-only servers;
-        // read-only tables
-        return Kind.PERMISSION;
-      case 1021, 1114, 3:
-        return Kind.DISK_FULL;
-      case 1054, 1146:
-        return Kind.MISSING_SCHEMA;
-      default:
-        break;
-    }
-    String m = String.valueOf(s.getMessage());
-    if (m.contains("SQLITE_READONLY") || m.contains("SQLITE_PERM") || m.contains("SQLITE_AUTH")) {
-      return Kind.PERMISSION;
-    }
-    if (m.contains("SQLITE_FULL")) {
-      return Kind.DISK_FULL;
-    }
-    if (m.contains("no such column") || m.contains("no such table")) {
-      return Kind.MISSING_SCHEMA;
+    for (Engine engine : Engine.values()) {
+      Kind k = engine.dialect().failureKind(s);
+      if (k != Kind.OTHER) {
+        return k;
+      }
     }
     return Kind.OTHER;
   }
 
   /**
-   * True for a fault that waiting can cure: a deadlock or a lock wait that timed out on MySQL, a
-   * database another SQLite connection held past the busy timeout or changed under a read. The work
-   * was rolled back; doing it again is safe.
+   * True for a fault that waiting can cure ({@link Dialect#isTransient}: a deadlock, a lock wait
+   * that timed out, a serialization failure, a SQLite database another connection held past the
+   * busy timeout). The work was rolled back; doing it again is safe.
    */
   public static boolean isTransient(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException s) {
-        int code = s.getErrorCode();
-        if (code == 1213 || code == 1205 || "40001".equals(s.getSQLState())) {
-          return true;
-        }
-        String m = String.valueOf(s.getMessage());
-        if (m.contains("SQLITE_BUSY") || m.contains("SQLITE_LOCKED")) {
-          return true;
+        for (Engine engine : Engine.values()) {
+          if (engine.dialect().isTransient(s)) {
+            return true;
+          }
         }
       }
       if (t.getCause() == t) {

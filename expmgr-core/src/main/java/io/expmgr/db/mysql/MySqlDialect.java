@@ -140,6 +140,28 @@ public final class MySqlDialect implements Dialect {
   }
 
   @Override
+  public io.expmgr.db.Failures.Kind failureKind(SQLException e) {
+    switch (e.getErrorCode()) {
+      case 1044, 1142, 1143, 1227, 1370, 1410, 1290, 1036:
+        // database, table, column, privilege, routine and grant denials; --read-only servers;
+        // read-only tables
+        return io.expmgr.db.Failures.Kind.PERMISSION;
+      case 1021, 1114, 3:
+        return io.expmgr.db.Failures.Kind.DISK_FULL;
+      case 1054, 1146:
+        return io.expmgr.db.Failures.Kind.MISSING_SCHEMA;
+      default:
+        return io.expmgr.db.Failures.Kind.OTHER;
+    }
+  }
+
+  /** A deadlock (1213) or a lock wait that timed out (1205). */
+  @Override
+  public boolean isTransient(SQLException e) {
+    return e.getErrorCode() == 1213 || e.getErrorCode() == 1205 || Dialect.super.isTransient(e);
+  }
+
+  @Override
   public boolean isDuplicateKey(SQLException e) {
     return e.getErrorCode() == 1062 || Dialect.super.isDuplicateKey(e);
   }

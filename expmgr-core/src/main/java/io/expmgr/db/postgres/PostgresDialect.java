@@ -327,6 +327,23 @@ public final class PostgresDialect implements Dialect {
 
   // ------------------------------------------------------------------ values
 
+  /** A missing table (42P01) or column (42703); the standard's classes otherwise. */
+  @Override
+  public io.expmgr.db.Failures.Kind failureKind(SQLException e) {
+    String state = String.valueOf(e.getSQLState());
+    if (state.equals("42P01") || state.equals("42703")) {
+      return io.expmgr.db.Failures.Kind.MISSING_SCHEMA;
+    }
+    return Dialect.super.failureKind(e);
+  }
+
+  /** A deadlock (40P01), a lock not available (55P03), or a serialization failure. */
+  @Override
+  public boolean isTransient(SQLException e) {
+    String state = String.valueOf(e.getSQLState());
+    return state.equals("40P01") || state.equals("55P03") || Dialect.super.isTransient(e);
+  }
+
   @Override
   public String typedNull(String declaredType) {
     return declaredType == null || declaredType.isBlank()

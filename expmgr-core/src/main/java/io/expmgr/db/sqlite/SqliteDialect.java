@@ -110,6 +110,28 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public io.expmgr.db.Failures.Kind failureKind(java.sql.SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("SQLITE_READONLY") || m.contains("SQLITE_PERM") || m.contains("SQLITE_AUTH")) {
+      return io.expmgr.db.Failures.Kind.PERMISSION;
+    }
+    if (m.contains("SQLITE_FULL")) {
+      return io.expmgr.db.Failures.Kind.DISK_FULL;
+    }
+    if (m.contains("no such column") || m.contains("no such table")) {
+      return io.expmgr.db.Failures.Kind.MISSING_SCHEMA;
+    }
+    return io.expmgr.db.Failures.Kind.OTHER;
+  }
+
+  /** Another connection held the database past the busy timeout, or changed it under a read. */
+  @Override
+  public boolean isTransient(java.sql.SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("SQLITE_BUSY") || m.contains("SQLITE_LOCKED");
+  }
+
+  @Override
   public boolean isDuplicateKey(java.sql.SQLException e) {
     String m = String.valueOf(e.getMessage());
     return m.contains("UNIQUE constraint failed")
