@@ -736,41 +736,43 @@ public final class DatabaseManager implements AutoCloseable {
     private String user;
     private String password;
     private boolean useSqlite = true;
+    private io.expmgr.db.Engine engine;
+    private String url;
     private io.expmgr.db.SslMode ssl = io.expmgr.db.SslMode.AUTO;
 
     private Builder() {}
 
-    /** SQLite file path, or MySQL database name. Required. */
+    /** SQLite file path, or the server's database name. Required unless {@link #url} is given. */
     public Builder databasePath(String value) {
       this.databasePath = value;
       return this;
     }
 
-    /** MySQL host; default {@code localhost}. */
+    /** Server host; default {@code localhost}. */
     public Builder host(String value) {
       this.host = value;
       return this;
     }
 
-    /** MySQL port; default 3306. */
+    /** Server port; default the engine's (3306 for MySQL, 5432 for PostgreSQL). */
     public Builder port(int value) {
       this.port = value;
       return this;
     }
 
-    /** MySQL user; default the operating-system user. */
+    /** Server user; default the operating-system user. */
     public Builder user(String value) {
       this.user = value;
       return this;
     }
 
-    /** MySQL password; default none. */
+    /** Server password; default none. */
     public Builder password(String value) {
       this.password = value;
       return this;
     }
 
-    /** MySQL encryption; default {@link io.expmgr.db.SslMode#AUTO}. */
+    /** Server encryption; default {@link io.expmgr.db.SslMode#AUTO}. */
     public Builder sslMode(io.expmgr.db.SslMode value) {
       this.ssl = value;
       return this;
@@ -779,15 +781,42 @@ public final class DatabaseManager implements AutoCloseable {
     /** SQLite (true, the default) or MySQL (false). */
     public Builder useSqlite(boolean value) {
       this.useSqlite = value;
+      this.engine = null;
+      return this;
+    }
+
+    /**
+     * The engine by its label ({@code sqlite}, {@code mysql}, {@code postgres}), instead of {@link
+     * #useSqlite}.
+     */
+    public Builder engine(String label) {
+      this.engine = io.expmgr.db.Engine.forLabel(label);
+      this.useSqlite = engine.dialect().isFileDatabase();
+      return this;
+    }
+
+    /**
+     * The whole connection as a URL ({@code sqlite:PATH}, {@code mysql://user@host/db}, {@code
+     * postgresql://user@host:5432/db}); {@link #password} still applies when the URL has none.
+     */
+    public Builder url(String value) {
+      this.url = value;
       return this;
     }
 
     /** The connection the builder describes so far. */
     public ConnectionConfig config() {
-      ConnectionConfig c =
-          useSqlite
-              ? ConnectionConfig.sqlite(Path.of(databasePath == null ? "" : databasePath))
-              : ConnectionConfig.mysql(host, port, databasePath, user, password);
+      if (url != null) {
+        return io.expmgr.db.DatabaseUrl.parse("url", url, password, true);
+      }
+      ConnectionConfig c;
+      if (useSqlite) {
+        c = ConnectionConfig.sqlite(Path.of(databasePath == null ? "" : databasePath));
+      } else if (engine != null) {
+        c = new ConnectionConfig(engine, databasePath, host, port, user, password);
+      } else {
+        c = ConnectionConfig.mysql(host, port, databasePath, user, password);
+      }
       return c.withSsl(ssl);
     }
 

@@ -172,6 +172,25 @@ class PostgresContractTest extends DatabaseContractTest {
         .hasMessageContaining("needs a host and a database");
   }
 
+  @Test
+  void theBuilderTakesAUrlOrAnEngineLabel() {
+    ConnectionConfig byUrl =
+        DatabaseManager.builder().url("postgresql://ann@db.example/runs").password("pw").config();
+    assertThat(byUrl.engine()).isEqualTo(Engine.POSTGRES);
+    assertThat(byUrl.password()).isEqualTo("pw");
+    ConnectionConfig byLabel =
+        DatabaseManager.builder()
+            .engine("postgres")
+            .databasePath("runs")
+            .host("db.example")
+            .user("ann")
+            .config();
+    assertThat(byLabel.identity()).isEqualTo(byUrl.identity());
+    assertThatThrownBy(() -> DatabaseManager.builder().engine("oracle"))
+        .isInstanceOf(io.expmgr.InvalidInputException.class)
+        .hasMessageContaining("expected one of sqlite, mysql, postgres");
+  }
+
   private static void assertFailsQuickly(ConnectionConfig config, String message) {
     long start = System.nanoTime();
     assertThatThrownBy(() -> DatabaseManager.open(config))
