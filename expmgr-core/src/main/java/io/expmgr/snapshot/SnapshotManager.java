@@ -14,19 +14,15 @@ import io.expmgr.db.Engine;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Schema;
 import io.expmgr.db.Table;
-import io.expmgr.db.TsvReader;
 import io.expmgr.db.TsvTables;
 import io.expmgr.internal.AtomicFiles;
 import io.expmgr.schema.SchemaMigrator;
 import io.expmgr.state.DatabaseFolders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -35,7 +31,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +130,7 @@ public final class SnapshotManager {
     }
     try {
       Files.createDirectories(directory);
-      restrict(directory, true);
+      SnapshotFiles.restrict(directory, true);
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot create snapshot folder " + directory + ": " + e.getMessage(), e);
@@ -154,13 +149,13 @@ public final class SnapshotManager {
         io.expmgr.internal.DaemonThreads.onExit(
             "snapshot-cleanup",
             () -> {
-              deleteTree(partial);
-              deleteQuietly(reservation);
+              SnapshotFiles.deleteTree(partial);
+              SnapshotFiles.deleteQuietly(reservation);
             });
     long t0 = System.nanoTime();
     try {
       Files.createDirectory(partial);
-      restrict(partial, true);
+      SnapshotFiles.restrict(partial, true);
       Schema schema = SchemaMigrator.schemaOf(db);
       String version = schema.version();
       // Every table of the database, not only the model's: what expmgr does not know is carried.
@@ -189,7 +184,9 @@ public final class SnapshotManager {
           String[][] copied = new String[1][];
           var frozen =
               db.copyFrozenFile(
-                  tables, (file, length) -> copied[0] = copyFile(file, length, data, progress));
+                  tables,
+                  (file, length) ->
+                      copied[0] = SnapshotFiles.copyFile(file, length, data, progress));
           if (frozen.isPresent()) {
             counted = frozen.get();
             sums = copied[0];
@@ -201,14 +198,14 @@ public final class SnapshotManager {
         }
         if (sums == null) {
           // Checksum and (when the copy did not count) row counts read the copy side by side.
-          var digest = io.expmgr.internal.DaemonThreads.supply(() -> checksums(data));
+          var digest = io.expmgr.internal.DaemonThreads.supply(() -> SnapshotFiles.checksums(data));
           counts = counted != null ? counted : countRows(data);
           sums = digest.join();
         } else {
           counts = counted;
         }
-        fsync(data);
-        restrict(data, false);
+        SnapshotFiles.fsync(data);
+        SnapshotFiles.restrict(data, false);
         size = Files.size(data);
         ObjectNode file = m.putArray("files").addObject();
         file.put("name", DATA_FILE);
@@ -232,11 +229,11 @@ public final class SnapshotManager {
       m.put("size_bytes", size);
       m.put("tool_version", toolVersion());
       AtomicFiles.write(partial.resolve(MANIFEST), Json.MAPPER.writeValueAsBytes(m));
-      restrict(partial.resolve(MANIFEST), false);
+      SnapshotFiles.restrict(partial.resolve(MANIFEST), false);
       Path done = directory.resolve(id);
       Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
-      deleteQuietly(reservation);
-      fsync(directory);
+      SnapshotFiles.deleteQuietly(reservation);
+      SnapshotFiles.fsync(directory);
       log.info(
           "snapshot {} of {} taken in {} ms: {} rows, {} bytes",
           id,
@@ -249,8 +246,8 @@ public final class SnapshotManager {
       throw new SnapshotException(
           "cannot write snapshot into " + directory + ": " + e.getMessage(), e);
     } finally {
-      deleteTree(partial);
-      deleteQuietly(reservation);
+      SnapshotFiles.deleteTree(partial);
+      SnapshotFiles.deleteQuietly(reservation);
       io.expmgr.internal.DaemonThreads.cancelOnExit(cleanup);
     }
   }
@@ -384,7 +381,7 @@ public final class SnapshotManager {
       return new VerifyResult(id, verifyTsv(info));
     }
     Path data = info.path().resolve(DATA_FILE);
-    var digest = io.expmgr.internal.DaemonThreads.supply(() -> sha256Unchecked(data));
+    var digest = io.expmgr.internal.DaemonThreads.supply(() -> SnapshotFiles.sha256Unchecked(data));
     List<String> late = verifyContent(info, data);
     try {
       JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
@@ -417,7 +414,7 @@ public final class SnapshotManager {
     try {
       JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
       source = source(info, m);
-      files = tsvFiles(info, m, source);
+      files = TsvSnapshotFiles.tsvFiles(info, m, source);
       m.path("files").forEach(f -> sha.put(f.path("table").asText(), f.path("sha256").asText()));
     } catch (IOException | SnapshotException e) {
       problems.add(e.getMessage().replace("; nothing was restored", ""));
@@ -429,7 +426,9 @@ public final class SnapshotManager {
       for (var f : files) {
         checks.add(
             pool.submit(
-                () -> checkTsvFile(f, source, sha.get(f.table().name()), info.rowCounts())));
+                () ->
+                    TsvSnapshotFiles.checkTsvFile(
+                        f, source, sha.get(f.table().name()), info.rowCounts())));
       }
       for (var c : checks) {
         String problem = c.get();
@@ -446,43 +445,6 @@ public final class SnapshotManager {
       pool.shutdownNow();
     }
     return problems;
-  }
-
-  /** One file of a TSV snapshot: its SHA-256, its rows parsed, and their number; null when good. */
-  private static String checkTsvFile(
-      io.expmgr.db.Restorer.TsvFile f, Source source, String sha256, Map<String, Long> rowCounts) {
-    String name = f.path().getFileName().toString();
-    MessageDigest md = digest();
-    long rows;
-    try (var in =
-            new java.security.DigestInputStream(
-                new java.io.BufferedInputStream(Files.newInputStream(f.path()), 1 << 16), md);
-        TsvReader r = reader(in, f, source)) {
-      try {
-        while (r.next() != null) {
-          // every row must parse
-        }
-      } catch (IOException bad) {
-        // A damaged file is named by its checksum first; a parse error says where.
-        in.transferTo(java.io.OutputStream.nullOutputStream());
-        return sha256.equals(HexFormat.of().formatHex(md.digest()))
-            ? bad.getMessage()
-            : "checksum of "
-                + name
-                + " differs from the manifest (the file was changed or damaged)";
-      }
-      rows = r.count();
-    } catch (IOException e) {
-      return "cannot read " + name + ": " + e.getMessage();
-    }
-    if (!sha256.equals(HexFormat.of().formatHex(md.digest()))) {
-      return "checksum of " + name + " differs from the manifest (the file was changed or damaged)";
-    }
-    Long expected = rowCounts.get(f.table().name());
-    if (expected == null || expected != rows) {
-      return name + " holds " + rows + " rows, the manifest says " + expected;
-    }
-    return null;
   }
 
   /** Integrity check and row counts of a snapshot's data file; run beside the checksum. */
@@ -516,7 +478,7 @@ public final class SnapshotManager {
     } catch (IOException e) {
       throw new SnapshotException("cannot delete snapshot " + id + ": " + e.getMessage(), e);
     }
-    deleteTree(gone);
+    SnapshotFiles.deleteTree(gone);
     log.info("deleted snapshot {} of {}", id, db.identity());
   }
 
@@ -560,8 +522,8 @@ public final class SnapshotManager {
         same =
             Files.size(data) == f.path("size_bytes").asLong(-1)
                 && (crc != null
-                    ? crc.equals(crc32c(data))
-                    : sha != null && sha.equals(sha256Unchecked(data)));
+                    ? crc.equals(SnapshotFiles.crc32c(data))
+                    : sha != null && sha.equals(SnapshotFiles.sha256Unchecked(data)));
       } catch (IOException | UncheckedIOException e) {
         same = false;
       }
@@ -626,7 +588,10 @@ public final class SnapshotManager {
     }
     java.util.function.Consumer<Path> verifier =
         data -> {
-          boolean same = crc != null ? crc.equals(crc32c(data)) : sha.equals(sha256Unchecked(data));
+          boolean same =
+              crc != null
+                  ? crc.equals(SnapshotFiles.crc32c(data))
+                  : sha.equals(SnapshotFiles.sha256Unchecked(data));
           if (!same) {
             throw new SnapshotException(
                 "snapshot "
@@ -662,7 +627,7 @@ public final class SnapshotManager {
    * snapshot of an earlier expmgr, which held only the model's tables, the model's; and the model
    * of its schema version as present there.
    */
-  private record Source(Catalog catalog, Schema model) {}
+  record Source(Catalog catalog, Schema model) {}
 
   private static Source source(SnapshotInfo info, JsonNode manifest) {
     Schema version =
@@ -721,7 +686,7 @@ public final class SnapshotManager {
 
   private SnapshotInfo restoreTsv(SnapshotInfo info, JsonNode manifest, ProgressListener progress) {
     Source source = source(info, manifest);
-    var files = tsvFiles(info, manifest, source);
+    var files = TsvSnapshotFiles.tsvFiles(info, manifest, source);
     io.expmgr.db.Restorer.restoreTsv(
         files, source.catalog(), source.model(), info.rowCounts(), db.config(), progress);
     afterRestore(source, info.schemaVersion());
@@ -894,7 +859,7 @@ public final class SnapshotManager {
           problem = "data file size differs from the manifest";
         }
       } else if (format.equals(SnapshotFormat.TSV.label())) {
-        problem = tsvProblem(folder, m);
+        problem = TsvSnapshotFiles.tsvProblem(folder, m);
       } else {
         problem = "unknown data format '" + format + "' (written by a newer expmgr?)";
       }
@@ -919,31 +884,6 @@ public final class SnapshotManager {
       return new SnapshotInfo(
           id, null, null, List.of(), null, null, null, Map.of(), 0, null, folder, why);
     }
-  }
-
-  /**
-   * Why the data files of a TSV snapshot cannot be used, or null: each is named as a plain file of
-   * the folder (never a path out of it), present, and of the recorded size.
-   */
-  private static String tsvProblem(Path folder, JsonNode m) throws IOException {
-    JsonNode files = m.path("files");
-    if (!files.isArray() || files.isEmpty()) {
-      return "manifest lists no data files";
-    }
-    for (JsonNode f : files) {
-      String name = f.path("name").asText("");
-      if (!name.matches("[A-Za-z0-9_]{1,64}\\.tsv")) {
-        return "manifest names a data file '" + name + "' that is not a table file";
-      }
-      Path p = folder.resolve(name);
-      if (!Files.isRegularFile(p)) {
-        return "data file " + name + " is missing";
-      }
-      if (Files.size(p) != f.path("size_bytes").asLong(-1)) {
-        return "data file " + name + " differs in size from the manifest";
-      }
-    }
-    return null;
   }
 
   /** Loads Jackson's serializers of a manifest-like tree, so the real one is written at once. */
@@ -1052,7 +992,7 @@ public final class SnapshotManager {
                             synced.add(
                                 syncer.submit(
                                     () -> {
-                                      fsync(file);
+                                      SnapshotFiles.fsync(file);
                                       return null;
                                     })));
                 outs.add(o);
@@ -1100,75 +1040,6 @@ public final class SnapshotManager {
     return counts;
   }
 
-  /**
-   * The TSV files of a snapshot in the order of its catalog's tables, after checking that the
-   * manifest names one for each table, with the same columns.
-   */
-  private static List<io.expmgr.db.Restorer.TsvFile> tsvFiles(
-      SnapshotInfo info, JsonNode manifest, Source source) {
-    Map<String, JsonNode> byTable = new LinkedHashMap<>();
-    manifest.path("files").forEach(f -> byTable.put(f.path("table").asText(), f));
-    List<io.expmgr.db.Restorer.TsvFile> out = new ArrayList<>();
-    for (Catalog.TableInfo t : source.catalog().tables()) {
-      JsonNode f = byTable.remove(t.name());
-      if (f == null) {
-        throw new SnapshotException(
-            "snapshot "
-                + info.id()
-                + " has no file for table "
-                + t.name()
-                + "; nothing was restored");
-      }
-      List<String> columns = new ArrayList<>();
-      f.path("columns").forEach(c -> columns.add(c.asText()));
-      if (!columns.equals(t.columnNames())) {
-        throw new SnapshotException(
-            "snapshot "
-                + info.id()
-                + " holds columns "
-                + columns
-                + " of "
-                + t.name()
-                + ", its catalog says "
-                + t.columnNames()
-                + "; nothing was restored");
-      }
-      Map<String, String> storage = new LinkedHashMap<>();
-      f.path("storage")
-          .fields()
-          .forEachRemaining(e -> storage.put(e.getKey(), e.getValue().asText()));
-      out.add(
-          new io.expmgr.db.Restorer.TsvFile(
-              t, info.path().resolve(f.path("name").asText()), f.path("crc32c").asText(), storage));
-    }
-    if (!byTable.isEmpty()) {
-      throw new SnapshotException(
-          "snapshot "
-              + info.id()
-              + " holds files of tables "
-              + byTable.keySet()
-              + " that its catalog does not list; nothing was restored");
-    }
-    return out;
-  }
-
-  /** A reader of a TSV file that checks every value as its restore would read it. */
-  private static TsvReader reader(
-      java.io.InputStream in, io.expmgr.db.Restorer.TsvFile f, Source source) {
-    String name = f.path().getFileName().toString();
-    if (source.catalog().modelOnly()) {
-      return new TsvReader(in, source.model().table(f.table().name()).columns(), name);
-    }
-    List<TsvReader.Decoder> decoders = new ArrayList<>();
-    for (Catalog.ColumnInfo c : f.table().columns()) {
-      decoders.add(
-          source.catalog().engine().dialect().typesValuesDynamically()
-              ? TsvReader.sqlite(c.affinity(), f.storage().get(c.name()))
-              : TsvReader.TEXT);
-    }
-    return new TsvReader(in, f.table().columnNames(), decoders, name);
-  }
-
   private static Map<String, Long> countRows(Path data) {
     Database copy = Database.openReadOnly(ConnectionConfig.sqlite(data));
     return copy.countRows(
@@ -1194,7 +1065,7 @@ public final class SnapshotManager {
       }
       if (Files.exists(directory.resolve(id))) {
         // finished between the two checks: not ours
-        deleteQuietly(reservation(id));
+        SnapshotFiles.deleteQuietly(reservation(id));
         continue;
       }
       return id;
@@ -1208,105 +1079,6 @@ public final class SnapshotManager {
 
   private Path reservation(String id) {
     return directory.resolve("." + id + ".reserved");
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException ignored) {
-      // a leftover reservation only makes that id unusable
-    }
-  }
-
-  /**
-   * Copies the first {@code length} bytes of a database file that cannot change meanwhile (see
-   * {@link Database#copyFrozenFile}); returns the copy's SHA-256 and CRC-32C, taken from the same
-   * read.
-   */
-  private static String[] copyFile(Path file, long length, Path copy, ProgressListener progress)
-      throws IOException {
-    // Past the page cache where the file system allows it: filling fresh page cache is most of
-    // what a copy costs on a virtual machine.
-    io.expmgr.internal.DirectCopy.Sums direct =
-        io.expmgr.internal.DirectCopy.copy(
-            file, length, copy, true, bytes -> progress.onProgress(bytes >> 20, length >> 20));
-    if (direct != null) {
-      restrict(copy, false);
-      return new String[] {direct.sha256(), direct.crc32c()};
-    }
-    FileDigest.Sums sums;
-    try (FileChannel out =
-        FileChannel.open(
-            copy,
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.READ,
-            StandardOpenOption.WRITE)) {
-      restrict(copy, false);
-      sums = FileDigest.copy(file, length, out, progress);
-    }
-    if (Files.size(copy) != length) {
-      throw new SnapshotException(
-          "the database file changed size while it was copied ("
-              + Files.size(copy)
-              + " of "
-              + length
-              + " bytes); nothing was kept");
-    }
-    return new String[] {sums.sha256(), sums.crc32c()};
-  }
-
-  /** SHA-256 and CRC-32C of a file, in hex, from one read. */
-  private static String[] checksums(Path file) {
-    FileDigest.Sums sums = FileDigest.of(file, true, true);
-    return new String[] {sums.sha256(), sums.crc32c()};
-  }
-
-  /** CRC-32C of a file in hex. */
-  private static String crc32c(Path file) {
-    return FileDigest.of(file, false, true).crc32c();
-  }
-
-  private static String sha256Unchecked(Path file) {
-    return FileDigest.of(file, true, false).sha256();
-  }
-
-  static String sha256(byte[] bytes) {
-    return HexFormat.of().formatHex(digest().digest(bytes));
-  }
-
-  private static MessageDigest digest() {
-    return FileDigest.newSha256();
-  }
-
-  private static void fsync(Path path) throws IOException {
-    if (Files.isDirectory(path)) {
-      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-        ch.force(true);
-      } catch (IOException ignored) {
-        // some file systems cannot sync folders; the data file itself is synced
-      }
-      return;
-    }
-    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-  }
-
-  static void restrict(Path path, boolean folder) {
-    DatabaseFolders.restrict(path, folder);
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException ignored) {
-      // best effort: a partial folder is dot-named and never listed
-    }
   }
 
   private static String toolVersion() {
