@@ -2,14 +2,11 @@ package io.expmgr.migrate;
 
 import io.expmgr.ConflictException;
 import io.expmgr.NotFoundException;
-import io.expmgr.ProgressListener;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Schema;
 import io.expmgr.internal.DaemonThreads;
 import io.expmgr.schema.SchemaMigrator;
-import io.expmgr.snapshot.SnapshotManager;
-import io.expmgr.state.DatabaseLock;
 import io.expmgr.validate.PerLabelValueCheck;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -514,7 +511,7 @@ public final class MetricTransformRun extends BatchEngine {
    * @param unreadable why its values cannot be transformed (a total_val that is not a number), or
    *     null
    */
-  private record Row(long id, MetricTransformer.MetricValues values, String unreadable) {
+  record Row(long id, MetricTransformer.MetricValues values, String unreadable) {
     Row(long id, MetricTransformer.MetricValues values) {
       this(id, values, null);
     }
@@ -943,7 +940,7 @@ public final class MetricTransformRun extends BatchEngine {
    * holds its original values; returns which were written. With no originals (a rollback), every
    * row is written unconditionally.
    */
-  private static boolean[] writeMetrics(
+  static boolean[] writeMetrics(
       Connection c, Dialect d, boolean hasMetadata, List<Row> originals, List<Row> updates)
       throws SQLException {
     boolean[] written = new boolean[updates.size()];
@@ -1085,66 +1082,7 @@ public final class MetricTransformRun extends BatchEngine {
 
   @Override
   void undo() {
-    restoreOriginals(db, runId, o.effectiveBatchSize());
-  }
-
-  /** Puts back the originals a run kept, in batches that each delete what they restored. */
-  static long restoreOriginals(Database db, long runId, int batchSize) {
-    Dialect d = db.dialect();
-    boolean hasMetadata =
-        SchemaMigrator.schemaOf(db).table("METRIC").column("metadata").isPresent();
-    long restored = 0;
-    while (true) {
-      long done =
-          db.inTransaction(
-              c -> {
-                List<Object[]> batch = new ArrayList<>();
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "SELECT metric_id, type, total_val, per_label_val, metadata FROM "
-                            + d.quote(RunLedger.BACKUP)
-                            + " WHERE run_id = ? ORDER BY metric_id LIMIT ?")) {
-                  ps.setLong(1, runId);
-                  ps.setInt(2, batchSize);
-                  try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                      double tv = rs.getDouble(3);
-                      Double total = rs.wasNull() ? null : tv;
-                      batch.add(
-                          new Object[] {
-                            rs.getLong(1), rs.getString(2), total, rs.getString(4), rs.getString(5)
-                          });
-                    }
-                  }
-                }
-                if (batch.isEmpty()) {
-                  return 0L;
-                }
-                List<Row> originals = new ArrayList<>(batch.size());
-                for (Object[] b : batch) {
-                  originals.add(
-                      new Row(
-                          (Long) b[0],
-                          new MetricTransformer.MetricValues(
-                              (String) b[1], (Double) b[2], (String) b[3], (String) b[4])));
-                }
-                writeMetrics(c, d, hasMetadata, null, originals);
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "DELETE FROM "
-                            + d.quote(RunLedger.BACKUP)
-                            + " WHERE run_id = ? AND metric_id <= ?")) {
-                  ps.setLong(1, runId);
-                  ps.setLong(2, (Long) batch.get(batch.size() - 1)[0]);
-                  ps.executeUpdate();
-                }
-                return (long) batch.size();
-              });
-      if (done == 0) {
-        return restored;
-      }
-      restored += done;
-    }
+    TransformRollback.restoreOriginals(db, runId, o.effectiveBatchSize());
   }
 
   /**
@@ -1155,103 +1093,7 @@ public final class MetricTransformRun extends BatchEngine {
    */
   public static long rollback(
       Database db, long runId, boolean safetySnapshot, java.nio.file.Path snapshotDir) {
-    db.requireWritable("rollback-transform");
-    Dialect d = db.dialect();
-    if (!RunLedger.exists(db)) {
-      throw new NotFoundException("no migration run has been recorded in " + db.identity());
-    }
-    try (DatabaseLock lock = DatabaseLock.acquire(db, "migration", "migration run", () -> null)) {
-      MigrationRun run =
-          db.inTransaction(
-              c -> {
-                RunLedger.markStaleRunsInterrupted(c, d);
-                MigrationRun r =
-                    RunLedger.find(c, d, runId)
-                        .orElseThrow(
-                            () ->
-                                new NotFoundException(
-                                    "run "
-                                        + runId
-                                        + " does not exist; list-migrations shows"
-                                        + " the runs"));
-                if (!r.kind().equals(KIND)) {
-                  throw new io.expmgr.InvalidInputException(
-                      "run "
-                          + runId
-                          + " is a "
-                          + r.kind()
-                          + " run; only transform-metrics runs"
-                          + " can be rolled back (delete the migrated experiment instead)");
-                }
-                if (r.state() == MigrationRun.State.ROLLED_BACK) {
-                  throw new ConflictException("run " + runId + " is already rolled back");
-                }
-                long kept = RunLedger.backupCount(c, d, runId);
-                if (kept == 0 && r.state() != MigrationRun.State.ROLLING_BACK) {
-                  throw new ConflictException(
-                      "run "
-                          + runId
-                          + " kept no originals (backup_original was off"
-                          + (r.changed() == 0 ? ", or it changed nothing" : "")
-                          + ")"
-                          + (r.snapshotId() == null
-                              ? ""
-                              : "; 'expmgr restore-snapshot --snapshot-id "
-                                  + r.snapshotId()
-                                  + "' goes back to before it"));
-                }
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "SELECT min(b2.run_id) FROM "
-                            + d.quote(RunLedger.BACKUP)
-                            + " b1 JOIN "
-                            + d.quote(RunLedger.BACKUP)
-                            + " b2 ON b2.metric_id = b1.metric_id AND b2.run_id > b1.run_id"
-                            + " WHERE b1.run_id = ?")) {
-                  ps.setLong(1, runId);
-                  try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long later = rs.getLong(1);
-                    if (!rs.wasNull()) {
-                      throw new ConflictException(
-                          "later run "
-                              + later
-                              + " changed metrics that run "
-                              + runId
-                              + " changed; roll back run "
-                              + later
-                              + " first");
-                    }
-                  }
-                }
-                return r;
-              });
-      if (safetySnapshot && run.state() != MigrationRun.State.ROLLING_BACK) {
-        new SnapshotManager(db, snapshotDir)
-            .createSnapshot(
-                "Before rollback-transform --run-id " + runId,
-                List.of("safety"),
-                ProgressListener.NONE);
-      }
-      db.inTransaction(
-          c -> {
-            RunLedger.setState(c, d, runId, MigrationRun.State.ROLLING_BACK, null);
-            return null;
-          });
-      long restored = restoreOriginals(db, runId, 1_000);
-      db.inTransaction(
-          c -> {
-            RunLedger.setState(
-                c,
-                d,
-                runId,
-                MigrationRun.State.ROLLED_BACK,
-                "rolled back: " + restored + " metrics restored");
-            return null;
-          });
-      log.info("rollback-transform: run {} rolled back, {} metrics restored", runId, restored);
-      return restored;
-    }
+    return TransformRollback.run(db, runId, safetySnapshot, snapshotDir);
   }
 
   @Override
