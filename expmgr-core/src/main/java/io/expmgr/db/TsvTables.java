@@ -104,6 +104,23 @@ public final class TsvTables {
         + d.quote(t.name());
   }
 
+  /**
+   * The letter that follows the backslash when the format escapes {@code b} (backslash, tab,
+   * newline, carriage return, NUL), or -1 when {@code b} is written as it is. Every writer of the
+   * format (the snapshots, MySQL's {@code LOAD DATA} stream, PostgreSQL's {@code COPY} input) uses
+   * it.
+   */
+  public static byte escapeOf(byte b) {
+    return switch (b) {
+      case '\\' -> '\\';
+      case '\t' -> 't';
+      case '\n' -> 'n';
+      case '\r' -> 'r';
+      case 0 -> '0';
+      default -> -1;
+    };
+  }
+
   /** The bytes the format escapes. */
   private static final boolean[] ESCAPED = new boolean[256];
 
@@ -158,15 +175,7 @@ public final class TsvTables {
         return;
       }
       for (byte b : v) {
-        byte e =
-            switch (b) {
-              case '\\' -> '\\';
-              case '\t' -> 't';
-              case '\n' -> 'n';
-              case '\r' -> 'r';
-              case 0 -> '0';
-              default -> -1;
-            };
+        byte e = escapeOf(b);
         if (e == -1) {
           buf[pos++] = b;
         } else {

@@ -126,28 +126,12 @@ final class LoadDataStream extends InputStream {
 
   private void escaped(byte[] v) {
     for (byte b : v) {
-      switch (b) {
-        case '\\' -> {
-          put((byte) '\\');
-          put((byte) '\\');
-        }
-        case '\t' -> {
-          put((byte) '\\');
-          put((byte) 't');
-        }
-        case '\n' -> {
-          put((byte) '\\');
-          put((byte) 'n');
-        }
-        case '\r' -> {
-          put((byte) '\\');
-          put((byte) 'r');
-        }
-        case 0 -> {
-          put((byte) '\\');
-          put((byte) '0');
-        }
-        default -> put(b);
+      byte e = io.expmgr.db.TsvTables.escapeOf(b);
+      if (e == -1) {
+        put(b);
+      } else {
+        put((byte) '\\');
+        put(e);
       }
     }
   }

@@ -111,25 +111,13 @@ final class CopyText {
     }
 
     private void text(byte[] bytes) throws SQLException {
-      for (byte c : bytes) {
-        switch (c) {
-          case '\\' -> {
-            put((byte) '\\');
-            put((byte) '\\');
-          }
-          case '\t' -> {
-            put((byte) '\\');
-            put((byte) 't');
-          }
-          case '\n' -> {
-            put((byte) '\\');
-            put((byte) 'n');
-          }
-          case '\r' -> {
-            put((byte) '\\');
-            put((byte) 'r');
-          }
-          default -> put(c);
+      for (byte b : bytes) {
+        byte e = io.expmgr.db.TsvTables.escapeOf(b);
+        if (e == -1) {
+          put(b);
+        } else {
+          put((byte) '\\');
+          put(e);
         }
       }
     }
