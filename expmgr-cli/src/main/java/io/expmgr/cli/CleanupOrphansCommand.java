@@ -1,14 +1,7 @@
 package io.expmgr.cli;
 
-import io.expmgr.ProgressListener;
-import io.expmgr.db.Database;
-import io.expmgr.db.OpenMode;
-import io.expmgr.db.Schema;
-import io.expmgr.db.SchemaCheck;
-import io.expmgr.snapshot.SnapshotInfo;
-import io.expmgr.snapshot.SnapshotManager;
+import io.expmgr.manager.Operations;
 import io.expmgr.validate.CleanupResult;
-import io.expmgr.validate.OrphanCleaner;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -56,10 +49,8 @@ final class CleanupOrphansCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Database db = Database.open(connection.toConfig(), OpenMode.EXISTING);
-    SchemaCheck.require(db, Schema.v1());
-    OrphanCleaner cleaner = new OrphanCleaner(db, 10);
-    CleanupResult preview = cleaner.cleanup(true);
+    Operations.CleanupPlan plan = Operations.planCleanup(connection.toConfig());
+    CleanupResult preview = plan.preview();
     if (preview.totalDeleted() == 0 || dryRun) {
       print(out, preview, false);
       return ExitCodes.OK;
@@ -74,25 +65,22 @@ final class CleanupOrphansCommand implements Callable<Integer> {
             "Remove these "
                 + preview.totalDeleted()
                 + " rows from "
-                + db.identity()
+                + plan.database()
                 + "? [y/N] ")) {
       out.println("Cancelled; nothing was changed.");
       out.flush();
       return ExitCodes.CANCELLED;
     }
-    SnapshotInfo safety = null;
-    if (!snapshotOptions.noSnapshot) {
-      safety =
-          new SnapshotManager(db, snapshotOptions.snapshotDir)
-              .createSnapshot(
-                  "Before cleanup-orphans (" + preview.totalDeleted() + " rows)",
-                  List.of("safety"),
-                  ProgressListener.NONE);
-      if (!json) {
-        out.println("Safety snapshot " + safety.id() + " at " + safety.path());
-      }
-    }
-    CleanupResult done = cleaner.cleanup(false).withSnapshot(safety);
+    CleanupResult done =
+        Operations.cleanup(
+            plan,
+            snapshotOptions.safety(),
+            safety -> {
+              if (!json) {
+                out.println("Safety snapshot " + safety.id() + " at " + safety.path());
+                out.flush();
+              }
+            });
     print(out, done, false);
     return ExitCodes.OK;
   }

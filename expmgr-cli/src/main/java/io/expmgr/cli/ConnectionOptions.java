@@ -225,7 +225,7 @@ public final class ConnectionOptions {
       throw new InvalidInputException(
           e.getMessage() + " ($" + Environment.ENGINE + " or engine= in " + file.describe() + ")");
     }
-    if (chosen == null || chosen.dialect().isFileDatabase()) {
+    if (chosen == null || chosen.isFileDatabase()) {
       for (String[] o :
           new String[][] {
             {"--host", host},

@@ -1,11 +1,8 @@
 package io.expmgr.cli;
 
-import io.expmgr.db.Database;
-import io.expmgr.db.Schema;
-import io.expmgr.db.SchemaCheck;
+import io.expmgr.manager.Operations;
 import io.expmgr.snapshot.SnapshotFormat;
 import io.expmgr.snapshot.SnapshotInfo;
-import io.expmgr.snapshot.SnapshotManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,11 +73,11 @@ final class CreateSnapshotCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SnapshotFormat fmt = SnapshotFormat.parse(format.name());
-    Database db = Database.openReadOnly(connection.toConfig());
-    SchemaCheck.require(db, Schema.v1());
     SnapshotInfo s;
     try (Output.Progress progress = Output.progress("snapshot", !json)) {
-      s = new SnapshotManager(db, snapshotDir).createSnapshot(description, tags, fmt, progress);
+      s =
+          Operations.createSnapshot(
+              connection.toConfig(), snapshotDir, description, tags, fmt, progress);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

@@ -1,6 +1,7 @@
 package io.expmgr.cli;
 
 import io.expmgr.internal.AtomicFiles;
+import io.expmgr.manager.Operations;
 import io.expmgr.migrate.TransformationRules;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -53,20 +54,14 @@ final class CreateTransformationTemplateCommand implements Callable<Integer> {
   public Integer call() {
     Output.refuseExisting(output, overwrite, "--output");
     String version = schemaVersion;
-    if (version != null && io.expmgr.db.Schema.forVersion(version).isEmpty()) {
+    if (version != null && !Operations.isKnownSchemaVersion(version)) {
       throw new io.expmgr.InvalidInputException(
           "--schema-version must be 1.0, 2.0 or 2.1, got '" + version + "'");
     }
     if (version == null && connection.isGiven()) {
-      version =
-          io.expmgr.schema.SchemaMigrator.versionOf(
-              io.expmgr.db.Database.openReadOnly(connection.toConfig()));
+      version = Operations.schemaVersion(connection.toConfig());
     }
-    boolean metadata =
-        version != null
-            && io.expmgr.schema.SchemaMigrator.compareVersions(
-                    version, io.expmgr.db.Schema.VERSION_2_0)
-                >= 0;
+    boolean metadata = version != null && Operations.hasMetricMetadata(version);
     String template = TransformationRules.template(metadata);
     PrintWriter out = spec.commandLine().getOut();
     if (output == null) {

@@ -8,20 +8,19 @@ import io.expmgr.api.Metric;
 import io.expmgr.api.Trial;
 import io.expmgr.api.TrialRun;
 import io.expmgr.db.ConnectionConfig;
-import io.expmgr.db.Schema;
 import io.expmgr.generate.GenerateOptions;
 import io.expmgr.generate.GenerateResult;
 import io.expmgr.manager.DataMigrationManager;
+import io.expmgr.manager.ImportOperation;
+import io.expmgr.manager.Operations;
+import io.expmgr.manager.Safety;
 import io.expmgr.migrate.MigrationOptions;
 import io.expmgr.migrate.MigrationResult;
 import io.expmgr.migrate.TransformationRules;
-import io.expmgr.transfer.ExperimentImporter;
 import io.expmgr.transfer.ExportResult;
 import io.expmgr.transfer.ImportOptions;
 import io.expmgr.transfer.ImportResult;
-import io.expmgr.transfer.ImportTarget;
 import io.expmgr.upgrade.SchemaStatus;
-import io.expmgr.upgrade.SchemaUpgrader;
 import io.expmgr.validate.CleanupResult;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -72,10 +71,9 @@ final class DemoCommand implements Callable<Integer> {
         "  expmgr generate -d " + db + " --experiments 3 --trials 2 --runs 2 --epochs 5 \\");
     out.println("      --metrics 4 --seed 7 --legacy-metrics 6 --orphans 8 --bad-json 5");
     GenerateResult r =
-        io.expmgr.generate.DataGenerator.generate(
-            ConnectionConfig.sqlite(db), shape, false, ProgressListener.NONE);
+        Operations.generate(ConnectionConfig.sqlite(db), shape, false, ProgressListener.NONE);
     List<List<String>> rows = new ArrayList<>();
-    for (String t : Schema.v1().tableNames()) {
+    for (String t : Operations.modelTables()) {
       rows.add(List.of(t, Output.count(r.rowsPerTable().getOrDefault(t, 0L))));
     }
     Output.table(out, List.of("table", "rows"), rows);
@@ -208,10 +206,17 @@ final class DemoCommand implements Callable<Integer> {
           Output.count(exported.bytes()),
           exported.contentSha256().substring(0, 12));
       out.println("  expmgr import-experiment -d " + copy + " -i " + export);
-      ImportTarget target = ImportTarget.open(ConnectionConfig.sqlite(copy));
       ImportResult imported =
-          new ExperimentImporter(target.database())
-              .importFile(export, ImportOptions.defaults(), ProgressListener.NONE);
+          ImportOperation.run(
+                  ConnectionConfig.sqlite(copy),
+                  export,
+                  null,
+                  null,
+                  ImportOptions.defaults(),
+                  Safety.none(),
+                  null,
+                  ProgressListener.NONE)
+              .result();
       out.printf(
           "  experiment %d of %s, every count and the checksum verified before commit%n",
           imported.experimentId(), copy);
@@ -219,7 +224,7 @@ final class DemoCommand implements Callable<Integer> {
 
       step(out, 9, "Schema versions");
       out.println("  expmgr schema status -d " + db);
-      SchemaStatus status = new SchemaUpgrader(manager.database(), snapshots).status();
+      SchemaStatus status = Operations.schemaStatus(ConnectionConfig.sqlite(db));
       out.printf("  at %s; an upgrade to %s would apply:%n", status.version(), status.latest());
       status
           .pending()

@@ -1,9 +1,7 @@
 package io.expmgr.cli;
 
-import io.expmgr.db.Database;
-import io.expmgr.db.Schema;
-import io.expmgr.db.SchemaCheck;
-import io.expmgr.transfer.ExperimentExporter;
+import io.expmgr.db.ConnectionConfig;
+import io.expmgr.manager.Operations;
 import io.expmgr.transfer.ExportOptions;
 import io.expmgr.transfer.ExportResult;
 import java.io.PrintWriter;
@@ -68,17 +66,15 @@ final class ExportExperimentCommand implements Callable<Integer> {
     if (!output.equals("-")) {
       Output.refuseExisting(Path.of(output), overwrite, "--output");
     }
-    Database db = Database.openReadOnly(connection.toConfig());
-    SchemaCheck.require(db, Schema.current());
+    ConnectionConfig config = connection.toConfig();
     ExportOptions options = new ExportOptions(includeMetrics, includeArtifacts);
-    ExperimentExporter exporter = new ExperimentExporter(db);
     boolean toStdout = output.equals("-");
     ExportResult r;
     try (Output.Progress progress = Output.progress("export", !json && !toStdout)) {
       r =
           toStdout
-              ? exporter.exportTo(experimentId, System.out, options, progress)
-              : exporter.exportToFile(experimentId, Path.of(output), options, progress);
+              ? Operations.exportTo(config, experimentId, System.out, options, progress)
+              : Operations.exportToFile(config, experimentId, Path.of(output), options, progress);
     }
     // The document owns standard output when it goes there; the summary goes to stderr.
     PrintWriter out = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
@@ -98,7 +94,7 @@ final class ExportExperimentCommand implements Callable<Integer> {
           "Exported experiment %d of %s to %s: %s rows (%s trials, %s runs, %s epochs, %s metrics,"
               + " %s artifacts), %s bytes in %.1f s%n",
           r.experimentId(),
-          db.identity(),
+          config.identity(),
           r.file(),
           Output.count(r.totalRows()),
           Output.count(r.counts().get("trials")),

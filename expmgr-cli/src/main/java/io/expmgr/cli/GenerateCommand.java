@@ -1,10 +1,9 @@
 package io.expmgr.cli;
 
 import io.expmgr.db.ConnectionConfig;
-import io.expmgr.db.Schema;
-import io.expmgr.generate.DataGenerator;
 import io.expmgr.generate.GenerateOptions;
 import io.expmgr.generate.GenerateResult;
+import io.expmgr.manager.Operations;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -167,7 +166,7 @@ final class GenerateCommand implements Callable<Integer> {
     ConnectionConfig config = connection.toConfig();
     GenerateResult result;
     try (Output.Progress progress = Output.progress("generate", !json)) {
-      result = DataGenerator.generate(config, options, append, progress);
+      result = Operations.generate(config, options, append, progress);
     }
     print(result);
     return ExitCodes.OK;
@@ -192,7 +191,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
     out.println("Generated into " + r.database() + " (seed " + seed + "):");
     List<List<String>> rows = new ArrayList<>();
-    for (String t : Schema.v1().tableNames()) {
+    for (String t : Operations.modelTables()) {
       if (!r.rowsPerTable().containsKey(t)) {
         continue;
       }

@@ -1,6 +1,7 @@
 package io.expmgr.cli;
 
 import io.expmgr.db.ConnectionConfig;
+import io.expmgr.manager.Operations;
 import io.expmgr.snapshot.SnapshotInfo;
 import io.expmgr.snapshot.SnapshotManager;
 import java.io.PrintWriter;
@@ -48,8 +49,8 @@ final class ListSnapshotsCommand implements Callable<Integer> {
   public Integer call() {
     ConnectionConfig config = connection.toConfig();
     // Listing needs no connection: snapshots outlive their database (that is what they are for).
-    Path dir = snapshotDir != null ? snapshotDir : SnapshotManager.defaultDirectory(config);
-    SnapshotManager manager = new SnapshotManager(io.expmgr.db.Database.unopened(config), dir);
+    SnapshotManager manager = Operations.snapshots(config, snapshotDir);
+    Path dir = manager.directory();
     List<SnapshotInfo> all = manager.listSnapshots();
     if (verify) {
       for (SnapshotInfo s : all) {

@@ -7,7 +7,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    io.expmgr.db.Database.preloadInBackground();
+    io.expmgr.manager.Operations.warmUp();
     int code = run(args);
     System.out.flush();
     System.exit(code);

@@ -1,12 +1,9 @@
 package io.expmgr.cli;
 
 import io.expmgr.db.ConnectionConfig;
-import io.expmgr.db.Database;
 import io.expmgr.db.DatabaseUrl;
-import io.expmgr.db.OpenMode;
-import io.expmgr.migrate.ExperimentMigration;
+import io.expmgr.manager.Operations;
 import io.expmgr.migrate.MigrationOptions;
-import io.expmgr.transfer.ImportTarget;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,49 +76,16 @@ final class MigrateExperimentCommand implements Callable<Integer> {
     }
     MigrationOptions options = run.toOptions(snapshotOptions);
     ConnectionConfig sourceConfig = connection.toConfig();
-    Database source = Database.openReadOnly(sourceConfig);
-    Database target;
-    ImportTarget created = null;
-    if (to == null) {
-      target = run.dryRun ? source : Database.open(sourceConfig, OpenMode.EXISTING);
-    } else {
-      ConnectionConfig targetConfig =
-          DatabaseUrl.parse("--to", to, Environment.get(TO_PASSWORD_ENV), true);
-      if (targetConfig.identity().equals(sourceConfig.identity())) {
-        target = run.dryRun ? source : Database.open(sourceConfig, OpenMode.EXISTING);
-      } else if (run.dryRun) {
-        target = source;
-      } else {
-        created = ImportTarget.open(targetConfig);
-        target = created.database();
-        if (created.wasEmpty()) {
-          io.expmgr.schema.SchemaMigrator.migrate(
-              target, io.expmgr.schema.SchemaMigrator.schemaOf(source).version());
-        }
-      }
-    }
-    ImportTarget made = created;
-    try {
-      return MigrationRunner.run(
-          spec.commandLine().getOut(),
-          "migrate-experiment",
-          "rows",
-          run,
-          made != null && made.wasEmpty() ? options.withSafetySnapshot(false, null) : options,
-          o -> ExperimentMigration.run(source, target, sourceExperiment, targetExperiment, o));
-    } catch (RuntimeException e) {
-      if (made != null && made.wasEmpty() && !hasRuns(target)) {
-        made.discardIfCreated();
-      }
-      throw e;
-    }
-  }
-
-  private static boolean hasRuns(Database db) {
-    try {
-      return !io.expmgr.migrate.MigrationRuns.list(db).isEmpty();
-    } catch (RuntimeException e) {
-      return false;
-    }
+    ConnectionConfig targetConfig =
+        to == null ? null : DatabaseUrl.parse("--to", to, Environment.get(TO_PASSWORD_ENV), true);
+    return MigrationRunner.run(
+        spec.commandLine().getOut(),
+        "migrate-experiment",
+        "rows",
+        run,
+        options,
+        o ->
+            Operations.migrateExperiment(
+                sourceConfig, targetConfig, sourceExperiment, targetExperiment, o));
   }
 }

@@ -1,11 +1,8 @@
 package io.expmgr.cli;
 
 import io.expmgr.db.ConnectionConfig;
-import io.expmgr.db.Database;
-import io.expmgr.db.OpenMode;
-import io.expmgr.migrate.MetricTransformRun;
+import io.expmgr.manager.Operations;
 import io.expmgr.migrate.MigrationRun;
-import io.expmgr.migrate.MigrationRuns;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,8 +38,8 @@ final class MigrationRunCommands {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      Database db = Database.openReadOnly(connection.toConfig());
-      List<MigrationRun> runs = MigrationRuns.list(db);
+      ConnectionConfig config = connection.toConfig();
+      List<MigrationRun> runs = Operations.listMigrations(config);
       if (json) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (MigrationRun r : runs) {
@@ -72,7 +69,7 @@ final class MigrationRunCommands {
         return ExitCodes.OK;
       }
       if (runs.isEmpty()) {
-        out.println("No migration runs recorded in " + db.identity() + ".");
+        out.println("No migration runs recorded in " + config.identity() + ".");
         out.flush();
         return ExitCodes.OK;
       }
@@ -141,27 +138,7 @@ final class MigrationRunCommands {
       PrintWriter out = spec.commandLine().getOut();
       Output.requireYesWithJson(yes, dryRun, json);
       ConnectionConfig config = connection.toConfig();
-      MigrationRun run =
-          MigrationRuns.list(Database.openReadOnly(config)).stream()
-              .filter(r -> r.runId() == runId)
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new io.expmgr.NotFoundException(
-                          "no migration run "
-                              + runId
-                              + " in "
-                              + config.identity()
-                              + " (see list-migrations)"));
-      if (!run.kind().equals("transform-metrics")) {
-        throw new io.expmgr.InvalidInputException(
-            "run "
-                + runId
-                + " is a "
-                + run.kind()
-                + " run; rollback-transform undoes"
-                + " transform-metrics runs");
-      }
+      MigrationRun run = Operations.transformRun(config, runId);
       if (dryRun) {
         return report(out, run, run.changed(), true);
       }
@@ -179,10 +156,7 @@ final class MigrationRunCommands {
         out.flush();
         return ExitCodes.CANCELLED;
       }
-      Database db = Database.open(config, OpenMode.EXISTING);
-      long restored =
-          MetricTransformRun.rollback(
-              db, runId, !snapshotOptions.noSnapshot, snapshotOptions.snapshotDir);
+      long restored = Operations.rollbackTransform(config, runId, snapshotOptions.safety());
       return report(out, run, restored, false);
     }
 

@@ -1,9 +1,7 @@
 package io.expmgr.cli;
 
-import io.expmgr.db.Database;
-import io.expmgr.db.OpenMode;
+import io.expmgr.manager.Operations;
 import io.expmgr.upgrade.SchemaStatus;
-import io.expmgr.upgrade.SchemaUpgrader;
 import io.expmgr.upgrade.UpgradeOptions;
 import io.expmgr.upgrade.UpgradeResult;
 import java.io.PrintWriter;
@@ -51,8 +49,7 @@ final class SchemaCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Database db = Database.openReadOnly(connection.toConfig());
-      SchemaStatus s = new SchemaUpgrader(db, null).status();
+      SchemaStatus s = Operations.schemaStatus(connection.toConfig());
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -182,20 +179,17 @@ final class SchemaCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      Database db =
-          dryRun
-              ? Database.openReadOnly(connection.toConfig())
-              : Database.open(connection.toConfig(), OpenMode.EXISTING);
       UpgradeResult r =
-          new SchemaUpgrader(db, snapshotDir)
-              .upgrade(
-                  new UpgradeOptions(to, dryRun, noSnapshot, noTrial),
-                  line -> {
-                    if (!json) {
-                      out.println(line);
-                      out.flush();
-                    }
-                  });
+          Operations.upgradeSchema(
+              connection.toConfig(),
+              new UpgradeOptions(to, dryRun, noSnapshot, noTrial),
+              snapshotDir,
+              line -> {
+                if (!json) {
+                  out.println(line);
+                  out.flush();
+                }
+              });
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", r.database());

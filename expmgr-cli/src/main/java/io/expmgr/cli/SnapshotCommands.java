@@ -1,7 +1,7 @@
 package io.expmgr.cli;
 
 import io.expmgr.db.ConnectionConfig;
-import io.expmgr.db.Database;
+import io.expmgr.manager.Operations;
 import io.expmgr.manager.RestoreOperation;
 import io.expmgr.manager.Safety;
 import io.expmgr.snapshot.PruneResult;
@@ -33,7 +33,7 @@ final class SnapshotCommands {
    */
   static SnapshotManager manager(ConnectionOptions connection, Path snapshotDir) {
     ConnectionConfig config = connection.toConfig();
-    return new SnapshotManager(Database.unopened(config), snapshotDir);
+    return Operations.snapshots(config, snapshotDir);
   }
 
   @Command(

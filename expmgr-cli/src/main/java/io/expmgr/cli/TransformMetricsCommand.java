@@ -1,8 +1,6 @@
 package io.expmgr.cli;
 
-import io.expmgr.db.Database;
-import io.expmgr.db.OpenMode;
-import io.expmgr.migrate.MetricTransformRun;
+import io.expmgr.manager.Operations;
 import io.expmgr.migrate.MigrationOptions;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,10 +55,6 @@ final class TransformMetricsCommand implements Callable<Integer> {
               + " (create-transformation-template writes one to start from)");
     }
     MigrationOptions options = run.toOptions(snapshotOptions);
-    Database db =
-        run.dryRun
-            ? Database.openReadOnly(connection.toConfig())
-            : Database.open(connection.toConfig(), OpenMode.EXISTING);
     List<Long> ids = experimentIds == null ? List.of() : experimentIds;
     return MigrationRunner.run(
         spec.commandLine().getOut(),
@@ -68,6 +62,6 @@ final class TransformMetricsCommand implements Callable<Integer> {
         "metrics",
         run,
         options,
-        o -> MetricTransformRun.run(db, ids, o));
+        o -> Operations.transformMetrics(connection.toConfig(), ids, o));
   }
 }

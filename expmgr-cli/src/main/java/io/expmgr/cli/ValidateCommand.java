@@ -1,11 +1,7 @@
 package io.expmgr.cli;
 
-import io.expmgr.api.DatabaseManager;
-import io.expmgr.db.Database;
-import io.expmgr.db.Schema;
-import io.expmgr.db.SchemaCheck;
 import io.expmgr.internal.AtomicFiles;
-import io.expmgr.validate.DataValidator;
+import io.expmgr.manager.Operations;
 import io.expmgr.validate.ReportJson;
 import io.expmgr.validate.Status;
 import io.expmgr.validate.ValidationReport;
@@ -50,15 +46,13 @@ final class ValidateCommand implements Callable<Integer> {
     Path output = options.output;
     boolean json = options.json;
     Output.refuseExisting(output, options.overwrite, "--output");
-    Database db = Database.openReadOnly(connection.toConfig());
-    SchemaCheck.require(db, Schema.v1());
     if (output != null) {
       AtomicFiles.checkWritable(output);
     }
-    DataValidator validator =
-        new DataValidator(DatabaseManager.of(db)).sampleSize(options.sampleSize);
     ValidationReport report =
-        hierarchyOnly ? validator.checkHierarchy(experiment) : validator.validateDataConsistency();
+        hierarchyOnly
+            ? Operations.checkHierarchy(connection.toConfig(), experiment, options.sampleSize)
+            : Operations.validate(connection.toConfig(), options.sampleSize);
     PrintWriter out = spec.commandLine().getOut();
     if (output != null) {
       ReportJson.write(report, output);

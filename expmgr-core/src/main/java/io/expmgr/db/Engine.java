@@ -27,6 +27,11 @@ public enum Engine {
     return label;
   }
 
+  /** Whether a database of this engine is a file (no host, port or account). */
+  public boolean isFileDatabase() {
+    return dialect().isFileDatabase();
+  }
+
   /**
    * The engine's dialect, found among the {@link Dialect.Provider}s on the class path (each
    * engine's package registers one in {@code META-INF/services}).

@@ -18,8 +18,8 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   /**
-   * Creates the parent folders of {@code target} and checks that a file can be written there, so a
-   * long run does not fail only at the end.
+   * Checks that a file can be written at {@code target} (its missing parent folders are made to try
+   * and removed again), so a long run does not fail only at the end.
    *
    * @throws UncheckedIOException naming the path when it cannot
    */
@@ -29,9 +29,22 @@ public final class AtomicFiles {
       if (Files.isDirectory(t)) {
         throw new IOException("it is a directory");
       }
+      Path firstMissing = null;
+      for (Path p = t.getParent(); p != null && !Files.exists(p); p = p.getParent()) {
+        firstMissing = p;
+      }
       Files.createDirectories(t.getParent());
-      Path probe = Files.createTempFile(t.getParent(), "." + t.getFileName(), ".probe");
-      Files.delete(probe);
+      try {
+        Path probe = Files.createTempFile(t.getParent(), "." + t.getFileName(), ".probe");
+        Files.delete(probe);
+      } finally {
+        // Folders made only to try are removed again: a check changes nothing.
+        for (Path p = t.getParent();
+            firstMissing != null && p != null && p.startsWith(firstMissing);
+            p = p.getParent()) {
+          Files.deleteIfExists(p);
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target + ": " + describe(e), e);
     }

@@ -3,7 +3,6 @@ package io.expmgr.manager;
 import com.fasterxml.jackson.core.TreeNode;
 import io.expmgr.ProgressListener;
 import io.expmgr.api.DatabaseManager;
-import io.expmgr.snapshot.SnapshotInfo;
 import io.expmgr.snapshot.SnapshotManager;
 import io.expmgr.transfer.ExperimentExporter;
 import io.expmgr.transfer.ExperimentImporter;
@@ -13,8 +12,6 @@ import io.expmgr.transfer.ImportOptions;
 import io.expmgr.transfer.ImportResult;
 import io.expmgr.validate.CleanupResult;
 import io.expmgr.validate.DataValidator;
-import io.expmgr.validate.OrphanCleaner;
-import io.expmgr.validate.ValidationContext;
 import java.io.InputStream;
 import java.nio.file.Path;
 
@@ -89,19 +86,12 @@ public class DataMigrationManager {
    * (the caller has one).
    */
   public CleanupResult cleanupOrphans(boolean dryRun, boolean snapshotFirst) {
-    OrphanCleaner cleaner = new OrphanCleaner(db.database(), ValidationContext.DEFAULT_SAMPLE_SIZE);
-    CleanupResult preview = cleaner.cleanup(true);
-    if (dryRun || preview.totalDeleted() == 0) {
+    CleanupResult preview = Operations.cleaner(db.database()).cleanup(true);
+    if (dryRun) {
       return preview;
     }
-    SnapshotInfo safety =
-        snapshotFirst
-            ? snapshots.createSnapshot(
-                "Before cleanup-orphans (" + preview.totalDeleted() + " rows)",
-                java.util.List.of("safety"),
-                io.expmgr.ProgressListener.NONE)
-            : null;
-    return cleaner.cleanup(false).withSnapshot(safety);
+    return Operations.cleanup(
+        db.database(), preview, new Safety(snapshotFirst, snapshotDirectory), null);
   }
 
   /**

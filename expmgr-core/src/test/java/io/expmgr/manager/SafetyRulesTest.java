@@ -177,4 +177,83 @@ class SafetyRulesTest {
                 RestoreOperation.plan(ConnectionConfig.sqlite(missing), "20990101_000000", snaps()))
         .isInstanceOf(NotFoundException.class);
   }
+
+  @Test
+  void cleanupThroughTheFacadeSnapshotsFirstAndItsPlanChangesNothing() throws Exception {
+    Path file = dir.resolve("orphans.db");
+    ConnectionConfig config = ConnectionConfig.sqlite(file);
+    Operations.generate(
+        config,
+        new io.expmgr.generate.GenerateOptions(1, 1, 1, 2, 2, 2, 1, 7, 0, 4, 0),
+        false,
+        ProgressListener.NONE);
+    byte[] before = Files.readAllBytes(file);
+    Operations.CleanupPlan plan = Operations.planCleanup(config);
+    assertThat(plan.preview().totalDeleted()).isPositive();
+    assertThat(Files.readAllBytes(file)).isEqualTo(before);
+
+    List<SnapshotInfo> told = new java.util.ArrayList<>();
+    io.expmgr.validate.CleanupResult done =
+        Operations.cleanup(plan, new Safety(true, snaps()), told::add);
+    assertThat(done.totalDeleted()).isEqualTo(plan.preview().totalDeleted());
+    assertThat(told).hasSize(1);
+    assertThat(told.get(0).tags()).contains("safety");
+    assertThat(Operations.planCleanup(config).preview().totalDeleted()).isZero();
+
+    // Nothing left to remove: no snapshot, no change.
+    Operations.cleanup(
+        Operations.planCleanup(config),
+        new Safety(true, snaps()),
+        s -> {
+          throw new AssertionError("no snapshot when nothing is removed");
+        });
+  }
+
+  @Test
+  void aMigrationIntoANewDatabaseThatFailsLeavesNoDatabaseBehind() {
+    try (DatabaseManager source = withOneExperiment("source.db")) {
+      source.close();
+    }
+    ConnectionConfig source = ConnectionConfig.sqlite(dir.resolve("source.db"));
+    Path target = dir.resolve("copy.db");
+    io.expmgr.migrate.MigrationOptions options =
+        io.expmgr.migrate.MigrationOptions.defaults().withSafetySnapshot(true, snaps());
+    assertThatThrownBy(
+            () ->
+                Operations.migrateExperiment(
+                    source, ConnectionConfig.sqlite(target), 99, null, options))
+        .isInstanceOf(NotFoundException.class);
+    assertThat(target).doesNotExist();
+
+    io.expmgr.migrate.MigrationResult copied =
+        Operations.migrateExperiment(source, ConnectionConfig.sqlite(target), 1, null, options);
+    assertThat(copied.newExperimentId()).isNotNull();
+    assertThat(copied.snapshotId()).as("a database made for the copy needs no snapshot").isNull();
+    assertThat(Operations.schemaVersion(ConnectionConfig.sqlite(target)))
+        .isEqualTo(Operations.schemaVersion(source));
+  }
+
+  @Test
+  void rollbackRefusesARunThatIsNotATransformBeforeChangingAnything() throws Exception {
+    try (DatabaseManager db = withOneExperiment("runs.db")) {
+      db.close();
+    }
+    ConnectionConfig config = ConnectionConfig.sqlite(dir.resolve("runs.db"));
+    io.expmgr.migrate.MigrationResult copy =
+        Operations.migrateExperiment(
+            config,
+            null,
+            1,
+            null,
+            io.expmgr.migrate.MigrationOptions.defaults().withSafetySnapshot(false, null));
+    byte[] before = Files.readAllBytes(dir.resolve("runs.db"));
+    assertThatThrownBy(() -> Operations.rollbackTransform(config, copy.runId(), Safety.defaults()))
+        .isInstanceOf(io.expmgr.InvalidInputException.class)
+        .hasMessageContaining("transform-metrics");
+    assertThatThrownBy(() -> Operations.rollbackTransform(config, 4242, Safety.defaults()))
+        .isInstanceOf(NotFoundException.class)
+        .hasMessageContaining("4242");
+    assertThat(Files.readAllBytes(dir.resolve("runs.db"))).isEqualTo(before);
+    assertThat(snaps()).doesNotExist();
+  }
 }
