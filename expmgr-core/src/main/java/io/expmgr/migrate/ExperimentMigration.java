@@ -5,7 +5,6 @@ import io.expmgr.InvalidInputException;
 import io.expmgr.NotFoundException;
 import io.expmgr.SchemaException;
 import io.expmgr.db.Catalog;
-import io.expmgr.db.Column;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Schema;
@@ -13,7 +12,6 @@ import io.expmgr.db.Table;
 import io.expmgr.db.TimeStyle;
 import io.expmgr.db.Values;
 import io.expmgr.internal.DaemonThreads;
-import io.expmgr.internal.LongBitSet;
 import io.expmgr.schema.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,11 +42,6 @@ public final class ExperimentMigration extends BatchEngine {
   private static final Logger log = LoggerFactory.getLogger(ExperimentMigration.class);
   static final String KIND = "migrate-experiment";
 
-  private static final List<String> OWNED = List.of("EXPERIMENT", "TRIAL", "TRIAL_RUN");
-
-  /** The tables whose rows belong to the experiment through the link rows that name them. */
-  private static final List<String> MEMBER_TABLES = List.of("METRIC", "ARTIFACT");
-
   private final Database source;
   private final Dialect sd;
   private final long sourceExperimentId;
@@ -59,22 +52,8 @@ public final class ExperimentMigration extends BatchEngine {
 
   private Connection sourceConnection;
 
-  /** The experiment's trial and run ids as ranges of consecutive ids, fixed when a run starts. */
-  private Map<String, List<long[]>> owned = new LinkedHashMap<>();
-
-  /**
-   * The experiment's metric and artifact ids: those its link rows name, of rows that exist. Read
-   * once per run from the link tables (one pass each, whatever their indexes): a metric belongs to
-   * the experiment through its links, and probing the links per metric is a scan per metric on
-   * users' databases, which have no index on {@code metric_id}.
-   */
-  private Map<String, LongBitSet> members = new LinkedHashMap<>();
-
-  /** Per member table (METRIC, ARTIFACT): its smallest and largest member id and their number. */
-  private Map<String, long[]> memberBounds = new LinkedHashMap<>();
-
-  /** Per link table, measured in the same pass: the bounds of its key's first column, its rows. */
-  private Map<String, long[]> linkBounds = new LinkedHashMap<>();
+  /** What belongs to the experiment copied, measured in the source. */
+  private final ExperimentScope scope;
 
   private final Catalog sourceCatalog;
   private Catalog targetCatalog;
@@ -104,6 +83,7 @@ public final class ExperimentMigration extends BatchEngine {
     this.sameDatabase = source.identity().equals(target.identity());
     this.sourceSchema = SchemaMigrator.schemaOf(source);
     this.sourceCatalog = Catalog.read(source);
+    this.scope = new ExperimentScope(sd, sourceExperimentId, sourceSchema, sourceCatalog);
     for (Table t : sourceSchema.tables()) {
       if (t.name().equals("EXPERIMENT") && intoExperimentId != null) {
         continue;
@@ -199,7 +179,7 @@ public final class ExperimentMigration extends BatchEngine {
     targetTimeStyle = db.withConnection(c -> TimeStyle.of(db, c, targetCatalog));
     source.withConnection(
         c -> {
-          measureOwned(c);
+          scope.measureOwned(c);
           return null;
         });
   }
@@ -216,8 +196,7 @@ public final class ExperimentMigration extends BatchEngine {
    * tracker declares some keys in another order than expmgr's model).
    */
   private List<String> pk(Table t) {
-    List<String> declared = sourceCatalog.table(t.name()).orElseThrow().primaryKey();
-    return declared.isEmpty() ? t.primaryKey() : declared;
+    return scope.pk(t);
   }
 
   private int indexOf(Table t, String column) {
@@ -296,258 +275,11 @@ public final class ExperimentMigration extends BatchEngine {
     return sd.quote(name);
   }
 
-  /** More ranges than this are written as a subquery instead. */
-  private static final int MAX_RANGES = 200;
-
-  /** The subquery of the experiment's ids of an owner kind (the source's dialect). */
-  private String ownedIdsQuery(String kind) {
-    long e = sourceExperimentId;
-    return switch (kind) {
-      case "TRIAL" ->
-          "SELECT " + q("id") + " FROM " + q("TRIAL") + " WHERE " + q("experiment_id") + " = " + e;
-      case "TRIAL_RUN" ->
-          "SELECT tr."
-              + q("id")
-              + " FROM "
-              + q("TRIAL_RUN")
-              + " tr JOIN "
-              + q("TRIAL")
-              + " t ON t."
-              + q("id")
-              + " = tr."
-              + q("trial_id")
-              + " WHERE t."
-              + q("experiment_id")
-              + " = "
-              + e;
-      default -> throw new IllegalArgumentException(kind);
-    };
-  }
-
-  /**
-   * The condition that a column holds one of the experiment's ids of a kind. Written as literal
-   * ranges of consecutive ids: engines plan these as index ranges, where an IN subquery inside a
-   * correlated EXISTS may be evaluated again for every row.
-   */
-  private String ownedCondition(String column, String kind) {
-    if (kind.equals("EXPERIMENT")) {
-      return column + " = " + sourceExperimentId;
-    }
-    List<long[]> ranges = owned.get(kind);
-    if (ranges == null || ranges.size() > MAX_RANGES) {
-      return column + " IN (" + ownedIdsQuery(kind) + ")";
-    }
-    return IdWindows.condition(column, ranges);
-  }
-
-  /** Reads the experiment's trial and run ids from the source, as ranges of consecutive ids. */
-  private void measureOwned(Connection src) throws SQLException {
-    owned = new LinkedHashMap<>();
-    for (String kind : List.of("TRIAL", "TRIAL_RUN")) {
-      List<long[]> ranges = new ArrayList<>();
-      try (var st = src.createStatement();
-          ResultSet rs = st.executeQuery(ownedIdsQuery(kind) + " ORDER BY 1")) {
-        long[] current = null;
-        while (rs.next()) {
-          long id = rs.getLong(1);
-          if (current != null && id == current[1] + 1) {
-            current[1] = id;
-          } else {
-            current = new long[] {id, id};
-            ranges.add(current);
-          }
-        }
-      }
-      owned.put(kind, ranges);
-    }
-  }
-
-  /** The column that ties a row to the experiment (through a trial or a run), or null. */
-  private static String ownerColumn(Table t) {
-    for (Column c : t.columns()) {
-      String kind = kindOf(t, c.name());
-      if (!c.name().equals("id") && kind != null && OWNED.contains(kind)) {
-        return c.name();
-      }
-    }
-    return null;
-  }
-
-  /**
-   * The condition on a row of {@code t} (alias {@code alias}) that it belongs to the experiment and
-   * that every row it refers to exists: an orphan (a link to a deleted metric, say) is left behind,
-   * since the copy could not hold it without breaking a foreign key.
-   */
-  private String scope(Table t, String alias) {
-    return scope(t, alias, false);
-  }
-
-  /**
-   * As {@link #scope(Table, String)}; with {@code walking}, a condition on the first key column is
-   * written so no index uses it (a unary plus): the walk's own bound on that column must be the one
-   * the engine starts its index range from, or each batch rescans the experiment's start.
-   */
-  private String scope(Table t, String alias, boolean walking) {
-    if (MEMBER_TABLES.contains(t.name())) {
-      throw new IllegalStateException(t.name() + " is read by its member ids");
-    }
-    List<String> parts = new ArrayList<>();
-    String ownerScope = ownerScope(t, alias);
-    if (walking && pk(t).get(0).equals(ownerColumn(t))) {
-      ownerScope =
-          ownerScope.replace(
-              alias + "." + q(ownerColumn(t)), "+" + alias + "." + q(ownerColumn(t)));
-    }
-    parts.add(ownerScope);
-    String owner = ownerColumn(t);
-    for (io.expmgr.db.ForeignKey fk : t.foreignKeys()) {
-      if (fk.columns().size() == 1 && fk.columns().get(0).equals(owner)) {
-        continue; // the owner's ids were read from the parent table itself
-      }
-      if (!MEMBER_TABLES.contains(fk.parentTable())) {
-        // A link to an epoch, a batch or results that do not exist is the tracker's own way of
-        // saying "the last epoch" (or was left so): it is carried as the source holds it.
-        continue;
-      }
-      List<String> eq = new ArrayList<>();
-      for (int i = 0; i < fk.columns().size(); i++) {
-        eq.add("p." + q(fk.parentColumns().get(i)) + " = " + alias + "." + q(fk.columns().get(i)));
-      }
-      parts.add(
-          "EXISTS (SELECT 1 FROM "
-              + q(fk.parentTable())
-              + " p WHERE "
-              + String.join(" AND ", eq)
-              + ")");
-    }
-    return String.join(" AND ", parts);
-  }
-
-  private String ownerScope(Table t, String alias) {
-    if (t.name().equals("EXPERIMENT")) {
-      return alias + "." + q("id") + " = " + sourceExperimentId;
-    }
-    String owner = ownerColumn(t);
-    if (owner != null) {
-      return ownedCondition(alias + "." + q(owner), kindOf(t, owner));
-    }
-    throw new IllegalStateException(t.name() + " has no owner column");
-  }
-
-  private List<Table> linksTo(String idColumn) {
-    return sourceSchema.tables().stream()
-        .filter(t -> t.column(idColumn).isPresent() && ownerColumn(t) != null)
-        .toList();
-  }
-
-  /**
-   * The smallest and largest first key column of the experiment's rows of a table and their number,
-   * counted in the same pass; null when it has none.
-   */
-  private long[] leadBounds(Connection c, Table t) throws SQLException {
-    if (MEMBER_TABLES.contains(t.name()) || linkBounds.containsKey(t.name())) {
-      long[] m =
-          MEMBER_TABLES.contains(t.name()) ? memberBounds.get(t.name()) : linkBounds.get(t.name());
-      return m == null || m[2] == 0 ? null : m.clone();
-    }
-    String lead = q(pk(t).get(0));
-    try (var st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT min(x."
-                    + lead
-                    + "), max(x."
-                    + lead
-                    + "), count(*) FROM "
-                    + q(t.name())
-                    + " x WHERE "
-                    + scope(t, "x"))) {
-      rs.next();
-      long lo = rs.getLong(1);
-      return rs.wasNull() ? null : new long[] {lo, rs.getLong(2), rs.getLong(3)};
-    }
-  }
-
-  private String rangeCondition(Table t, String alias) {
-    return alias + "." + q(pk(t).get(0)) + " BETWEEN ? AND ?";
-  }
-
-  /**
-   * Reads which metrics and artifacts belong to the experiment: one pass over each link table,
-   * joined to the metric or artifact by its primary key, so a link to a row that does not exist
-   * names none.
-   */
-  private void measureMembers(Connection src) throws SQLException {
-    members = new LinkedHashMap<>();
-    memberBounds = new LinkedHashMap<>();
-    linkBounds = new LinkedHashMap<>();
-    for (String table : MEMBER_TABLES) {
-      String idColumn = table.equals("METRIC") ? "metric_id" : "artifact_id";
-      LongBitSet set = new LongBitSet();
-      long lo = Long.MAX_VALUE;
-      long hi = Long.MIN_VALUE;
-      for (Table link : linksTo(idColumn)) {
-        String linkOwner = ownerColumn(link);
-        long linkLo = Long.MAX_VALUE;
-        long linkHi = Long.MIN_VALUE;
-        long linkRows = 0;
-        try (var st = src.createStatement()) {
-          st.setFetchSize(10_000);
-          try (ResultSet rs =
-              st.executeQuery(
-                  "SELECT l."
-                      + q(idColumn)
-                      + ", l."
-                      + q(pk(link).get(0))
-                      + " FROM "
-                      + q(link.name())
-                      + " l JOIN "
-                      + q(table)
-                      + " m ON m."
-                      + q("id")
-                      + " = l."
-                      + q(idColumn)
-                      + " WHERE "
-                      + ownedCondition("l." + q(linkOwner), kindOf(link, linkOwner)))) {
-            while (rs.next()) {
-              long id = rs.getLong(1);
-              set.add(id);
-              lo = Math.min(lo, id);
-              hi = Math.max(hi, id);
-              long lead = rs.getLong(2);
-              linkLo = Math.min(linkLo, lead);
-              linkHi = Math.max(linkHi, lead);
-              linkRows++;
-            }
-          }
-        }
-        // The link's rows in the experiment are exactly those read: its owner's and naming a row
-        // that exists (its scope), so the pass measures the link table too.
-        linkBounds.put(link.name(), new long[] {linkLo, linkHi, linkRows});
-      }
-      members.put(table, set);
-      memberBounds.put(table, new long[] {lo, hi, set.size()});
-    }
-  }
-
-  /**
-   * The member ids of a batch: up to {@code n} of them after {@code afterId} (from the start when
-   * null) and within the run's bounds, as ranges of consecutive ids ({@link IdWindows}). Empty when
-   * none is left.
-   */
-  private List<long[]> window(Table t, Long afterId, int n) {
-    long[] b = bounds.get(t.name());
-    if (b == null) {
-      return List.of();
-    }
-    return IdWindows.next(members.get(t.name()), afterId == null ? b[0] - 1 : afterId, b[1], n);
-  }
-
   private void measureFrom(Connection c, java.util.Queue<Table> queue, Map<String, Measure> out)
       throws SQLException {
     Table t;
     while ((t = queue.poll()) != null) {
-      long[] b = leadBounds(c, t);
+      long[] b = scope.leadBounds(c, t);
       long n = b == null ? 0 : b[2];
       out.put(t.name(), new Measure(b == null ? null : new long[] {b[0], b[1]}, n));
     }
@@ -588,7 +320,7 @@ public final class ExperimentMigration extends BatchEngine {
    * without, as on the target inside its last transaction, {@code src} measures them all.
    */
   private void measureSource(Connection src, Database helper) throws SQLException {
-    measureMembers(src);
+    scope.measureMembers(src);
     bounds = new LinkedHashMap<>();
     sourceCounts = new LinkedHashMap<>();
     total = 0;
@@ -676,7 +408,9 @@ public final class ExperimentMigration extends BatchEngine {
     p.put("bounds", b);
     p.put("source_counts", sourceCounts);
     Map<String, Object> ranges = new LinkedHashMap<>();
-    owned.forEach((k, v) -> ranges.put(k, v.stream().map(r -> List.of(r[0], r[1])).toList()));
+    scope
+        .owned()
+        .forEach((k, v) -> ranges.put(k, v.stream().map(r -> List.of(r[0], r[1])).toList()));
     p.put("owned_ranges", ranges);
     return p;
   }
@@ -780,7 +514,7 @@ public final class ExperimentMigration extends BatchEngine {
     ((Map<String, Object>) p.get("source_counts"))
         .forEach((k, v) -> sourceCounts.put(k, ((Number) v).longValue()));
     newExperimentId = ((Number) p.get("new_experiment_id")).longValue();
-    owned = new LinkedHashMap<>();
+    Map<String, List<long[]>> owned = new LinkedHashMap<>();
     ((Map<String, Object>) p.get("owned_ranges"))
         .forEach(
             (k, v) -> {
@@ -791,6 +525,7 @@ public final class ExperimentMigration extends BatchEngine {
               }
               owned.put(k, ranges);
             });
+    scope.restoreOwned(owned);
     phase = 0;
     after = null;
     rows.clear();
@@ -803,7 +538,7 @@ public final class ExperimentMigration extends BatchEngine {
     }
     source.withConnection(
         c -> {
-          measureMembers(c);
+          scope.measureMembers(c);
           return null;
         });
   }
@@ -825,10 +560,10 @@ public final class ExperimentMigration extends BatchEngine {
       return List.of();
     }
     String cols = columns(t).stream().map(col -> "x." + q(col)).collect(Collectors.joining(", "));
-    if (MEMBER_TABLES.contains(t.name())) {
+    if (ExperimentScope.isMember(t)) {
       Long from = afterKey == null ? null : ((Number) afterKey.get(0)).longValue();
       while (true) {
-        List<long[]> w = window(t, from, n);
+        List<long[]> w = scope.window(t, bounds.get(t.name()), from, n);
         if (w.isEmpty()) {
           return List.of();
         }
@@ -859,7 +594,8 @@ public final class ExperimentMigration extends BatchEngine {
             .append(q(t.name()))
             .append(" x WHERE ")
             // One lower bound only: given two, SQLite may start its range at the lower one.
-            .append(afterKey == null ? rangeCondition(t, "x") : "x." + q(pk.get(0)) + " <= ?");
+            .append(
+                afterKey == null ? scope.rangeCondition(t, "x") : "x." + q(pk.get(0)) + " <= ?");
     List<Object> params = new ArrayList<>();
     if (afterKey == null) {
       params.add(range[0]);
@@ -870,7 +606,7 @@ public final class ExperimentMigration extends BatchEngine {
       params.addAll(sd.afterKeyParameters(afterKey));
     }
     sql.append(" AND ")
-        .append(scope(t, "x", afterKey != null))
+        .append(scope.condition(t, "x", afterKey != null))
         .append(" ORDER BY ")
         .append(pk.stream().map(k -> "x." + q(k)).collect(Collectors.joining(", ")))
         .append(" LIMIT ")
@@ -1026,7 +762,7 @@ public final class ExperimentMigration extends BatchEngine {
    * arithmetic, in the same transaction as the checkpoint. Returns false when the table is done.
    */
   private boolean batchInPlace(Connection c, Table t, int n) throws SQLException {
-    if (MEMBER_TABLES.contains(t.name())) {
+    if (ExperimentScope.isMember(t)) {
       return membersInPlace(c, t, n);
     }
     long[] range = bounds.get(t.name());
@@ -1122,7 +858,9 @@ public final class ExperimentMigration extends BatchEngine {
   /** One batch of metrics or artifacts copied by the database: the next window of member ids. */
   private boolean membersInPlace(Connection c, Table t, int n) throws SQLException {
     long k0 = System.nanoTime();
-    List<long[]> w = window(t, after == null ? null : ((Number) after.get(0)).longValue(), n);
+    List<long[]> w =
+        scope.window(
+            t, bounds.get(t.name()), after == null ? null : ((Number) after.get(0)).longValue(), n);
     if (w.isEmpty()) {
       phase++;
       after = null;
@@ -1183,7 +921,7 @@ public final class ExperimentMigration extends BatchEngine {
    * index range starts and stops where the batch does.
    */
   private String walkCondition(Table t, long[] range, List<Object> upper, List<Object> params) {
-    return keyRange(t, range, upper, params) + " AND " + scope(t, "x", after != null);
+    return keyRange(t, range, upper, params) + " AND " + scope.condition(t, "x", after != null);
   }
 
   /** The key range of {@link #walkCondition}, without the experiment's scope. */
@@ -1403,7 +1141,7 @@ public final class ExperimentMigration extends BatchEngine {
   private Map<String, Long> targetCounts(Connection c) throws SQLException {
     ExperimentMigration view =
         new ExperimentMigration(db, db, newExperimentId, null, MigrationOptions.defaults());
-    view.measureOwned(c);
+    view.scope.measureOwned(c);
     // The copy is committed (the last batch found nothing more to write), so a second
     // connection sees it too and counts beside this one.
     view.measureSource(c, db);
