@@ -1,5 +1,7 @@
 package io.expmgr.cli;
 
+import io.expmgr.cli.html.CleanupPage;
+import io.expmgr.cli.html.HtmlReports;
 import io.expmgr.manager.Operations;
 import io.expmgr.validate.CleanupResult;
 import java.io.BufferedReader;
@@ -37,6 +39,16 @@ final class CleanupOrphansCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Option(
+      names = "--html",
+      paramLabel = "REPORT.html",
+      description =
+          "With --dry-run: also write what would be removed as one self-contained HTML page.")
+  java.nio.file.Path html;
+
+  @Option(names = "--overwrite", description = "Replace the --html file if it exists.")
+  boolean overwrite;
+
+  @Option(
       names = {"-y", "--yes"},
       description = "Do not ask for confirmation.")
   boolean yes;
@@ -49,10 +61,25 @@ final class CleanupOrphansCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (html != null) {
+      if (!dryRun) {
+        throw new io.expmgr.InvalidInputException(
+            "--html goes with --dry-run: the page shows what would be removed");
+      }
+      Output.refuseExisting(html, overwrite, "--html");
+      io.expmgr.internal.AtomicFiles.checkWritable(html);
+    }
     Operations.CleanupPlan plan = Operations.planCleanup(connection.toConfig());
     CleanupResult preview = plan.preview();
     if (preview.totalDeleted() == 0 || dryRun) {
       print(out, preview, false);
+      if (html != null) {
+        HtmlReports.write(html, "cleanup.jte", CleanupPage.of(preview, connection.forCommands()));
+        if (!json) {
+          out.println("HTML report written to " + html.toAbsolutePath());
+          out.flush();
+        }
+      }
       return ExitCodes.OK;
     }
     Output.requireYesWithJson(yes, false, json);

@@ -345,4 +345,21 @@ public final class ConnectionOptions {
       }
     }
   }
+
+  /**
+   * How a command the user may copy names this database: {@code -d PATH} or {@code -d URL} (without
+   * a password, which comes from the prompt or the environment), quoted for a POSIX shell.
+   */
+  String forCommands() {
+    ConnectionConfig c = toConfig();
+    String target = c.engine().isFileDatabase() ? c.sqlitePath().toString() : c.identity();
+    return "-d " + shellQuote(target);
+  }
+
+  static String shellQuote(String s) {
+    if (s.matches("[A-Za-z0-9_./:@%+=,-]+")) {
+      return s;
+    }
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
 }

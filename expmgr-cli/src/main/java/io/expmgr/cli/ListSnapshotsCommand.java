@@ -1,7 +1,10 @@
 package io.expmgr.cli;
 
+import io.expmgr.cli.html.HtmlReports;
+import io.expmgr.cli.html.SnapshotsPage;
 import io.expmgr.db.ConnectionConfig;
 import io.expmgr.manager.Operations;
+import io.expmgr.snapshot.RetentionPolicy;
 import io.expmgr.snapshot.SnapshotInfo;
 import io.expmgr.snapshot.SnapshotManager;
 import java.io.PrintWriter;
@@ -39,6 +42,18 @@ final class ListSnapshotsCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
+      names = "--html",
+      paramLabel = "FILE.html",
+      description =
+          "Also write the snapshots as one self-contained HTML page: a timeline with sizes, row"
+              + " counts, damaged ones marked, and which ones the FAQ's retention policy would"
+              + " keep and why (prune-snapshots --policy faq).")
+  Path html;
+
+  @Option(names = "--overwrite", description = "Replace the --html file if it exists.")
+  boolean overwrite;
+
+  @Option(
       names = "--verify",
       description =
           "Verify every snapshot first (checksums, integrity, row counts), as verify-snapshot"
@@ -47,6 +62,7 @@ final class ListSnapshotsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Output.refuseExisting(html, overwrite, "--html");
     ConnectionConfig config = connection.toConfig();
     // Listing needs no connection: snapshots outlive their database (that is what they are for).
     SnapshotManager manager = Operations.snapshots(config, snapshotDir);
@@ -58,6 +74,21 @@ final class ListSnapshotsCommand implements Callable<Integer> {
       }
     }
     PrintWriter out = spec.commandLine().getOut();
+    if (html != null) {
+      HtmlReports.write(
+          html,
+          "snapshots.jte",
+          SnapshotsPage.of(
+              dir.toAbsolutePath().toString(),
+              all,
+              SnapshotManager::status,
+              all.isEmpty() ? null : manager.prune(RetentionPolicy.faqTable(), true),
+              "the FAQ's table (prune-snapshots --policy faq)"));
+      if (!json) {
+        out.println("HTML report written to " + html.toAbsolutePath());
+        out.flush();
+      }
+    }
     if (json) {
       List<Map<String, Object>> list = new ArrayList<>();
       all.forEach(s -> list.add(toMap(s)));

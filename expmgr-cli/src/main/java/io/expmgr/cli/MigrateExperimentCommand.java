@@ -84,6 +84,7 @@ final class MigrateExperimentCommand implements Callable<Integer> {
         "rows",
         run,
         options,
+        targetConfig == null ? sourceConfig : targetConfig,
         o ->
             Operations.migrateExperiment(
                 sourceConfig, targetConfig, sourceExperiment, targetExperiment, o));

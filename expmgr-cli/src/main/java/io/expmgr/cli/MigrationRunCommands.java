@@ -35,11 +35,38 @@ final class MigrationRunCommands {
     @Option(names = "--json", description = "Print the runs as JSON.")
     boolean json;
 
+    @Option(
+        names = "--html",
+        paramLabel = "FILE.html",
+        description =
+            "Also write the runs as one self-contained HTML page, with the newest runs' items,"
+                + " rate and batch time over time (resumes and stops marked).")
+    java.nio.file.Path html;
+
+    @Option(names = "--overwrite", description = "Replace the --html file if it exists.")
+    boolean overwrite;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      Output.refuseExisting(html, overwrite, "--html");
       ConnectionConfig config = connection.toConfig();
       List<MigrationRun> runs = Operations.listMigrations(config);
+      if (html != null) {
+        io.expmgr.cli.html.HtmlReports.write(
+            html,
+            "runs.jte",
+            io.expmgr.cli.html.RunsPage.of(
+                config.identity(),
+                runs,
+                id ->
+                    Operations.migrationHistory(
+                        config, id, io.expmgr.cli.html.MigrationPage.MAX_POINTS)));
+        if (!json) {
+          out.println("HTML report written to " + html.toAbsolutePath());
+          out.flush();
+        }
+      }
       if (json) {
         List<Map<String, Object>> list = new ArrayList<>();
         for (MigrationRun r : runs) {

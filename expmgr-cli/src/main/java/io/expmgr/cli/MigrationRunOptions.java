@@ -60,21 +60,17 @@ final class MigrationRunOptions {
   }
 
   @Option(
-      names = {"-o", "--output"},
-      paramLabel = "REPORT.json",
+      names = {"--report", "-o", "--output"},
+      paramLabel = "FILE",
       description =
-          "Write a JSON report: items, failures, total and per-batch times, rate, peak memory"
-              + " (replaced atomically if it exists).")
+          "Write the run's report (replaced atomically if it exists): FILE.html is a"
+              + " self-contained page with items, rate and batch time over the run (resumes"
+              + " marked), failures and, for a transform, values before and after; any other name"
+              + " gets JSON: items, failures, per-batch times, rate, peak memory.")
   Path report;
 
-  @Option(names = "--overwrite", description = "Replace the --output report if it exists.")
+  @Option(names = "--overwrite", description = "Replace the --report file if it exists.")
   boolean overwrite;
-
-  /** The earlier spelling, kept so that scripts still run. */
-  @Option(names = "--report", paramLabel = "FILE", hidden = true)
-  void legacyReport(Path file) {
-    report = file;
-  }
 
   @Option(names = "--json", description = "Print the summary as JSON.")
   boolean json;

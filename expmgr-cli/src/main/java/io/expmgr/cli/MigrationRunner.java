@@ -1,6 +1,10 @@
 package io.expmgr.cli;
 
+import io.expmgr.cli.html.HtmlReports;
+import io.expmgr.cli.html.MigrationPage;
+import io.expmgr.db.ConnectionConfig;
 import io.expmgr.internal.AtomicFiles;
+import io.expmgr.manager.Operations;
 import io.expmgr.migrate.MigrationOptions;
 import io.expmgr.migrate.MigrationProgress;
 import io.expmgr.migrate.MigrationResult;
@@ -30,6 +34,7 @@ final class MigrationRunner {
       String unit,
       MigrationRunOptions cli,
       MigrationOptions options,
+      ConnectionConfig ledger,
       Function<MigrationOptions, MigrationResult> engine) {
     String mode = cli.progress.name();
     if (mode.equals("auto")) {
@@ -46,7 +51,23 @@ final class MigrationRunner {
         ProgressView view = new ProgressView(out, command, unit, mode)) {
       r = engine.apply(options.withStopRequested(stop::requested).withProgress(view));
     }
-    if (cli.report != null) {
+    if (cli.report != null && isHtml(cli.report)) {
+      boolean recorded = r.runId() != 0 && r.outcome() != MigrationResult.Outcome.DRY_RUN;
+      HtmlReports.write(
+          cli.report,
+          "migration.jte",
+          MigrationPage.of(
+              command,
+              unit,
+              ledger.identity(),
+              r,
+              recorded
+                  ? Operations.migrationHistory(ledger, r.runId(), MigrationPage.MAX_POINTS)
+                  : List.of(),
+              recorded && command.equals("transform-metrics")
+                  ? Operations.valueDistribution(ledger, r.runId(), 24)
+                  : List.of()));
+    } else if (cli.report != null) {
       AtomicFiles.write(
           cli.report, Output.jsonText(report(command, r)).getBytes(StandardCharsets.UTF_8));
     }
@@ -61,6 +82,11 @@ final class MigrationRunner {
       case ROLLED_BACK -> ExitCodes.VALIDATION_FAILED;
       case COMPLETED, DRY_RUN -> r.failed() > 0 ? ExitCodes.VALIDATION_FAILED : ExitCodes.OK;
     };
+  }
+
+  static boolean isHtml(java.nio.file.Path file) {
+    String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return n.endsWith(".html") || n.endsWith(".htm");
   }
 
   private static void summary(PrintWriter out, String command, String unit, MigrationResult r) {

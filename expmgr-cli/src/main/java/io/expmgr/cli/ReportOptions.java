@@ -11,7 +11,15 @@ final class ReportOptions {
       description = "Write the JSON report here (folders are created; written atomically).")
   Path output;
 
-  @Option(names = "--overwrite", description = "Replace the --output file if it exists.")
+  @Option(
+      names = "--html",
+      paramLabel = "REPORT.html",
+      description =
+          "Also write the report as one self-contained HTML page: status, a card per check,"
+              + " samples, a chart per table, and the commands that fix what was found.")
+  Path html;
+
+  @Option(names = "--overwrite", description = "Replace the --output or --html file if it exists.")
   boolean overwrite;
 
   @Option(names = "--json", description = "Print the JSON report instead of the summary.")

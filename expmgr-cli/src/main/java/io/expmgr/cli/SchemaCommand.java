@@ -47,10 +47,32 @@ final class SchemaCommand implements Runnable {
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
 
+    @Option(
+        names = "--html",
+        paramLabel = "FILE.html",
+        description =
+            "Also write the status as one self-contained HTML page: the tables against the"
+                + " model, and what an upgrade would apply.")
+    java.nio.file.Path html;
+
+    @Option(names = "--overwrite", description = "Replace the --html file if it exists.")
+    boolean overwrite;
+
     @Override
     public Integer call() {
+      Output.refuseExisting(html, overwrite, "--html");
       SchemaStatus s = Operations.schemaStatus(connection.toConfig());
       PrintWriter out = spec.commandLine().getOut();
+      if (html != null) {
+        io.expmgr.cli.html.HtmlReports.write(
+            html,
+            "schema.jte",
+            io.expmgr.cli.html.SchemaPage.of(s, Operations.modelColumns(s.version())));
+        if (!json) {
+          out.println("HTML report written to " + html.toAbsolutePath());
+          out.flush();
+        }
+      }
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", s.database());

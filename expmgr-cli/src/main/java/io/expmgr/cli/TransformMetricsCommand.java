@@ -62,6 +62,7 @@ final class TransformMetricsCommand implements Callable<Integer> {
         "metrics",
         run,
         options,
+        connection.toConfig(),
         o -> Operations.transformMetrics(connection.toConfig(), ids, o));
   }
 }

@@ -1,5 +1,7 @@
 package io.expmgr.cli;
 
+import io.expmgr.cli.html.HtmlReports;
+import io.expmgr.cli.html.ValidationPage;
 import io.expmgr.internal.AtomicFiles;
 import io.expmgr.manager.Operations;
 import io.expmgr.validate.ReportJson;
@@ -46,8 +48,12 @@ final class ValidateCommand implements Callable<Integer> {
     Path output = options.output;
     boolean json = options.json;
     Output.refuseExisting(output, options.overwrite, "--output");
+    Output.refuseExisting(options.html, options.overwrite, "--html");
     if (output != null) {
       AtomicFiles.checkWritable(output);
+    }
+    if (options.html != null) {
+      AtomicFiles.checkWritable(options.html);
     }
     ValidationReport report =
         hierarchyOnly
@@ -57,6 +63,13 @@ final class ValidateCommand implements Callable<Integer> {
     if (output != null) {
       ReportJson.write(report, output);
     }
+    if (options.html != null) {
+      HtmlReports.write(
+          options.html,
+          "validation.jte",
+          ValidationPage.of(
+              report, hierarchyOnly ? "check-hierarchy" : "validate", connection.forCommands()));
+    }
     if (json) {
       out.println(ReportJson.toString(report));
       out.flush();
@@ -64,8 +77,11 @@ final class ValidateCommand implements Callable<Integer> {
       ReportPrinter.print(out, report);
       if (output != null) {
         out.println("Report written to " + output.toAbsolutePath());
-        out.flush();
       }
+      if (options.html != null) {
+        out.println("HTML report written to " + options.html.toAbsolutePath());
+      }
+      out.flush();
     }
     return report.overallStatus() == Status.FAIL ? ExitCodes.VALIDATION_FAILED : ExitCodes.OK;
   }

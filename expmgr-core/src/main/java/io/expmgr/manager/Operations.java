@@ -268,6 +268,21 @@ public final class Operations {
   }
 
   /**
+   * A run's batches in order (thinned evenly to about {@code maxPoints} for a long run), for its
+   * report's charts.
+   */
+  public static List<MigrationRuns.BatchRecord> migrationHistory(
+      ConnectionConfig config, long runId, int maxPoints) {
+    return MigrationRuns.history(Database.openReadOnly(config), runId, maxPoints);
+  }
+
+  /** The values a transform run changed, before and after, binned ({@code bins} per type). */
+  public static List<MigrationRuns.Distribution> valueDistribution(
+      ConnectionConfig config, long runId, int bins) {
+    return MigrationRuns.valueDistribution(Database.openReadOnly(config), runId, bins);
+  }
+
+  /**
    * The transform run {@code runId} of a database, as {@code rollback-transform} would undo it.
    *
    * @throws NotFoundException when the database recorded no such run
@@ -327,6 +342,19 @@ public final class Operations {
     Database db =
         options.dryRun() ? Database.openReadOnly(config) : Database.open(config, OpenMode.EXISTING);
     return new SchemaUpgrader(db, snapshotDirectory).upgrade(options, say);
+  }
+
+  /**
+   * The tables of schema {@code version}'s model with their columns, parents first; empty for a
+   * version expmgr does not know.
+   */
+  public static java.util.Map<String, List<String>> modelColumns(String version) {
+    java.util.Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    if (version != null) {
+      Schema.forVersion(version)
+          .ifPresent(s -> s.tables().forEach(t -> out.put(t.name(), t.columnNames())));
+    }
+    return out;
   }
 
   /** Whether {@code version} names a schema version expmgr knows. */

@@ -53,6 +53,8 @@ abstract class BatchEngine {
   protected final List<MigrationResult.Failure> failures = new ArrayList<>();
   protected final Map<String, Long> rows = new LinkedHashMap<>();
   private final List<Long> batchMillis = new ArrayList<>();
+  private long batchStarted;
+  private int attempt = 1;
   private String phase = "metrics";
   private boolean undone;
   private long commitNanos;
@@ -66,6 +68,24 @@ abstract class BatchEngine {
   }
 
   /** "transform-metrics" or "migrate-experiment". */
+  /**
+   * Saves a batch's checkpoint and its line in the run's history (when it committed, how long it
+   * took, the counts after it): inside the batch's transaction.
+   */
+  void checkpoint(Connection c, String checkpoint) throws SQLException {
+    RunLedger.checkpoint(c, d, runId, checkpoint, processed, changed, failed, batches);
+    RunLedger.recordBatch(
+        c,
+        d,
+        runId,
+        batches,
+        attempt,
+        (System.nanoTime() - batchStarted) / 1_000_000,
+        processed,
+        changed,
+        failed);
+  }
+
   abstract String kind();
 
   /** What makes two commands the same run (kind aside). */
@@ -293,6 +313,7 @@ abstract class BatchEngine {
       resumeFrom(r);
       db.inTransaction(
           c -> {
+            attempt = RunLedger.lastAttempt(c, d, runId) + 1;
             RunLedger.setState(c, d, runId, MigrationRun.State.RUNNING, null);
             return null;
           });
@@ -370,6 +391,7 @@ abstract class BatchEngine {
             break;
           }
           long b0 = System.nanoTime();
+          batchStarted = b0;
           boolean more;
           c.setAutoCommit(false);
           try {

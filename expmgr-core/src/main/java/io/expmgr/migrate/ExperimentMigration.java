@@ -893,7 +893,7 @@ public final class ExperimentMigration extends BatchEngine {
     cp.put("table", t.name());
     cp.put("after", after);
     cp.put("rows", rows);
-    RunLedger.checkpoint(c, d, runId, RunLedger.toJson(cp), processed, changed, failed, batches);
+    checkpoint(c, RunLedger.toJson(cp));
   }
 
   /** The writing connection's statements of the in-place copy, prepared once each. */

@@ -875,15 +875,7 @@ public final class MetricTransformRun extends BatchEngine {
     processed += batch.size();
     changed += updates.size();
     batches++;
-    RunLedger.checkpoint(
-        c,
-        d,
-        runId,
-        RunLedger.toJson(Map.of("after_metric_id", after)),
-        processed,
-        changed,
-        failed,
-        batches);
+    checkpoint(c, RunLedger.toJson(Map.of("after_metric_id", after)));
     return true;
   }
 

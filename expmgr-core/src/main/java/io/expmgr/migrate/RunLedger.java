@@ -25,14 +25,16 @@ import java.util.Optional;
 /**
  * The target's record of migration runs: {@value #RUNS} (one row per run, with its checkpoint),
  * {@value #BACKUP} (the originals of metrics a run changed, kept with {@code backup_original}) and
- * {@value #FAILURES} (each item a run could not transform, with the reason). A batch writes its
- * rows, its backups, its failures and its checkpoint in one transaction, which is what makes a
- * resume exactly-once.
+ * {@value #FAILURES} (each item a run could not transform, with the reason) and {@value #BATCHES}
+ * (when each batch committed, how long it took and the counts after it, for the run's report). A
+ * batch writes its rows, its backups, its failures, its history and its checkpoint in one
+ * transaction, which is what makes a resume exactly-once.
  */
 final class RunLedger {
   static final String RUNS = "expmgr_migration_runs";
   static final String BACKUP = "expmgr_metric_backup";
   static final String FAILURES = "expmgr_migration_failures";
+  static final String BATCHES = "expmgr_migration_batches";
 
   static final Table RUNS_MODEL =
       new Table(
@@ -87,13 +89,29 @@ final class RunLedger {
           List.of(),
           List.of());
 
+  static final Table BATCHES_MODEL =
+      new Table(
+          BATCHES,
+          List.of(
+              Column.required("run_id", ColumnType.ID),
+              Column.required("batch", ColumnType.ID),
+              Column.required("attempt", ColumnType.ID),
+              Column.required("finished_at", ColumnType.TIMESTAMP),
+              Column.required("millis", ColumnType.ID),
+              Column.required("processed", ColumnType.ID),
+              Column.required("changed", ColumnType.ID),
+              Column.required("failed", ColumnType.ID)),
+          List.of("run_id", "batch"),
+          List.of(),
+          List.of());
+
   static final ObjectMapper JSON = new ObjectMapper();
 
   private RunLedger() {}
 
   /** Creates the tables when missing (DDL: outside any batch's transaction). */
   static void ensure(Database db) {
-    db.ensureTables(List.of(RUNS_MODEL, BACKUP_MODEL, FAILURES_MODEL));
+    db.ensureTables(List.of(RUNS_MODEL, BACKUP_MODEL, FAILURES_MODEL, BATCHES_MODEL));
   }
 
   /** Whether the database has a run ledger at all (a read-only look never creates one). */
@@ -363,6 +381,47 @@ final class RunLedger {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Records a batch in the run's history: inside the batch's transaction. */
+  static void recordBatch(
+      Connection c,
+      Dialect d,
+      long runId,
+      long batch,
+      int attempt,
+      long millis,
+      long processed,
+      long changed,
+      long failed)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + d.quote(BATCHES)
+                + " (run_id, batch, attempt, finished_at, millis, processed, changed, failed)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setLong(1, runId);
+      ps.setLong(2, batch);
+      ps.setLong(3, attempt);
+      d.setTime(ps, 4, Times.normalize(LocalDateTime.now()));
+      ps.setLong(5, millis);
+      ps.setLong(6, processed);
+      ps.setLong(7, changed);
+      ps.setLong(8, failed);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The last attempt a run's history records, 0 when none. */
+  static int lastAttempt(Connection c, Dialect d, long runId) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT max(attempt) FROM " + d.quote(BATCHES) + " WHERE run_id = ?")) {
+      ps.setLong(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
       }
     }
   }

@@ -594,4 +594,68 @@ class MetricTransformRunTest {
     assertThat(Map.of("batches", r.batchMillis().size()))
         .containsEntry("batches", (int) r.batches());
   }
+
+  /**
+   * Each committed batch is recorded with its attempt, so a report charts the run across a stop and
+   * a resume; the originals kept give the values before and after, binned over one range.
+   */
+  @ParameterizedTest
+  @EnumSource(Engine.class)
+  void aRunRecordsEachBatchAcrossAResumeAndItsValuesBeforeAndAfter(Engine engine) {
+    Database db = generated(engine, "history");
+    long losses = metrics(db).stream().filter(m -> m.get(1).equals("loss")).count();
+    AtomicInteger seen = new AtomicInteger();
+    MigrationResult first =
+        MetricTransformRun.run(
+            db,
+            List.of(),
+            opts(rules(SCALE), 10)
+                .withProgress(p -> seen.incrementAndGet())
+                .withStopRequested(() -> seen.get() >= 2));
+    assertThat(first.outcome()).isEqualTo(MigrationResult.Outcome.INTERRUPTED);
+    MigrationResult rest = MetricTransformRun.run(db, List.of(), opts(rules(SCALE), 10));
+    assertThat(rest.resumed()).isTrue();
+
+    List<MigrationRuns.BatchRecord> h = MigrationRuns.history(db, rest.runId(), 1000);
+    assertThat(h).hasSize((int) rest.batches());
+    assertThat(h.get(0).attempt()).isEqualTo(1);
+    assertThat(h.get(h.size() - 1).attempt()).isEqualTo(2);
+    for (int i = 0; i < h.size(); i++) {
+      assertThat(h.get(i).batch()).isEqualTo(i + 1);
+      assertThat(h.get(i).millis()).isNotNegative();
+      if (i > 0) {
+        assertThat(h.get(i).processed()).isGreaterThan(h.get(i - 1).processed());
+        assertThat(h.get(i).finishedAt()).isAfterOrEqualTo(h.get(i - 1).finishedAt());
+      }
+    }
+    assertThat(h.get(h.size() - 1).processed()).isEqualTo(rest.processed());
+
+    // Thinned for a chart: few points, still the first batch of each attempt and the last one.
+    List<MigrationRuns.BatchRecord> thin = MigrationRuns.history(db, rest.runId(), 2);
+    assertThat(thin.size()).isLessThan(h.size());
+    assertThat(thin.stream().map(MigrationRuns.BatchRecord::attempt).distinct()).hasSize(2);
+    assertThat(thin.get(thin.size() - 1).batch()).isEqualTo(rest.batches());
+
+    List<MigrationRuns.Distribution> dist = MigrationRuns.valueDistribution(db, rest.runId(), 10);
+    assertThat(dist).hasSize(1);
+    MigrationRuns.Distribution loss = dist.get(0);
+    assertThat(loss.type()).isEqualTo("loss");
+    // Every loss the run changed (a planted bad one fails and keeps no original).
+    assertThat(loss.count()).isEqualTo(rest.changed()).isBetween(losses - 2, losses);
+    assertThat(java.util.Arrays.stream(loss.before()).sum()).isEqualTo(rest.changed());
+    assertThat(java.util.Arrays.stream(loss.after()).sum()).isEqualTo(rest.changed());
+    // Halved: the values after sit lower in the common range than those before.
+    assertThat(meanBin(loss.after())).isLessThan(meanBin(loss.before()));
+    assertThat(MigrationRuns.history(db, 424242, 10)).isEmpty();
+  }
+
+  private static double meanBin(long[] bins) {
+    double sum = 0;
+    long n = 0;
+    for (int i = 0; i < bins.length; i++) {
+      sum += i * (double) bins[i];
+      n += bins[i];
+    }
+    return sum / n;
+  }
 }
