@@ -98,16 +98,21 @@ final class CleanupOrphansCommand implements Callable<Integer> {
       out.flush();
       return ExitCodes.CANCELLED;
     }
-    CleanupResult done =
-        Operations.cleanup(
-            plan,
-            snapshotOptions.safety(),
-            safety -> {
-              if (!json) {
-                out.println("Safety snapshot " + safety.id() + " at " + safety.path());
-                out.flush();
-              }
-            });
+    CleanupResult done;
+    try (ProgressDisplay progress = Output.progress("cleanup-orphans", "", !json)) {
+      done =
+          Operations.cleanup(
+              plan,
+              snapshotOptions.safety(),
+              safety -> {
+                progress.close();
+                if (!json) {
+                  out.println("Safety snapshot " + safety.id() + " at " + safety.path());
+                  out.flush();
+                }
+              },
+              progress);
+    }
     print(out, done, false);
     return ExitCodes.OK;
   }

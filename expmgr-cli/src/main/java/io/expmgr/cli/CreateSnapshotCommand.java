@@ -74,7 +74,7 @@ final class CreateSnapshotCommand implements Callable<Integer> {
   public Integer call() {
     SnapshotFormat fmt = SnapshotFormat.parse(format.name());
     SnapshotInfo s;
-    try (Output.Progress progress = Output.progress("snapshot", !json)) {
+    try (ProgressDisplay progress = Output.progress("snapshot", "", !json)) {
       s =
           Operations.createSnapshot(
               connection.toConfig(), snapshotDir, description, tags, fmt, progress);

@@ -25,12 +25,16 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     }
     LogSetup.init(isVerbose(parseResult));
     Output.quiet = false;
+    ProgressDisplay.requested = ProgressDisplay.Mode.auto;
     ParseResult leaf = parseResult;
     boolean quiet = false;
     boolean json = false;
     for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
       quiet |= pr.hasMatchedOption("--quiet");
       json |= pr.hasMatchedOption("--json");
+      if (pr.hasMatchedOption("--progress")) {
+        ProgressDisplay.requested = pr.matchedOptionValue("--progress", ProgressDisplay.Mode.auto);
+      }
       leaf = pr;
     }
     String name = leaf.commandSpec().name();

@@ -53,6 +53,16 @@ public final class ExpmgrCommand implements Runnable {
               + " standard output); no progress. The exit code tells the outcome.")
   boolean quiet;
 
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      scope = ScopeType.INHERIT,
+      description =
+          "How long steps show progress, on standard error: auto (a bar when standard error is a"
+              + " terminal, else nothing), bar, log (a line every few seconds, for cron and CI"
+              + " logs) or none.")
+  ProgressDisplay.Mode progress = ProgressDisplay.Mode.auto;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override

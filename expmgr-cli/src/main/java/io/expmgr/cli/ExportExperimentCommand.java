@@ -70,7 +70,7 @@ final class ExportExperimentCommand implements Callable<Integer> {
     ExportOptions options = new ExportOptions(includeMetrics, includeArtifacts);
     boolean toStdout = output.equals("-");
     ExportResult r;
-    try (Output.Progress progress = Output.progress("export", !json && !toStdout)) {
+    try (ProgressDisplay progress = Output.progress("export", "rows", !json)) {
       r =
           toStdout
               ? Operations.exportTo(config, experimentId, System.out, options, progress)

@@ -165,7 +165,7 @@ final class GenerateCommand implements Callable<Integer> {
             finalEpochMetrics);
     ConnectionConfig config = connection.toConfig();
     GenerateResult result;
-    try (Output.Progress progress = Output.progress("generate", !json)) {
+    try (ProgressDisplay progress = Output.progress("generate", "rows", !json)) {
       result = Operations.generate(config, options, append, progress);
     }
     print(result);

@@ -63,7 +63,7 @@ final class ImportExperimentCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     boolean fromStdin = input.equals("-");
     ImportOperation.Outcome done;
-    try (Output.Progress progress = Output.progress("import", !json)) {
+    try (ProgressDisplay progress = Output.progress("import", "rows", !json)) {
       done =
           ImportOperation.run(
               connection.toConfig(),

@@ -69,8 +69,10 @@ final class ListSnapshotsCommand implements Callable<Integer> {
     Path dir = manager.directory();
     List<SnapshotInfo> all = manager.listSnapshots();
     if (verify) {
-      for (SnapshotInfo s : all) {
-        manager.verifySnapshot(s.id());
+      try (ProgressDisplay progress = Output.progress("verify", "MiB", !json)) {
+        for (SnapshotInfo s : all) {
+          manager.verifySnapshot(s.id(), progress);
+        }
       }
     }
     PrintWriter out = spec.commandLine().getOut();

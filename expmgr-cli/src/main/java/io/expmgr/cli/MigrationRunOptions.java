@@ -43,23 +43,6 @@ final class MigrationRunOptions {
   boolean restart;
 
   @Option(
-      names = "--progress",
-      paramLabel = "MODE",
-      defaultValue = "auto",
-      description =
-          "${COMPLETION-CANDIDATES}: bar (on a terminal), log (a line every few seconds, for"
-              + " cron), none; auto (the default) is bar on a terminal, else none.")
-  ProgressMode progress;
-
-  /** How a run shows its progress. */
-  enum ProgressMode {
-    auto,
-    bar,
-    log,
-    none
-  }
-
-  @Option(
       names = {"--report", "-o", "--output"},
       paramLabel = "FILE",
       description =

@@ -17,9 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Runs a batch command for the command line: Ctrl-C handling, the progress bar or log lines, the
@@ -36,10 +33,12 @@ final class MigrationRunner {
       MigrationOptions options,
       ConnectionConfig ledger,
       Function<MigrationOptions, MigrationResult> engine) {
-    String mode = cli.progress.name();
-    if (mode.equals("auto")) {
-      mode = Output.interactive() && !cli.json ? "bar" : "none";
-    }
+    String mode =
+        Output.quiet
+            ? "none"
+            : ProgressDisplay.requested == ProgressDisplay.Mode.auto && cli.json
+                ? "none"
+                : ProgressDisplay.resolve(ProgressDisplay.requested).name();
     Output.refuseExisting(cli.report, cli.overwrite, "--output");
     if (cli.report != null) {
       // Before anything is written: a report that cannot be written fails the run at its start.
@@ -208,7 +207,8 @@ final class MigrationRunner {
     private final String command;
     private final String unit;
     private final String mode;
-    private ProgressBar bar;
+    private ProgressDisplay bar;
+    private ProgressDisplay steps;
     private long lastLine;
     private long lastProcessed = -1;
 
@@ -221,22 +221,17 @@ final class MigrationRunner {
 
     @Override
     public void onBatch(MigrationProgress p) {
+      if (steps != null) {
+        // The steps before the batches (a safety snapshot) are over.
+        steps.close();
+        steps = null;
+      }
       if (mode.equals("bar")) {
         if (bar == null) {
-          bar =
-              new ProgressBarBuilder()
-                  .setTaskName(command)
-                  .setStyle(ProgressBarStyle.ASCII)
-                  .setUpdateIntervalMillis(250)
-                  .setInitialMax(p.total() < 0 ? -1 : Math.max(1, p.total()))
-                  .startsFrom(p.processed(), java.time.Duration.ZERO)
-                  .setUnit(" " + unit, 1)
-                  .showSpeed()
-                  .build();
+          bar = ProgressDisplay.of(ProgressDisplay.Mode.bar, command, unit);
         }
         // Unknown (-1) while the run still counts its items: an open-ended bar.
-        bar.maxHint(p.total() < 0 ? -1 : Math.max(p.total(), p.processed()));
-        bar.stepTo(p.processed());
+        bar.onProgress(p.processed(), p.total() < 0 ? -1 : Math.max(p.total(), p.processed()));
       } else if (mode.equals("log")) {
         long now = System.nanoTime();
         boolean done = p.total() >= 0 && p.processed() >= p.total();
@@ -268,7 +263,24 @@ final class MigrationRunner {
     }
 
     @Override
+    public io.expmgr.ProgressListener steps() {
+      if (steps == null) {
+        steps =
+            ProgressDisplay.of(
+                mode.equals("bar")
+                    ? ProgressDisplay.Mode.bar
+                    : mode.equals("log") ? ProgressDisplay.Mode.log : ProgressDisplay.Mode.none,
+                command,
+                "");
+      }
+      return steps;
+    }
+
+    @Override
     public void close() {
+      if (steps != null) {
+        steps.close();
+      }
       if (bar != null) {
         bar.close();
       }

@@ -3,13 +3,9 @@ package io.expmgr.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.expmgr.ProgressListener;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /** Printing for people (aligned tables, progress bars) and for machines (JSON). */
 final class Output {
@@ -79,45 +75,12 @@ final class Output {
   /** {@code --quiet}: no summaries, no progress; questions go to stderr. */
   static volatile boolean quiet;
 
-  /** A progress bar on stderr when a person is watching, otherwise nothing. Close it when done. */
-  static Progress progress(String task, boolean enabled) {
-    if (!enabled || !interactive()) {
-      return new Progress(null);
-    }
-    ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName(task)
-            .setStyle(ProgressBarStyle.ASCII)
-            .setUpdateIntervalMillis(250)
-            .showSpeed()
-            .build();
-    return new Progress(bar);
-  }
-
-  /** A progress listener that drives an optional bar. */
-  static final class Progress implements ProgressListener, AutoCloseable {
-    private final ProgressBar bar;
-
-    Progress(ProgressBar bar) {
-      this.bar = bar;
-    }
-
-    @Override
-    public void onProgress(long done, long total) {
-      if (bar != null) {
-        if (total > 0) {
-          bar.maxHint(total);
-        }
-        bar.stepTo(done);
-      }
-    }
-
-    @Override
-    public void close() {
-      if (bar != null) {
-        bar.close();
-      }
-    }
+  /**
+   * Progress on standard error for a task counted in {@code unit}, as {@code --progress} asks (a
+   * bar when standard error is a terminal); nothing when not {@code enabled}. Close it when done.
+   */
+  static ProgressDisplay progress(String task, String unit, boolean enabled) {
+    return ProgressDisplay.open(task, unit, enabled);
   }
 
   /**

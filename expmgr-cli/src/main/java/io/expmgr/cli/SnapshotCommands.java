@@ -88,7 +88,10 @@ final class SnapshotCommands {
       int bad = 0;
       List<Map<String, Object>> results = new ArrayList<>();
       for (String id : ids) {
-        VerifyResult r = m.verifySnapshot(id);
+        VerifyResult r;
+        try (ProgressDisplay progress = Output.progress("verify-snapshot", "MiB", !json)) {
+          r = m.verifySnapshot(id, progress);
+        }
         if (json) {
           Map<String, Object> one = new LinkedHashMap<>();
           one.put("snapshot_id", id);
@@ -299,7 +302,7 @@ final class SnapshotCommands {
         return ExitCodes.CANCELLED;
       }
       String[] safetyId = {null};
-      try (Output.Progress progress = Output.progress("restore", true)) {
+      try (ProgressDisplay progress = Output.progress("restore", "rows", true)) {
         RestoreOperation.run(
             plan,
             new Safety(!noSnapshot, snapshotDir),

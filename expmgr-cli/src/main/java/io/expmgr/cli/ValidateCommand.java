@@ -55,10 +55,15 @@ final class ValidateCommand implements Callable<Integer> {
     if (options.html != null) {
       AtomicFiles.checkWritable(options.html);
     }
-    ValidationReport report =
-        hierarchyOnly
-            ? Operations.checkHierarchy(connection.toConfig(), experiment, options.sampleSize)
-            : Operations.validate(connection.toConfig(), options.sampleSize);
+    ValidationReport report;
+    try (ProgressDisplay progress =
+        Output.progress(hierarchyOnly ? "check-hierarchy" : "validate", "checks", !json)) {
+      report =
+          hierarchyOnly
+              ? Operations.checkHierarchy(
+                  connection.toConfig(), experiment, options.sampleSize, progress)
+              : Operations.validate(connection.toConfig(), options.sampleSize, progress);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (output != null) {
       ReportJson.write(report, output);

@@ -91,7 +91,11 @@ public class DataMigrationManager {
       return preview;
     }
     return Operations.cleanup(
-        db.database(), preview, new Safety(snapshotFirst, snapshotDirectory), null);
+        db.database(),
+        preview,
+        new Safety(snapshotFirst, snapshotDirectory),
+        null,
+        io.expmgr.ProgressListener.NONE);
   }
 
   /**

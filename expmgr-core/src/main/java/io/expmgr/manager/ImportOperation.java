@@ -45,6 +45,7 @@ public final class ImportOperation {
     if (file != null && !Files.exists(file)) {
       throw new NotFoundException("export file " + file + " does not exist");
     }
+    progress.onStep("opening " + target.identity(), "");
     ImportTarget into = ImportTarget.open(target);
     ImportResult r;
     SnapshotInfo taken = null;
@@ -59,7 +60,7 @@ public final class ImportOperation {
                 .createSnapshot(
                     "Before import-experiment " + (file != null ? file : sourceName),
                     List.of("safety"),
-                    ProgressListener.NONE);
+                    progress.within("safety snapshot: "));
         if (onSafetySnapshot != null) {
           onSafetySnapshot.accept(taken);
         }

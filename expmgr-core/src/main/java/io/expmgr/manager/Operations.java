@@ -69,7 +69,13 @@ public final class Operations {
    * @param sampleSize how many offending rows each check keeps as examples
    */
   public static ValidationReport validate(ConnectionConfig config, int sampleSize) {
-    return validator(config, sampleSize).validateDataConsistency();
+    return validate(config, sampleSize, ProgressListener.NONE);
+  }
+
+  /** As above, telling {@code progress} how many checks have finished. */
+  public static ValidationReport validate(
+      ConnectionConfig config, int sampleSize, ProgressListener progress) {
+    return validator(config, sampleSize).progress(progress).validateDataConsistency();
   }
 
   /**
@@ -77,7 +83,13 @@ public final class Operations {
    */
   public static ValidationReport checkHierarchy(
       ConnectionConfig config, OptionalLong experiment, int sampleSize) {
-    return validator(config, sampleSize).checkHierarchy(experiment);
+    return checkHierarchy(config, experiment, sampleSize, ProgressListener.NONE);
+  }
+
+  /** As above, telling {@code progress} when the check has finished. */
+  public static ValidationReport checkHierarchy(
+      ConnectionConfig config, OptionalLong experiment, int sampleSize, ProgressListener progress) {
+    return validator(config, sampleSize).progress(progress).checkHierarchy(experiment);
   }
 
   private static DataValidator validator(ConnectionConfig config, int sampleSize) {
@@ -110,12 +122,29 @@ public final class Operations {
    */
   public static CleanupResult cleanup(
       CleanupPlan plan, Safety safety, Consumer<SnapshotInfo> onSafetySnapshot) {
+    return cleanup(plan, safety, onSafetySnapshot, ProgressListener.NONE);
+  }
+
+  /** As above, telling {@code progress} how the safety snapshot goes. */
+  public static CleanupResult cleanup(
+      CleanupPlan plan,
+      Safety safety,
+      Consumer<SnapshotInfo> onSafetySnapshot,
+      ProgressListener progress) {
     return cleanup(
-        Database.open(plan.config(), OpenMode.EXISTING), plan.preview(), safety, onSafetySnapshot);
+        Database.open(plan.config(), OpenMode.EXISTING),
+        plan.preview(),
+        safety,
+        onSafetySnapshot,
+        progress);
   }
 
   static CleanupResult cleanup(
-      Database db, CleanupResult preview, Safety safety, Consumer<SnapshotInfo> onSafetySnapshot) {
+      Database db,
+      CleanupResult preview,
+      Safety safety,
+      Consumer<SnapshotInfo> onSafetySnapshot,
+      ProgressListener progress) {
     if (preview.totalDeleted() == 0) {
       return preview;
     }
@@ -126,7 +155,7 @@ public final class Operations {
               .createSnapshot(
                   "Before cleanup-orphans (" + preview.totalDeleted() + " rows)",
                   List.of("safety"),
-                  ProgressListener.NONE);
+                  progress.within("safety snapshot: "));
       if (onSafetySnapshot != null) {
         onSafetySnapshot.accept(taken);
       }
@@ -238,6 +267,7 @@ public final class Operations {
     Database into = made.database();
     try {
       if (made.wasEmpty()) {
+        options.progress().steps().onStep("creating the tables in " + target.identity(), "");
         SchemaMigrator.migrate(into, SchemaMigrator.schemaOf(from).version());
       }
       return ExperimentMigration.run(

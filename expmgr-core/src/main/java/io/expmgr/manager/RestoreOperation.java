@@ -79,11 +79,12 @@ public final class RestoreOperation {
               .createSnapshot(
                   "Before restoring " + plan.snapshot().id(),
                   List.of("safety"),
-                  ProgressListener.NONE);
+                  progress.within("safety snapshot: "));
       if (onSafetySnapshot != null) {
         onSafetySnapshot.accept(taken);
       }
     }
+    progress.onStep("restoring " + plan.snapshot().id(), "rows");
     SnapshotInfo restored =
         new SnapshotManager(Database.unopened(plan.target()), plan.sourceDirectory())
             .restoreSnapshot(plan.snapshot().id(), progress);

@@ -2,7 +2,6 @@ package io.expmgr.migrate;
 
 import io.expmgr.ConflictException;
 import io.expmgr.DataAccessException;
-import io.expmgr.ProgressListener;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.snapshot.SnapshotManager;
@@ -331,7 +330,9 @@ abstract class BatchEngine {
       snapshotId =
           new SnapshotManager(db, o.snapshotDir())
               .createSnapshot(
-                  "Before " + kind() + " " + signature(), List.of("safety"), ProgressListener.NONE)
+                  "Before " + kind() + " " + signature(),
+                  List.of("safety"),
+                  o.progress().steps().within("safety snapshot: "))
               .id();
       log.info("{}: safety snapshot {}", kind(), snapshotId);
     }

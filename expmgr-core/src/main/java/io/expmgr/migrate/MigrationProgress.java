@@ -28,5 +28,13 @@ public record MigrationProgress(
     Listener NONE = p -> {};
 
     void onBatch(MigrationProgress progress);
+
+    /**
+     * Where the run's steps before its batches (its safety snapshot) report, in their own units;
+     * nowhere unless overridden.
+     */
+    default io.expmgr.ProgressListener steps() {
+      return io.expmgr.ProgressListener.NONE;
+    }
   }
 }

@@ -30,6 +30,19 @@ final class FileDigest {
   private record Block(byte[] bytes, int length, IOException error) {}
 
   static Sums of(Path file, boolean sha256, boolean crc32c) {
+    return of(file, sha256, crc32c, io.expmgr.ProgressListener.NONE);
+  }
+
+  /** As {@link #of(Path, boolean, boolean)}, telling {@code progress} the MiB read. */
+  static Sums of(Path file, boolean sha256, boolean crc32c, io.expmgr.ProgressListener progress) {
+    long length;
+    try {
+      length = Files.size(file);
+    } catch (IOException e) {
+      length = -1;
+    }
+    long read = 0;
+    long reported = 0;
     MessageDigest md = sha256 ? newSha256() : null;
     CRC32C crc = crc32c ? new CRC32C() : null;
     BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
@@ -69,6 +82,11 @@ final class FileDigest {
         }
         if (md != null) {
           md.update(b.bytes(), 0, b.length());
+        }
+        read += b.length();
+        if (read - reported >= (16 << 20) || b.length() < b.bytes().length) {
+          progress.onProgress(read >> 20, length < 0 ? -1 : length >> 20);
+          reported = read;
         }
         if (b.length() < b.bytes().length) {
           break;

@@ -35,6 +35,7 @@ final class SnapshotFiles {
       throws IOException {
     // Past the page cache where the file system allows it: filling fresh page cache is most of
     // what a copy costs on a virtual machine.
+    progress.onStep("copying the database file", "MiB");
     io.expmgr.internal.DirectCopy.Sums direct =
         io.expmgr.internal.DirectCopy.copy(
             file, length, copy, true, bytes -> progress.onProgress(bytes >> 20, length >> 20));
@@ -74,8 +75,8 @@ final class SnapshotFiles {
     return FileDigest.of(file, false, true).crc32c();
   }
 
-  static String sha256Unchecked(Path file) {
-    return FileDigest.of(file, true, false).sha256();
+  static String sha256Unchecked(Path file, ProgressListener progress) {
+    return FileDigest.of(file, true, false, progress).sha256();
   }
 
   static String sha256(byte[] bytes) {

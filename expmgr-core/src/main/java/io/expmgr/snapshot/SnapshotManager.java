@@ -194,6 +194,7 @@ public final class SnapshotManager {
             counted = db.backupFileTo(data, tables);
           }
         } else {
+          progress.onStep("copying the tables", "rows");
           counted = copyServer(data, catalog, schema, progress);
         }
         if (sums == null) {
@@ -216,6 +217,7 @@ public final class SnapshotManager {
         file.put("crc32c", sums[1]);
       } else {
         var files = m.putArray("files");
+        progress.onStep("writing the tables", "rows");
         counts = writeTsv(partial, catalog, files, progress);
         size = 0;
         for (JsonNode f : files) {
@@ -301,7 +303,12 @@ public final class SnapshotManager {
    * number of rows in every table.
    */
   public VerifyResult verifySnapshot(String id) {
-    VerifyResult r = verifyUnrecorded(id);
+    return verifySnapshot(id, ProgressListener.NONE);
+  }
+
+  /** As {@link #verifySnapshot(String)}, telling {@code progress} how far the checks are. */
+  public VerifyResult verifySnapshot(String id, ProgressListener progress) {
+    VerifyResult r = verifyUnrecorded(id, progress);
     record(find(id), r);
     return r;
   }
@@ -370,7 +377,7 @@ public final class SnapshotManager {
     }
   }
 
-  private VerifyResult verifyUnrecorded(String id) {
+  private VerifyResult verifyUnrecorded(String id, ProgressListener progress) {
     SnapshotInfo info = find(id);
     List<String> problems = new ArrayList<>();
     if (info.isDamaged()) {
@@ -378,10 +385,13 @@ public final class SnapshotManager {
       return new VerifyResult(id, problems);
     }
     if (SnapshotFormat.TSV.label().equals(info.format())) {
-      return new VerifyResult(id, verifyTsv(info));
+      return new VerifyResult(id, verifyTsv(info, progress));
     }
     Path data = info.path().resolve(DATA_FILE);
-    var digest = io.expmgr.internal.DaemonThreads.supply(() -> SnapshotFiles.sha256Unchecked(data));
+    progress.onStep("verifying " + id + ": SHA-256 and integrity", "MiB");
+    var digest =
+        io.expmgr.internal.DaemonThreads.supply(
+            () -> SnapshotFiles.sha256Unchecked(data, progress));
     List<String> late = verifyContent(info, data);
     try {
       JsonNode m = Json.MAPPER.readTree(Files.readAllBytes(info.path().resolve(MANIFEST)));
@@ -406,7 +416,7 @@ public final class SnapshotManager {
    * has the recorded SHA-256, every row parses as its columns' types, and the rows per table are
    * those of the manifest. Two files are read at a time.
    */
-  private List<String> verifyTsv(SnapshotInfo info) {
+  private List<String> verifyTsv(SnapshotInfo info, ProgressListener progress) {
     List<String> problems = new ArrayList<>();
     List<io.expmgr.db.Restorer.TsvFile> files;
     Map<String, String> sha = new java.util.HashMap<>();
@@ -430,8 +440,11 @@ public final class SnapshotManager {
                     TsvSnapshotFiles.checkTsvFile(
                         f, source, sha.get(f.table().name()), info.rowCounts())));
       }
+      progress.onStep("verifying " + info.id() + ": checksums and rows", "files");
+      int done = 0;
       for (var c : checks) {
         String problem = c.get();
+        progress.onProgress(++done, checks.size());
         if (problem != null) {
           problems.add(problem);
         }
@@ -523,7 +536,8 @@ public final class SnapshotManager {
             Files.size(data) == f.path("size_bytes").asLong(-1)
                 && (crc != null
                     ? crc.equals(SnapshotFiles.crc32c(data))
-                    : sha != null && sha.equals(SnapshotFiles.sha256Unchecked(data)));
+                    : sha != null
+                        && sha.equals(SnapshotFiles.sha256Unchecked(data, ProgressListener.NONE)));
       } catch (IOException | UncheckedIOException e) {
         same = false;
       }
@@ -591,7 +605,7 @@ public final class SnapshotManager {
           boolean same =
               crc != null
                   ? crc.equals(SnapshotFiles.crc32c(data))
-                  : sha.equals(SnapshotFiles.sha256Unchecked(data));
+                  : sha.equals(SnapshotFiles.sha256Unchecked(data, ProgressListener.NONE));
           if (!same) {
             throw new SnapshotException(
                 "snapshot "

@@ -181,6 +181,7 @@ final class DocumentLoad {
       long offset = options.preserveIds() || r == null ? 0 : nextId(k[1]) - r[0];
       offsets.put(k[0], offset);
     }
+    progress.onStep("importing " + name, "rows");
     progress.onProgress(0, h.total());
     d.tuneForLargeTransaction(c);
     // Parents always precede their children in the document and ids are checked as they come;
@@ -233,6 +234,7 @@ final class DocumentLoad {
     flush();
     writer.finish();
     io.expmgr.db.Dialect.execute(c, deferred.toArray(String[]::new));
+    progress.onStep("verifying counts and checksum", "");
     ImportVerification.verify(name, h, counts, digest.hex(), c, d, schema, experimentId);
     d.resumeForeignKeyChecks(c);
     ImportLedger.ensure(db, c);

@@ -54,6 +54,14 @@ public class DataValidator {
     return this;
   }
 
+  /** Told how many checks have finished, as they finish (on the checks' threads). */
+  public DataValidator progress(io.expmgr.ProgressListener listener) {
+    this.progress = listener == null ? io.expmgr.ProgressListener.NONE : listener;
+    return this;
+  }
+
+  private io.expmgr.ProgressListener progress = io.expmgr.ProgressListener.NONE;
+
   /** How many offending rows each check keeps as a sample (default 10). */
   public DataValidator sampleSize(int rows) {
     new ValidationContext(db.database(), OptionalLong.empty(), rows);
@@ -108,10 +116,20 @@ public class DataValidator {
     int threads = Math.max(1, Math.min(checks.size(), Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = DaemonThreads.pool("validate", threads);
     List<CheckResult> results = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger finished =
+        new java.util.concurrent.atomic.AtomicInteger();
+    progress.onStep("checking " + database.identity(), "checks");
+    progress.onProgress(0, checks.size());
     try {
       List<Future<CheckResult>> futures = new ArrayList<>();
       for (ValidationCheck check : checks) {
-        futures.add(pool.submit(() -> timed(check, context)));
+        futures.add(
+            pool.submit(
+                () -> {
+                  CheckResult r = timed(check, context);
+                  progress.onProgress(finished.incrementAndGet(), checks.size());
+                  return r;
+                }));
       }
       for (Future<CheckResult> f : futures) {
         results.add(f.get());

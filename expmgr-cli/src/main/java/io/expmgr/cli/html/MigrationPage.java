@@ -152,7 +152,8 @@ public record MigrationPage(
       batchMarks.add(new double[] {batch[n - 1]});
       labels.add("stopped");
     }
-    java.util.function.DoubleFunction<String> secs = v -> String.format(Locale.ROOT, "%.0f s", v);
+    double span = t[n - 1] - t[0];
+    java.util.function.DoubleFunction<String> secs = v -> seconds(v, span);
     java.util.function.DoubleFunction<String> counts = v -> HtmlReports.count(Math.round(v));
     List<Charts.LineChart> out = new ArrayList<>();
     out.add(
@@ -180,6 +181,23 @@ public record MigrationPage(
             v -> HtmlReports.count(Math.round(v)),
             v -> HtmlReports.count(Math.round(v)) + " ms"));
     return out;
+  }
+
+  /** A time on an axis that spans {@code span} seconds, to the precision the span needs. */
+  static String seconds(double v, double span) {
+    if (span < 2) {
+      return String.format(Locale.ROOT, "%.2f s", v);
+    }
+    if (span < 20) {
+      return String.format(Locale.ROOT, "%.1f s", v);
+    }
+    if (span < 180) {
+      return String.format(Locale.ROOT, "%.0f s", v);
+    }
+    long s = Math.round(v);
+    return s >= 3600
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 
   static Histogram histogram(MigrationRuns.Distribution d) {
