@@ -18,6 +18,9 @@ public record SchemaPage(
     List<String> extraTables,
     List<Step> pending) {
 
+  private static final List<String> BATCH_LEVEL =
+      List.of("BATCH", "BATCH_METRIC", "BATCH_ARTIFACT");
+
   /** A model table and how the database has it. */
   public record TableRow(
       String name, String columns, String state, String stateClass, String note) {}
@@ -63,6 +66,18 @@ public record SchemaPage(
             .startsWith(table.toUpperCase(java.util.Locale.ROOT) + ".")) {
           extra.add(x.substring(table.length() + 1));
         }
+      }
+      boolean optionalAbsent =
+          !s.batchLevel() && BATCH_LEVEL.contains(table) && !s.empty() && !tableMissing;
+      if (optionalAbsent) {
+        tables.add(
+            new TableRow(
+                table,
+                String.join(", ", e.getValue()),
+                "not present",
+                "unknown",
+                "optional: the batch level is made when data with batches arrives"));
+        continue;
       }
       String state = tableMissing ? "missing" : missingColumns.isEmpty() ? "ok" : "missing columns";
       String note =
