@@ -105,7 +105,7 @@ final class CleanupOrphansCommand implements Callable<Integer> {
               plan,
               snapshotOptions.safety(),
               safety -> {
-                progress.close();
+                progress.clearLine();
                 if (!json) {
                   out.println("Safety snapshot " + safety.id() + " at " + safety.path());
                   out.flush();

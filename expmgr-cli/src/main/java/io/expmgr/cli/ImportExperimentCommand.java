@@ -74,6 +74,7 @@ final class ImportExperimentCommand implements Callable<Integer> {
               snapshotOptions.safety(),
               safety -> {
                 if (!json) {
+                  progress.clearLine();
                   out.println("Safety snapshot " + safety.id() + " at " + safety.path());
                   out.flush();
                 }

@@ -183,7 +183,10 @@ final class MigrationRunCommands {
         out.flush();
         return ExitCodes.CANCELLED;
       }
-      long restored = Operations.rollbackTransform(config, runId, snapshotOptions.safety());
+      long restored;
+      try (ProgressDisplay progress = Output.progress("rollback-transform", "", !json)) {
+        restored = Operations.rollbackTransform(config, runId, snapshotOptions.safety(), progress);
+      }
       return report(out, run, restored, false);
     }
 

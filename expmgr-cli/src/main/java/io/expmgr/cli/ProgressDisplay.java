@@ -161,6 +161,18 @@ final class ProgressDisplay implements ProgressListener, AutoCloseable {
     return b.toString();
   }
 
+  /**
+   * Clears a bar being drawn so that a line on standard output reads cleanly on the same terminal;
+   * the next count draws it again.
+   */
+  synchronized void clearLine() {
+    if (mode == Mode.bar && drawn) {
+      err.print("\r" + " ".repeat(Math.max(0, width - 1)) + "\r");
+      err.flush();
+      drawn = false;
+    }
+  }
+
   private void finishLine() {
     if (mode == Mode.bar && drawn) {
       draw(System.nanoTime());

@@ -201,17 +201,22 @@ final class SchemaCommand implements Runnable {
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
-      UpgradeResult r =
-          Operations.upgradeSchema(
-              connection.toConfig(),
-              new UpgradeOptions(to, dryRun, noSnapshot, noTrial),
-              snapshotDir,
-              line -> {
-                if (!json) {
-                  out.println(line);
-                  out.flush();
-                }
-              });
+      UpgradeResult r;
+      try (ProgressDisplay progress = Output.progress("schema upgrade", "", !json)) {
+        r =
+            Operations.upgradeSchema(
+                connection.toConfig(),
+                new UpgradeOptions(to, dryRun, noSnapshot, noTrial),
+                snapshotDir,
+                line -> {
+                  if (!json) {
+                    progress.clearLine();
+                    out.println(line);
+                    out.flush();
+                  }
+                },
+                progress);
+      }
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", r.database());

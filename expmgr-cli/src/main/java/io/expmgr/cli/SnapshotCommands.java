@@ -309,6 +309,7 @@ final class SnapshotCommands {
             safety -> {
               safetyId[0] = safety.id();
               if (!json) {
+                progress.clearLine();
                 out.println("Safety snapshot of the current state: " + safety.id());
                 out.flush();
               }

@@ -25,12 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 at random moments: for each command that writes, the packaged jar is killed at points
  * drawn from a seeded generator over the length of an uninterrupted run, the same command is run
  * again to its end, and every table of the experiment model is compared with the uninterrupted
- * run's. CI runs a small slice ({@code -Dexpmgr.crash.kills=2}); {@code -Dexpmgr.crash.kills=20
- * -Dexpmgr.crash.seed=N} runs more. The counts are printed.
+ * run's. CI runs a small slice (two kills per command on SQLite, one on each server engine, whose
+ * commands share the SQLite ones' code above the dialect); {@code -Dexpmgr.crash.kills=20
+ * -Dexpmgr.crash.seed=N} runs more (half as many on the servers unless {@code
+ * -Dexpmgr.crash.server-kills} says). The counts are printed.
  */
 class CrashHarnessIT {
   private static final Path JAR = Path.of("target", "expmgr.jar").toAbsolutePath();
   private static final int KILLS = Integer.getInteger("expmgr.crash.kills", 2);
+  private static final int SERVER_KILLS =
+      Integer.getInteger("expmgr.crash.server-kills", Math.max(1, KILLS / 2));
   private static final long SEED = Long.getLong("expmgr.crash.seed", 20261130L);
 
   @TempDir Path dir;
@@ -237,18 +241,19 @@ class CrashHarnessIT {
     List<String> report = new ArrayList<>();
     String engines = System.getProperty("expmgr.crash.engines", "sqlite,mariadb,postgres");
     if (engines.contains("sqlite")) {
-      harness("SQLite", sqlite(), report);
+      harness("SQLite", sqlite(), report, KILLS);
     }
     if (engines.contains("mariadb")) {
-      harness("MariaDB", mariadb(), report);
+      harness("MariaDB", mariadb(), report, SERVER_KILLS);
     }
     if (engines.contains("postgres")) {
-      harness("PostgreSQL", postgres(), report);
+      harness("PostgreSQL", postgres(), report, SERVER_KILLS);
     }
     System.out.println("crash harness, seed " + SEED + ":\n  " + String.join("\n  ", report));
   }
 
-  private void harness(String engine, Target target, List<String> report) throws Exception {
+  private void harness(String engine, Target target, List<String> report, int kills)
+      throws Exception {
     Random random = new Random(SEED);
     // The snapshot to restore is taken of this engine's own copy, with a third of its links gone.
     List<String> other = target.fresh("other");
@@ -283,7 +288,7 @@ class CrashHarnessIT {
       var wanted = target.content(ref);
       int exact = 0;
       int killedMidway = 0;
-      for (int k = 0; k < KILLS; k++) {
+      for (int k = 0; k < kills; k++) {
         List<String> db = target.fresh("kill-" + k);
         long at = 150 + (long) (random.nextDouble() * Math.max(200, millis));
         Path victimOut = dir.resolve("victim-" + k + ".txt");
@@ -317,7 +322,7 @@ class CrashHarnessIT {
               + " "
               + c.name()
               + ": "
-              + KILLS
+              + kills
               + " kills ("
               + killedMidway
               + " mid-run), "

@@ -126,6 +126,53 @@ class ProgressDisplayTest {
   }
 
   @Test
+  void safetySnapshotsImportVerificationAndUpgradesReportTheirSteps() {
+    Path db = dir.resolve("i.db");
+    assertThat(CliRunner.run("generate", "-d", db.toString(), "--experiments", "2").exitCode())
+        .isZero();
+    Path export = dir.resolve("e.json");
+    assertThat(
+            CliRunner.run(
+                    "export-experiment", "-d", db.toString(), "-e", "1", "-o", export.toString())
+                .exitCode())
+        .isZero();
+    Path snaps = dir.resolve("snaps");
+    String imported =
+        stderrOf(
+            () ->
+                CliRunner.run(
+                    "import-experiment",
+                    "-d",
+                    db.toString(),
+                    "-i",
+                    export.toString(),
+                    "--allow-duplicate",
+                    "--snapshot-dir",
+                    snaps.toString(),
+                    "--progress",
+                    "log"));
+    assertThat(imported)
+        .contains("safety snapshot: copying the database file: ")
+        .contains("importing " + export)
+        .contains("verifying counts and checksum");
+    String upgraded =
+        stderrOf(
+            () ->
+                CliRunner.run(
+                    "schema",
+                    "upgrade",
+                    "-d",
+                    db.toString(),
+                    "--snapshot-dir",
+                    snaps.toString(),
+                    "--progress",
+                    "log"));
+    assertThat(upgraded)
+        .contains("snapshot: copying the database file: ")
+        .contains("trial copy: restoring");
+  }
+
+  @Test
   void aWrongModeIsRefusedInOneLine() {
     CliRunner.Result r = CliRunner.run("validate", "-d", "x.db", "--progress", "fancy");
     assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);

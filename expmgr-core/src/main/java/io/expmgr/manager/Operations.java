@@ -347,9 +347,19 @@ public final class Operations {
    * Safety#none()}; returns how many metrics were put back.
    */
   public static long rollbackTransform(ConnectionConfig config, long runId, Safety safety) {
+    return rollbackTransform(config, runId, safety, ProgressListener.NONE);
+  }
+
+  /** As above, telling {@code progress} how the safety snapshot goes. */
+  public static long rollbackTransform(
+      ConnectionConfig config, long runId, Safety safety, ProgressListener progress) {
     transformRun(config, runId);
     return MetricTransformRun.rollback(
-        Database.open(config, OpenMode.EXISTING), runId, safety.snapshot(), safety.directory());
+        Database.open(config, OpenMode.EXISTING),
+        runId,
+        safety.snapshot(),
+        safety.directory(),
+        progress);
   }
 
   /** The database's schema version, what an upgrade would apply, and how its tables differ. */
@@ -369,9 +379,19 @@ public final class Operations {
       UpgradeOptions options,
       Path snapshotDirectory,
       Consumer<String> say) {
+    return upgradeSchema(config, options, snapshotDirectory, say, ProgressListener.NONE);
+  }
+
+  /** As above, telling {@code progress} how the snapshot, the trial and any restore go. */
+  public static UpgradeResult upgradeSchema(
+      ConnectionConfig config,
+      UpgradeOptions options,
+      Path snapshotDirectory,
+      Consumer<String> say,
+      ProgressListener progress) {
     Database db =
         options.dryRun() ? Database.openReadOnly(config) : Database.open(config, OpenMode.EXISTING);
-    return new SchemaUpgrader(db, snapshotDirectory).upgrade(options, say);
+    return new SchemaUpgrader(db, snapshotDirectory).progress(progress).upgrade(options, say);
   }
 
   /**

@@ -84,7 +84,6 @@ public final class RestoreOperation {
         onSafetySnapshot.accept(taken);
       }
     }
-    progress.onStep("restoring " + plan.snapshot().id(), "rows");
     SnapshotInfo restored =
         new SnapshotManager(Database.unopened(plan.target()), plan.sourceDirectory())
             .restoreSnapshot(plan.snapshot().id(), progress);

@@ -1085,7 +1085,17 @@ public final class MetricTransformRun extends BatchEngine {
    */
   public static long rollback(
       Database db, long runId, boolean safetySnapshot, java.nio.file.Path snapshotDir) {
-    return TransformRollback.run(db, runId, safetySnapshot, snapshotDir);
+    return rollback(db, runId, safetySnapshot, snapshotDir, io.expmgr.ProgressListener.NONE);
+  }
+
+  /** As above, telling {@code progress} how the safety snapshot goes. */
+  public static long rollback(
+      Database db,
+      long runId,
+      boolean safetySnapshot,
+      java.nio.file.Path snapshotDir,
+      io.expmgr.ProgressListener progress) {
+    return TransformRollback.run(db, runId, safetySnapshot, snapshotDir, progress);
   }
 
   @Override

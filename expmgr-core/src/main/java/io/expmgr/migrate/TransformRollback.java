@@ -29,7 +29,12 @@ final class TransformRollback {
    *
    * @return the number of metrics restored
    */
-  static long run(Database db, long runId, boolean safetySnapshot, java.nio.file.Path snapshotDir) {
+  static long run(
+      Database db,
+      long runId,
+      boolean safetySnapshot,
+      java.nio.file.Path snapshotDir,
+      ProgressListener progress) {
     db.requireWritable("rollback-transform");
     Dialect d = db.dialect();
     if (!RunLedger.exists(db)) {
@@ -106,7 +111,7 @@ final class TransformRollback {
             .createSnapshot(
                 "Before rollback-transform --run-id " + runId,
                 List.of("safety"),
-                ProgressListener.NONE);
+                progress.within("safety snapshot: "));
       }
       db.inTransaction(
           c -> {

@@ -586,6 +586,7 @@ public final class SnapshotManager {
    * @throws SnapshotException when the snapshot cannot be trusted; the database is untouched
    */
   public SnapshotInfo restoreSnapshot(String id, ProgressListener progress) {
+    progress.onStep("restoring " + id, "rows");
     // The manifest must read and the data file be whole; its checksum is checked while it is
     // copied, before anything is switched (verifySnapshot does the full, slower checks).
     SnapshotInfo info = find(id);

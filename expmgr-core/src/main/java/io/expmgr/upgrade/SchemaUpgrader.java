@@ -57,6 +57,14 @@ public final class SchemaUpgrader {
     this.snapshotDir = snapshotDir;
   }
 
+  private ProgressListener progress = ProgressListener.NONE;
+
+  /** Told how the snapshot, the trial copy and any restore go. */
+  public SchemaUpgrader progress(ProgressListener listener) {
+    this.progress = listener == null ? ProgressListener.NONE : listener;
+    return this;
+  }
+
   /** Replaces the validation run before and after each change (tests, custom checks). */
   public SchemaUpgrader validator(Function<Database, ValidationReport> validator) {
     this.validator = validator;
@@ -191,7 +199,7 @@ public final class SchemaUpgrader {
             snapshots.createSnapshot(
                 "Before schema upgrade " + from + " -> " + to,
                 List.of("pre-upgrade", "schema-" + from),
-                ProgressListener.NONE);
+                progress.within("snapshot: "));
         say.accept("1/5 snapshot " + snapshot.id() + " taken (" + snapshot.path() + ")");
       } else {
         say.accept("1/5 no snapshot (--no-snapshot): a failure cannot be undone automatically");
@@ -343,7 +351,7 @@ public final class SchemaUpgrader {
     try {
       try {
         new SnapshotManager(Database.unopened(scratch), snapshots.directory())
-            .restoreSnapshot(snapshot.id(), ProgressListener.NONE);
+            .restoreSnapshot(snapshot.id(), progress.within("trial copy: "));
       } catch (RuntimeException e) {
         if (io.expmgr.db.Failures.classify(e) == io.expmgr.db.Failures.Kind.PERMISSION
             || String.valueOf(e.getMessage()).contains("denied")) {
@@ -413,7 +421,8 @@ public final class SchemaUpgrader {
 
   private void restore(SnapshotInfo snapshot, String version) {
     log.warn("restoring {} from snapshot {} after a failed upgrade", db.identity(), snapshot.id());
-    new SnapshotManager(db, snapshotDir).restoreSnapshot(snapshot.id(), ProgressListener.NONE);
+    new SnapshotManager(db, snapshotDir)
+        .restoreSnapshot(snapshot.id(), progress.within("restoring the snapshot: "));
     if (!SchemaMigrator.recordedVersion(db).orElse("").equals(version)) {
       SchemaMigrator.resetHistory(db, version);
     }
@@ -508,7 +517,7 @@ public final class SchemaUpgrader {
               + " would be restored first");
       return;
     }
-    sm.restoreSnapshot(j.snapshotId(), ProgressListener.NONE);
+    sm.restoreSnapshot(j.snapshotId(), progress.within("restoring the snapshot: "));
     if (!SchemaMigrator.recordedVersion(db).orElse("").equals(j.from())) {
       SchemaMigrator.resetHistory(db, j.from());
     }
