@@ -220,11 +220,19 @@ final class ProgressDisplay implements ProgressListener, AutoCloseable {
       String label, long done, long total, String unit, double rate, long etaSeconds, int cols) {
     int max = Math.max(20, cols - 1);
     String u = unit == null || unit.isEmpty() ? "" : " " + unit;
-    String counts = total >= 0 ? count(done) + "/" + count(total) + u : count(done) + u;
+    // The done count is as wide as the total, so the bar does not jump as digits are added.
+    String counts =
+        total >= 0
+            ? String.format(Locale.ROOT, "%" + count(total).length() + "s", count(done))
+                + "/"
+                + count(total)
+                + u
+            : count(done) + u;
     String pct =
         total > 0 ? String.format(Locale.ROOT, "%3d%%", Math.min(100, done * 100 / total)) : "";
     String speed = rate >= 1 ? count(Math.round(rate)) + u + "/s" : "";
-    String eta = etaSeconds >= 0 ? "ETA " + duration(etaSeconds) : "";
+    String eta =
+        etaSeconds >= 0 ? String.format(Locale.ROOT, "ETA %-6s", duration(etaSeconds)) : "";
     String[] optional = {speed, eta};
     for (int drop = 0; drop <= optional.length; drop++) {
       StringBuilder tail = new StringBuilder(" ").append(counts);
