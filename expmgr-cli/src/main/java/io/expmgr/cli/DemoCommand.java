@@ -136,8 +136,16 @@ final class DemoCommand implements Callable<Integer> {
       Path snapshots = db.getParent().resolve("snapshots");
       DataMigrationManager migrator = new DataMigrationManager(manager, snapshots);
       step(out, 5, "Validate: the planted problems are found");
-      out.println("  expmgr validate -d " + db);
-      ReportPrinter.print(out, migrator.validator().validateDataConsistency());
+      Path page = db.getParent().resolve("validation.html");
+      out.println("  expmgr validate -d " + db + " --html " + page);
+      io.expmgr.validate.ValidationReport found = migrator.validator().validateDataConsistency();
+      ReportPrinter.print(out, found);
+      io.expmgr.cli.html.HtmlReports.write(
+          page,
+          "validation.jte",
+          io.expmgr.cli.html.ValidationPage.of(
+              found, "validate", "-d " + ConnectionOptions.shellQuote(db.toString())));
+      out.println("  the same as a page, with what to do about each finding: " + page);
 
       step(out, 6, "Clean up the orphans, after a safety snapshot");
       out.println("  expmgr cleanup-orphans -d " + db + " --snapshot-dir " + snapshots);

@@ -287,6 +287,9 @@ class CommandLineTest {
     // 3 generated, 1 made through the API, 1 copied by migrate-experiment
     assertThat(counts.get("EXPERIMENT")).isEqualTo(5);
     assertThat(r.out()).contains("FAIL").contains("removed 8 rows").contains("safety snapshot");
+    // The validation also as a page, with the command that fixes what it found.
+    assertThat(java.nio.file.Files.readString(demo.resolve("validation.html")))
+        .contains("expmgr cleanup-orphans -d " + demo.resolve("experiments.db"));
     // The demo cleaned the planted orphans: every foreign key holds now.
     assertThat(TestDatabases.foreignKeyViolations(d)).isEmpty();
     // Running it again starts over instead of piling up.
