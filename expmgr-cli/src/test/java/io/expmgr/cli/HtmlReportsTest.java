@@ -296,6 +296,20 @@ class HtmlReportsTest {
     assertThat(page.querySelectorAll("td.retention.kept")).hasSize(list.size());
     assertThat(page.asNormalizedText()).contains("milestone");
 
+    // A page that cannot be written is an error in one line, and nothing is left behind.
+    CliRunner.Result nowhere =
+        CliRunner.run(
+            "list-snapshots",
+            "-d",
+            db,
+            "--snapshot-dir",
+            snaps.toString(),
+            "--html",
+            "/proc/report.html");
+    assertThat(nowhere.exitCode()).isEqualTo(ExitCodes.FILE_SYSTEM);
+    assertThat(nowhere.err().strip())
+        .isEqualTo("error: cannot write /proc/report.html: no file can be made there");
+
     Path schema = dir.resolve("schema.html");
     CliRunner.Result s =
         CliRunner.run("schema", "status", "-d", db, "--json", "--html", schema.toString());

@@ -90,6 +90,12 @@ public final class AtomicFiles {
     if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
       return fse.getReason();
     }
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no file can be made there";
+    }
+    if (e instanceof java.nio.file.FileAlreadyExistsException) {
+      return "a file is in the way of its folder";
+    }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }
