@@ -61,7 +61,10 @@ final class MigrationRunCommands {
                 runs,
                 id ->
                     Operations.migrationHistory(
-                        config, id, io.expmgr.cli.html.MigrationPage.MAX_POINTS)));
+                        config, id, io.expmgr.cli.html.MigrationPage.MAX_POINTS),
+                id ->
+                    Operations.migrationFailures(
+                        config, id, io.expmgr.cli.html.HtmlReports.SAMPLE_ROWS)));
         if (!json) {
           out.println("HTML report written to " + html.toAbsolutePath());
           out.flush();

@@ -220,7 +220,7 @@ class HtmlReportsTest {
     Path rules = dir.resolve("rules.json");
     Files.writeString(
         rules,
-        "{\"metric_transformations\": [{\"metric_type\": \"loss\","
+        "{\"metric_transformations\": [{\"metric_type\": \"*\","
             + " \"transformation\": \"scale\", \"rules\": {\"factor\": 0.5}}],"
             + " \"global_settings\": {\"backup_original\": true}}");
     Path report = dir.resolve("transform.html");
@@ -245,7 +245,10 @@ class HtmlReportsTest {
     assertThat(number(text(page, "fact-batches"))).isEqualTo(run.get("batches").asLong());
     // Items, rate and batch time over the run, and the loss values before and after.
     assertThat(page.getElementsByTagName("svg").getLength()).isGreaterThanOrEqualTo(4);
-    assertThat(page.asNormalizedText()).contains("loss:");
+    assertThat(page.querySelectorAll("figure.histogram")).isNotEmpty();
+    // The planted bad per-label values cannot be scaled: listed with their ids and reasons.
+    assertThat(run.get("failed").asLong()).isPositive();
+    assertThat(page.asNormalizedText()).contains("per_label_val is not valid JSON");
 
     Path list = dir.resolve("runs.html");
     CliRunner.Result l = CliRunner.run("list-migrations", "-d", db, "--html", list.toString());
@@ -253,6 +256,8 @@ class HtmlReportsTest {
     HtmlPage lp = openAlone(list);
     assertThat(lp.querySelectorAll("tr.run")).hasSize(runs.size());
     assertThat(lp.asNormalizedText()).contains(run.get("state").asText());
+    assertThat(lp.querySelectorAll("table.sample tbody tr"))
+        .hasSize((int) Math.min(25, run.get("failed").asLong()));
   }
 
   @ParameterizedTest

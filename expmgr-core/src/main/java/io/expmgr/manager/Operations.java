@@ -306,6 +306,12 @@ public final class Operations {
     return MigrationRuns.history(Database.openReadOnly(config), runId, maxPoints);
   }
 
+  /** The items a run could not do, with the reasons, first {@code limit} by id. */
+  public static List<MigrationResult.Failure> migrationFailures(
+      ConnectionConfig config, long runId, int limit) {
+    return MigrationRuns.failures(Database.openReadOnly(config), runId, limit);
+  }
+
   /** The values a transform run changed, before and after, binned ({@code bins} per type). */
   public static List<MigrationRuns.Distribution> valueDistribution(
       ConnectionConfig config, long runId, int bins) {

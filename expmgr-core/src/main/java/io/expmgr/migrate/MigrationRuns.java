@@ -67,6 +67,24 @@ public final class MigrationRuns {
   }
 
   /**
+   * The items a run could not transform or copy, with the reasons, first {@code limit} by id; empty
+   * for a database without a run ledger.
+   */
+  public static List<MigrationResult.Failure> failures(Database db, long runId, int limit) {
+    if (!RunLedger.exists(db)) {
+      return List.of();
+    }
+    return db.withConnection(
+        c -> {
+          List<MigrationResult.Failure> out = new ArrayList<>();
+          for (Object[] f : RunLedger.failures(c, db.dialect(), runId, limit)) {
+            out.add(new MigrationResult.Failure((Long) f[0], (String) f[1]));
+          }
+          return out;
+        });
+  }
+
+  /**
    * One line of a run's history: a committed batch.
    *
    * @param attempt 1 for the run's first attempt, 2 after its first resume, ...

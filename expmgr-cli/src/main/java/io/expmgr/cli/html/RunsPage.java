@@ -35,14 +35,15 @@ public record RunsPage(
       String finished,
       String message) {}
 
-  /** A run's charts. */
-  public record Charted(long id, String kind, List<Charts.LineChart> charts) {}
+  /** A run's charts, and its failures when it had any. */
+  public record Charted(long id, String kind, List<Charts.LineChart> charts, Samples failures) {}
 
   /** The page of a database's runs; {@code history} gives a run's recorded batches by its id. */
   public static RunsPage of(
       String database,
       List<MigrationRun> runs,
-      LongFunction<List<MigrationRuns.BatchRecord>> history) {
+      LongFunction<List<MigrationRuns.BatchRecord>> history,
+      LongFunction<List<MigrationResult.Failure>> failures) {
     List<Run> rows = new ArrayList<>();
     List<Charted> charted = new ArrayList<>();
     boolean trouble = false;
@@ -71,12 +72,32 @@ public record RunsPage(
               r.message() == null ? "" : HtmlReports.cell(r.message())));
       if (charted.size() < CHARTED) {
         List<MigrationRuns.BatchRecord> h = history.apply(r.runId());
-        if (h.size() >= 2) {
-          MigrationResult.Outcome o =
-              r.state() == MigrationRun.State.INTERRUPTED
-                  ? MigrationResult.Outcome.INTERRUPTED
-                  : MigrationResult.Outcome.COMPLETED;
-          charted.add(new Charted(r.runId(), r.kind(), MigrationPage.charts(unit(r.kind()), o, h)));
+        MigrationResult.Outcome o =
+            r.state() == MigrationRun.State.INTERRUPTED
+                ? MigrationResult.Outcome.INTERRUPTED
+                : MigrationResult.Outcome.COMPLETED;
+        List<Charts.LineChart> charts =
+            h.size() >= 2 ? MigrationPage.charts(unit(r.kind()), o, h) : List.of();
+        Samples failed = null;
+        if (r.failed() > 0) {
+          List<java.util.Map<String, Object>> rowsOfFailures = new ArrayList<>();
+          for (MigrationResult.Failure f : failures.apply(r.runId())) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("metric or row id", f.itemId());
+            m.put("reason", f.reason());
+            rowsOfFailures.add(m);
+          }
+          failed =
+              Samples.of(
+                  "Failures of run "
+                      + r.runId()
+                      + ": "
+                      + HtmlReports.count(r.failed())
+                      + " in all, the first by id",
+                  rowsOfFailures);
+        }
+        if (!charts.isEmpty() || failed != null) {
+          charted.add(new Charted(r.runId(), r.kind(), charts, failed));
         }
       }
     }
