@@ -388,39 +388,25 @@ final class ExportWriter {
     gen.writeEndObject();
   }
 
-  /** One metric link: the metric in full the first time, a reference after. */
   private void metric(Object[] link, String linkKind, String alsoKind) throws IOException {
-    long metricId = (Long) link[0];
-    if (link[1] == null) {
-      // The metric row is missing: the link cannot be written (validate reports it).
-      dangling++;
-      return;
-    }
-    count(linkKind);
-    if (alsoKind != null) {
-      count(alsoKind);
-    }
-    gen.writeStartObject();
-    if (!metricsSeen.add(metricId)) {
-      gen.writeNumberField(ExportFormat.REF, metricId);
-      gen.writeEndObject();
-      digest.element(ExportFormat.TAG_METRIC_REF);
-      digest.value(metricId);
-      return;
-    }
-    range(2, metricId);
-    count("metrics");
-    fields(
-        metricFields, Arrays.copyOfRange(link, 1, link.length), ExportFormat.TAG_METRIC, "METRIC");
-    gen.writeEndObject();
+    member(link, linkKind, alsoKind, true);
   }
 
   private void artifact(Object[] link, String linkKind) throws IOException {
-    artifact(link, linkKind, null);
+    member(link, linkKind, null, false);
   }
 
   private void artifact(Object[] link, String linkKind, String alsoKind) throws IOException {
-    long artifactId = (Long) link[0];
+    member(link, linkKind, alsoKind, false);
+  }
+
+  /**
+   * One link to a metric or an artifact: the row in full the first time, a reference after. A link
+   * whose row is missing cannot be written (validate reports it) and is counted as dangling.
+   */
+  private void member(Object[] link, String linkKind, String alsoKind, boolean isMetric)
+      throws IOException {
+    long id = (Long) link[0];
     if (link[1] == null) {
       dangling++;
       return;
@@ -430,20 +416,20 @@ final class ExportWriter {
       count(alsoKind);
     }
     gen.writeStartObject();
-    if (!artifactsSeen.add(artifactId)) {
-      gen.writeNumberField(ExportFormat.REF, artifactId);
+    if (!(isMetric ? metricsSeen : artifactsSeen).add(id)) {
+      gen.writeNumberField(ExportFormat.REF, id);
       gen.writeEndObject();
-      digest.element(ExportFormat.TAG_ARTIFACT_REF);
-      digest.value(artifactId);
+      digest.element(isMetric ? ExportFormat.TAG_METRIC_REF : ExportFormat.TAG_ARTIFACT_REF);
+      digest.value(id);
       return;
     }
-    range(3, artifactId);
-    count("artifacts");
+    range(isMetric ? 2 : 3, id);
+    count(isMetric ? "metrics" : "artifacts");
     fields(
-        artifactFields,
+        isMetric ? metricFields : artifactFields,
         Arrays.copyOfRange(link, 1, link.length),
-        ExportFormat.TAG_ARTIFACT,
-        "ARTIFACT");
+        isMetric ? ExportFormat.TAG_METRIC : ExportFormat.TAG_ARTIFACT,
+        isMetric ? "METRIC" : "ARTIFACT");
     gen.writeEndObject();
   }
 
