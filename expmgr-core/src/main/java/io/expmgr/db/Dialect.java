@@ -700,6 +700,13 @@ public interface Dialect {
   }
 
   /**
+   * Releases a lock taken by {@link #tryNamedLock} on this connection. Closing the connection
+   * releases it too, but the server notices a closed connection a moment later, so a caller that
+   * lets the next command in at once releases it first.
+   */
+  default void releaseNamedLock(Connection connection, String name) throws SQLException {}
+
+  /**
    * The server itself, whatever name or address reached it (null for an engine without a server):
    * two connections that return the same text reach the same server.
    */

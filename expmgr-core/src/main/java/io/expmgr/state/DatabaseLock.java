@@ -4,6 +4,7 @@ import io.expmgr.ConflictException;
 import io.expmgr.DataAccessException;
 import io.expmgr.PermissionException;
 import io.expmgr.db.Database;
+import io.expmgr.db.Dialect;
 import io.expmgr.internal.ExpmgrHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +37,8 @@ public final class DatabaseLock implements AutoCloseable {
   private final FileChannel channel;
   private final FileLock lock;
   private Connection serverLock;
+  private Dialect serverDialect;
+  private String serverLockName;
 
   private DatabaseLock(FileChannel channel, FileLock lock) {
     this.channel = channel;
@@ -148,8 +151,9 @@ public final class DatabaseLock implements AutoCloseable {
 
   private void lockServer(Database db, String kind, String what, Supplier<String> remoteHolder) {
     Connection c = db.connect();
+    String name = "expmgr_" + kind + "_" + db.config().database();
     try {
-      if (!db.dialect().tryNamedLock(c, "expmgr_" + kind + "_" + db.config().database())) {
+      if (!db.dialect().tryNamedLock(c, name)) {
         c.close();
         close();
         String holder = remoteHolder == null ? null : remoteHolder.get();
@@ -163,6 +167,8 @@ public final class DatabaseLock implements AutoCloseable {
                 + "); try again when it ends");
       }
       serverLock = c;
+      serverDialect = db.dialect();
+      serverLockName = name;
     } catch (SQLException e) {
       close();
       throw new DataAccessException(db.describe(e), e);
@@ -182,8 +188,14 @@ public final class DatabaseLock implements AutoCloseable {
   public void close() {
     try {
       if (serverLock != null) {
-        serverLock.close();
-        serverLock = null;
+        try {
+          // Released before the connection closes: the server drops a closed session's locks a
+          // moment later, and the next command may already be asking.
+          serverDialect.releaseNamedLock(serverLock, serverLockName);
+        } finally {
+          serverLock.close();
+          serverLock = null;
+        }
       }
     } catch (SQLException e) {
       log.warn("could not release the server lock: {}", e.getMessage());

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -400,6 +401,54 @@ class MetricTransformRunTest {
     assertThat(dry.changed()).isPositive();
     assertThat(metrics(db)).isEqualTo(before);
     assertThat(MigrationRuns.list(db)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Engine.class,
+      names = {"MYSQL", "POSTGRES"})
+  void theLockIsFreeTheMomentItsHolderLetsGo(Engine engine) throws Exception {
+    // A server drops a closed session's named locks a moment after the client closes it, so the
+    // holder releases its lock first: here the holder's connection is still open when a second
+    // one takes the lock.
+    Database db = generated(engine, "relock");
+    try (java.sql.Connection first = db.connect();
+        java.sql.Connection second = db.connect()) {
+      assertThat(db.dialect().tryNamedLock(first, "expmgr_test")).isTrue();
+      assertThat(db.dialect().tryNamedLock(second, "expmgr_test")).isFalse();
+      db.dialect().releaseNamedLock(first, "expmgr_test");
+      assertThat(db.dialect().tryNamedLock(second, "expmgr_test")).isTrue();
+    }
+    // The next command, started at once, does not find the lock still held. Busy threads make
+    // the server's clean-up late, as on a loaded machine; without the release this failed.
+    AtomicBoolean done = new AtomicBoolean();
+    List<Thread> busy = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Thread t =
+          new Thread(
+              () -> {
+                long x = 0;
+                while (!done.get()) {
+                  x++;
+                }
+              });
+      t.start();
+      busy.add(t);
+    }
+    try {
+      for (int i = 0; i < 300; i++) {
+        DatabaseLock.acquire(db, "migration", "migration run", null).close();
+      }
+    } finally {
+      done.set(true);
+    }
+    for (Thread t : busy) {
+      t.join();
+    }
+    try (DatabaseLock held = DatabaseLock.acquire(db, "migration", "migration run", null)) {
+      assertThatThrownBy(() -> DatabaseLock.acquire(db, "migration", "migration run", null))
+          .isInstanceOf(ConflictException.class);
+    }
   }
 
   @Test

@@ -514,12 +514,24 @@ public final class MySqlDialect implements Dialect {
   @Override
   public boolean tryNamedLock(Connection connection, String name) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement("SELECT GET_LOCK(?, 0)")) {
-      // Lock names are at most 64 characters.
-      ps.setString(1, name.length() > 64 ? name.substring(name.length() - 64) : name);
+      ps.setString(1, lockName(name));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getInt(1) == 1;
       }
     }
+  }
+
+  @Override
+  public void releaseNamedLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+      ps.setString(1, lockName(name));
+      ps.executeQuery().close();
+    }
+  }
+
+  /** Lock names are at most 64 characters: the end keeps the database's name. */
+  private static String lockName(String name) {
+    return name.length() > 64 ? name.substring(name.length() - 64) : name;
   }
 
   @Override

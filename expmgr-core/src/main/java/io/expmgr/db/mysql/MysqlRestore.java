@@ -363,10 +363,7 @@ final class MysqlRestore implements SnapshotRestore {
       }
       Dialect.execute(c, "SET SESSION foreign_key_checks=1");
     } finally {
-      try (var ps = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
-        ps.setString(1, lockName(db));
-        ps.executeQuery().close();
-      }
+      MySqlDialect.INSTANCE.releaseNamedLock(c, lockName(db));
     }
     return leftovers.size();
   }

@@ -483,4 +483,13 @@ public final class PostgresDialect implements Dialect {
       }
     }
   }
+
+  @Override
+  public void releaseNamedLock(Connection connection, String name) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT pg_advisory_unlock(hashtextextended(?, 0))")) {
+      ps.setString(1, name);
+      ps.executeQuery().close();
+    }
+  }
 }
