@@ -134,102 +134,111 @@ final class MysqlRestore implements SnapshotRestore {
         throw new io.expmgr.ConflictException(
             "another restore into " + db.identity() + " is running; try again when it ends");
       }
-      d.tuneForBulkLoad(to);
-      dropLeftovers(db, to, plans);
-      for (Plan p : plans) {
-        Dialect.execute(to, p.create());
-      }
-      boolean localInfile = localInfileAllowed(to);
-      if (!localInfile) {
-        log.warn(
-            "{} does not allow LOAD DATA LOCAL INFILE (local_infile is OFF): restoring with"
-                + " INSERT statements, which is slower",
-            db.identity());
-      }
-      Map<String, Long> rows = loadInParallel(loader, plans, db, localInfile);
-      if (expectedRows != null) {
-        // Tables this engine does not carry (SQLite's own counters) are not loaded.
-        Map<String, Long> expected = new LinkedHashMap<>(expectedRows);
-        expected.keySet().retainAll(rows.keySet());
-        Restorer.requireRows(expected, rows);
-      }
-      List<String[]> renameAfter = new ArrayList<>();
-      for (Plan p : plans) {
-        if (p.translated() != null) {
-          Table shadowTable =
-              new Table(
-                  p.shadow(),
-                  p.translated().columns(),
-                  p.translated().primaryKey(),
-                  p.translated().foreignKeys().stream()
-                      .filter(fk -> shadowOf.containsKey(fk.parentTable().toLowerCase(Locale.ROOT)))
-                      .map(
-                          fk ->
-                              new ForeignKey(
-                                  fk.columns(),
-                                  shadowOf.get(fk.parentTable().toLowerCase(Locale.ROOT)),
-                                  fk.parentColumns()))
-                      .toList(),
-                  p.translated().indexes());
-          Dialect.execute(to, Ddl.createIndexes(shadowTable, d).toArray(String[]::new));
-          Dialect.execute(to, Ddl.addForeignKeys(shadowTable, d, tag).toArray(String[]::new));
-          continue;
+      try {
+        d.tuneForBulkLoad(to);
+        dropLeftovers(db, to, plans);
+        for (Plan p : plans) {
+          Dialect.execute(to, p.create());
         }
-        if (p.addKeys() != null) {
-          Dialect.execute(to, p.addKeys());
+        boolean localInfile = localInfileAllowed(to);
+        if (!localInfile) {
+          log.warn(
+              "{} does not allow LOAD DATA LOCAL INFILE (local_infile is OFF): restoring with"
+                  + " INSERT statements, which is slower",
+              db.identity());
         }
-        List<String> adds = new ArrayList<>();
-        for (MysqlDdl.ForeignKeyLine fk : p.foreignKeys()) {
-          String parent = shadowOf.getOrDefault(fk.parent().toLowerCase(Locale.ROOT), fk.parent());
-          String name = MysqlDdl.shadowName(fk, p.live(), p.shadow());
-          adds.add("ADD " + fk.with(name, parent));
-          if (!name.startsWith(p.shadow() + "_ibfk_")) {
-            renameAfter.add(new String[] {p.live(), name, fk.with(fk.name(), fk.parent())});
+        Map<String, Long> rows = loadInParallel(loader, plans, db, localInfile);
+        if (expectedRows != null) {
+          // Tables this engine does not carry (SQLite's own counters) are not loaded.
+          Map<String, Long> expected = new LinkedHashMap<>(expectedRows);
+          expected.keySet().retainAll(rows.keySet());
+          Restorer.requireRows(expected, rows);
+        }
+        List<String[]> renameAfter = new ArrayList<>();
+        for (Plan p : plans) {
+          if (p.translated() != null) {
+            Table shadowTable =
+                new Table(
+                    p.shadow(),
+                    p.translated().columns(),
+                    p.translated().primaryKey(),
+                    p.translated().foreignKeys().stream()
+                        .filter(
+                            fk -> shadowOf.containsKey(fk.parentTable().toLowerCase(Locale.ROOT)))
+                        .map(
+                            fk ->
+                                new ForeignKey(
+                                    fk.columns(),
+                                    shadowOf.get(fk.parentTable().toLowerCase(Locale.ROOT)),
+                                    fk.parentColumns()))
+                        .toList(),
+                    p.translated().indexes());
+            Dialect.execute(to, Ddl.createIndexes(shadowTable, d).toArray(String[]::new));
+            Dialect.execute(to, Ddl.addForeignKeys(shadowTable, d, tag).toArray(String[]::new));
+            continue;
+          }
+          if (p.addKeys() != null) {
+            Dialect.execute(to, p.addKeys());
+          }
+          List<String> adds = new ArrayList<>();
+          for (MysqlDdl.ForeignKeyLine fk : p.foreignKeys()) {
+            String parent =
+                shadowOf.getOrDefault(fk.parent().toLowerCase(Locale.ROOT), fk.parent());
+            String name = MysqlDdl.shadowName(fk, p.live(), p.shadow());
+            adds.add("ADD " + fk.with(name, parent));
+            if (!name.startsWith(p.shadow() + "_ibfk_")) {
+              renameAfter.add(new String[] {p.live(), name, fk.with(fk.name(), fk.parent())});
+            }
+          }
+          if (!adds.isEmpty()) {
+            Dialect.execute(
+                to, "ALTER TABLE " + d.quote(p.shadow()) + " " + String.join(", ", adds));
           }
         }
-        if (!adds.isEmpty()) {
-          Dialect.execute(to, "ALTER TABLE " + d.quote(p.shadow()) + " " + String.join(", ", adds));
+        progress.onProgress(1, 1);
+        Set<String> existing = db.existingTables(to);
+        List<String> renames = new ArrayList<>();
+        List<String> drops = new ArrayList<>();
+        for (Plan p : plans) {
+          if (existing.contains(p.live().toUpperCase(Locale.ROOT))) {
+            String old = shadowName(p.live(), OLD);
+            renames.add(d.quote(p.live()) + " TO " + d.quote(old));
+            drops.add(d.quote(old));
+          }
+          renames.add(d.quote(p.shadow()) + " TO " + d.quote(p.live()));
         }
-      }
-      progress.onProgress(1, 1);
-      Set<String> existing = db.existingTables(to);
-      List<String> renames = new ArrayList<>();
-      List<String> drops = new ArrayList<>();
-      for (Plan p : plans) {
-        if (existing.contains(p.live().toUpperCase(Locale.ROOT))) {
-          String old = shadowName(p.live(), OLD);
-          renames.add(d.quote(p.live()) + " TO " + d.quote(old));
-          drops.add(d.quote(old));
+        // One statement: MySQL swaps every table atomically.
+        Dialect.execute(to, "RENAME TABLE " + String.join(", ", renames));
+        if (!drops.isEmpty()) {
+          Dialect.execute(to, "DROP TABLE " + String.join(", ", drops));
         }
-        renames.add(d.quote(p.shadow()) + " TO " + d.quote(p.live()));
+        for (String[] r : renameAfter) {
+          // A foreign key whose name InnoDB does not carry through a rename gets it back.
+          Dialect.execute(
+              to,
+              "ALTER TABLE "
+                  + d.quote(r[0])
+                  + " DROP FOREIGN KEY "
+                  + d.quote(r[1])
+                  + ", ADD "
+                  + r[2]);
+        }
+        if (exact) {
+          restoreObjects(to, catalog);
+        } else if (catalog.objects().stream()
+            .anyMatch(o -> o.type().equals("view") || o.type().equals("trigger"))) {
+          log.warn(
+              "views and triggers of the snapshot are written in {} SQL and were not made in {}",
+              catalog.engine().label(),
+              db.identity());
+        }
+        Dialect.execute(to, "SET SESSION foreign_key_checks=1", "SET SESSION unique_checks=1");
+        log.info("restored {} into {}", what, db.identity());
+      } finally {
+        // The server would drop it a moment after the connection closes; a restore or clean-up
+        // started at once must find it free.
+        releaseQuietly(to, lockName(db));
       }
-      // One statement: MySQL swaps every table atomically.
-      Dialect.execute(to, "RENAME TABLE " + String.join(", ", renames));
-      if (!drops.isEmpty()) {
-        Dialect.execute(to, "DROP TABLE " + String.join(", ", drops));
-      }
-      for (String[] r : renameAfter) {
-        // A foreign key whose name InnoDB does not carry through a rename gets it back.
-        Dialect.execute(
-            to,
-            "ALTER TABLE "
-                + d.quote(r[0])
-                + " DROP FOREIGN KEY "
-                + d.quote(r[1])
-                + ", ADD "
-                + r[2]);
-      }
-      if (exact) {
-        restoreObjects(to, catalog);
-      } else if (catalog.objects().stream()
-          .anyMatch(o -> o.type().equals("view") || o.type().equals("trigger"))) {
-        log.warn(
-            "views and triggers of the snapshot are written in {} SQL and were not made in {}",
-            catalog.engine().label(),
-            db.identity());
-      }
-      Dialect.execute(to, "SET SESSION foreign_key_checks=1", "SET SESSION unique_checks=1");
-      log.info("restored {} into {}", what, db.identity());
     } catch (SQLException e) {
       if (locked) {
         dropShadowsQuietly(db, plans);
@@ -366,6 +375,15 @@ final class MysqlRestore implements SnapshotRestore {
       MySqlDialect.INSTANCE.releaseNamedLock(c, lockName(db));
     }
     return leftovers.size();
+  }
+
+  private static void releaseQuietly(Connection c, String name) {
+    try {
+      MySqlDialect.INSTANCE.releaseNamedLock(c, name);
+    } catch (SQLException e) {
+      log.debug(
+          "could not release {}; closing the connection releases it: {}", name, e.getMessage());
+    }
   }
 
   /** After a failed load: the live tables were never touched; the half-loaded shadows go. */

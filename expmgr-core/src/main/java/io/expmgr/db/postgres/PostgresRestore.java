@@ -158,8 +158,9 @@ final class PostgresRestore implements SnapshotRestore {
     PostgresDialect d = PostgresDialect.INSTANCE;
     boolean exact = catalog.restoresExactlyInto(d.engine());
     try (Connection to = db.connect()) {
-      // Held until this connection closes; a second restore waits for none and is refused.
-      if (!d.tryNamedLock(to, "expmgr-restore:" + db.config().storeIdentity())) {
+      // Held until the end; a second restore waits for none and is refused.
+      String lock = "expmgr-restore:" + db.config().storeIdentity();
+      if (!d.tryNamedLock(to, lock)) {
         throw new ConflictException(
             "another restore into " + db.identity() + " is running; try again when it ends");
       }
@@ -209,6 +210,14 @@ final class PostgresRestore implements SnapshotRestore {
       } catch (Exception e) {
         to.rollback();
         throw e;
+      } finally {
+        // Released before the connection closes: the server frees a closed session's locks a
+        // moment later, and a restore started at once must find it free.
+        try {
+          d.releaseNamedLock(to, lock);
+        } catch (SQLException e) {
+          log.debug("could not release {}; closing the connection releases it", lock);
+        }
       }
     } catch (RuntimeException e) {
       throw e;
