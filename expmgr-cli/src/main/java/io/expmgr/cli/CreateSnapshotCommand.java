@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Takes a full, consistent snapshot of the database while others keep writing:",
-      "the data (a SQLite file, or one LOAD DATA text file per table for MySQL) plus",
+      "the data (a SQLite file, or one text file per table for MySQL and PostgreSQL,",
+      "loaded back with LOAD DATA or COPY) plus",
       "a manifest (row counts, SHA-256, schema version) in",
       "$EXPMGR_HOME/snapshots/<database>/<YYYYMMDD_HHMMSS>/."
     })
@@ -55,9 +56,9 @@ final class CreateSnapshotCommand implements Callable<Integer> {
       defaultValue = "auto",
       description =
           "${COMPLETION-CANDIDATES}: how the data is held. auto (the default) is sqlite for"
-              + " SQLite databases (one queryable file) and tsv for MySQL (one LOAD DATA text file"
-              + " per table, the fastest to write and to load back). Either restores into any"
-              + " engine.")
+              + " SQLite databases (one queryable file) and tsv for MySQL and PostgreSQL (one text"
+              + " file per table, the fastest to write and to load back). Either restores into"
+              + " any engine.")
   FormatChoice format;
 
   /** The values of --format. */

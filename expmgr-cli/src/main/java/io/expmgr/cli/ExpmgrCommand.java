@@ -12,7 +12,8 @@ import picocli.CommandLine.ScopeType;
     versionProvider = ExpmgrCommand.Version.class,
     description =
         "Validates, snapshots and restores, exports and imports, migrates and transforms, and"
-            + " upgrades the schema of experiment-tracking databases on SQLite and MySQL.",
+            + " upgrades the schema of experiment-tracking databases on SQLite, MySQL/MariaDB and"
+            + " PostgreSQL.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {
       NestedHelp.class,

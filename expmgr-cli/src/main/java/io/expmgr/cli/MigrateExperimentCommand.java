@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Copies an experiment's whole hierarchy (trials, runs, results, epochs, metrics, artifacts",
       "and every link) into a new experiment, or appends it to --target-experiment, transforming",
-      "metrics by rules on the way. --to copies into another database (SQLite or MySQL).",
+      "metrics by rules on the way. --to copies into another database (SQLite, MySQL or",
+      "PostgreSQL).",
       "Batches commit with their checkpoint: Ctrl-C stops after the current one, and the same",
       "command resumes. The source is never modified."
     })

@@ -103,7 +103,7 @@ final class MigrationRunner {
               Output.count(r.failed()));
       case COMPLETED -> {
         out.printf(
-            "%s run %d completed%s: %s of %s %s processed, %s changed, %s failed, %d batches"
+            "%s run %d completed%s: %s of %s %s processed, %s changed, %s failed, %s"
                 + " (%s in this attempt, %.1f s).%n",
             command,
             r.runId(),
@@ -113,7 +113,7 @@ final class MigrationRunner {
             unit,
             Output.count(r.changed()),
             Output.count(r.failed()),
-            r.batches(),
+            r.batches() == 1 ? "1 batch" : Output.count(r.batches()) + " batches",
             Output.count(r.batchMillis().size()),
             s);
         if (r.newExperimentId() != null) {

@@ -170,6 +170,37 @@ class MigrationCommandsTest {
   }
 
   @Test
+  void aRollbackThatCannotGoAheadIsRefusedBeforeTheQuestion() throws Exception {
+    Path noBackup = dir.resolve("no-backup.json");
+    Files.writeString(
+        noBackup,
+        "{\"metric_transformations\":[{\"metric_type\":\"loss\",\"transformation\":\"scale\","
+            + "\"rules\":{\"factor\":2}}]}");
+    CliRunner.Result run =
+        CliRunner.run(
+            "transform-metrics",
+            "-d",
+            db.toString(),
+            "--transformation-file",
+            noBackup.toString(),
+            "--no-snapshot");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    byte[] after = bytes();
+    for (String[] extra : new String[][] {{}, {"--dry-run"}}) {
+      String[] args = new String[] {"rollback-transform", "-d", db.toString(), "--run-id", "1"};
+      String[] all =
+          java.util.stream.Stream.concat(
+                  java.util.Arrays.stream(args), java.util.Arrays.stream(extra))
+              .toArray(String[]::new);
+      CliRunner.Result back = CliRunner.runWithInput("y\n", all);
+      assertThat(back.exitCode()).as(back.err()).isEqualTo(ExitCodes.CONFLICT);
+      assertThat(back.err()).contains("kept no originals", "backup_original");
+      assertThat(back.out()).doesNotContain("[y/N]").doesNotContain("Put back");
+    }
+    assertThat(bytes()).isEqualTo(after);
+  }
+
+  @Test
   void migrateIntoANewFileAndRefuseBadTargets() throws Exception {
     Path copy = dir.resolve("copy.db");
     CliRunner.Result r =

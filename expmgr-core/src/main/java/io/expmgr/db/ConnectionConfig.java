@@ -8,12 +8,12 @@ import java.util.Objects;
  * Where a database is and how to log in. Immutable. The password is kept out of {@link #toString()}
  * and {@link #identity()}, which is what reports, manifests and logs show.
  *
- * @param engine SQLite or MySQL/MariaDB
- * @param database the SQLite file path, or the MySQL database (schema) name
- * @param host MySQL host; default {@code localhost}
- * @param port MySQL port; default {@code 3306}
- * @param user MySQL user; default the operating-system user
- * @param password MySQL password, or null for none
+ * @param engine SQLite, MySQL/MariaDB or PostgreSQL
+ * @param database the SQLite file path, or the server's database name
+ * @param host server host; default {@code localhost}
+ * @param port server port; default 3306 for MySQL, 5432 for PostgreSQL
+ * @param user server user; default the operating-system user
+ * @param password server password, or null for none
  * @param ssl whether a MySQL connection is encrypted; null means {@link SslMode#AUTO}
  */
 public record ConnectionConfig(

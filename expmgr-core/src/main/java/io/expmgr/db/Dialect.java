@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything that differs between SQLite and MySQL/MariaDB lives behind this interface, so that no
- * SQL outside {@code db/} has to know which engine it runs on.
+ * Everything that differs between SQLite, MySQL/MariaDB and PostgreSQL lives behind this interface,
+ * so that no SQL outside {@code db/} has to know which engine it runs on.
  */
 public interface Dialect {
 

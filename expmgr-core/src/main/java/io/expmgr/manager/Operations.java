@@ -1,5 +1,6 @@
 package io.expmgr.manager;
 
+import io.expmgr.ConflictException;
 import io.expmgr.InvalidInputException;
 import io.expmgr.NotFoundException;
 import io.expmgr.ProgressListener;
@@ -319,33 +320,16 @@ public final class Operations {
   }
 
   /**
-   * The transform run {@code runId} of a database, as {@code rollback-transform} would undo it.
+   * The transform run {@code runId} of a database, when {@code rollback-transform} can undo it;
+   * reads only, so a caller can ask for confirmation after it and not before a refusal.
    *
    * @throws NotFoundException when the database recorded no such run
    * @throws InvalidInputException when the run is not a transform run
+   * @throws ConflictException when it is rolled back already, kept no originals, or a later run
+   *     changed the same metrics
    */
   public static MigrationRun transformRun(ConnectionConfig config, long runId) {
-    MigrationRun run =
-        listMigrations(config).stream()
-            .filter(r -> r.runId() == runId)
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new NotFoundException(
-                        "no migration run "
-                            + runId
-                            + " in "
-                            + config.identity()
-                            + " (see list-migrations)"));
-    if (!run.kind().equals("transform-metrics")) {
-      throw new InvalidInputException(
-          "run "
-              + runId
-              + " is a "
-              + run.kind()
-              + " run; rollback-transform undoes transform-metrics runs");
-    }
-    return run;
+    return MetricTransformRun.rollbackCheck(Database.openReadOnly(config), runId);
   }
 
   /**

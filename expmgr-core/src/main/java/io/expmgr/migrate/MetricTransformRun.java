@@ -1088,6 +1088,18 @@ public final class MetricTransformRun extends BatchEngine {
     return rollback(db, runId, safetySnapshot, snapshotDir, io.expmgr.ProgressListener.NONE);
   }
 
+  /**
+   * What {@link #rollback} would put back, checked without changing anything: the run, when its
+   * rollback can go ahead.
+   *
+   * @throws io.expmgr.NotFoundException when there is no such run
+   * @throws io.expmgr.ConflictException when it is not a transform run, is rolled back already,
+   *     kept no originals, or a later run changed the same metrics
+   */
+  public static MigrationRun rollbackCheck(Database db, long runId) {
+    return TransformRollback.check(db, runId);
+  }
+
   /** As above, telling {@code progress} how the safety snapshot goes. */
   public static long rollback(
       Database db,

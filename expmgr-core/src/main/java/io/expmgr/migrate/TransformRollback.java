@@ -37,74 +37,13 @@ final class TransformRollback {
       ProgressListener progress) {
     db.requireWritable("rollback-transform");
     Dialect d = db.dialect();
-    if (!RunLedger.exists(db)) {
-      throw new NotFoundException("no migration run has been recorded in " + db.identity());
-    }
+    requireLedger(db);
     try (DatabaseLock lock = DatabaseLock.acquire(db, "migration", "migration run", () -> null)) {
       MigrationRun run =
           db.inTransaction(
               c -> {
                 RunLedger.markStaleRunsInterrupted(c, d);
-                MigrationRun r =
-                    RunLedger.find(c, d, runId)
-                        .orElseThrow(
-                            () ->
-                                new NotFoundException(
-                                    "run "
-                                        + runId
-                                        + " does not exist; list-migrations shows"
-                                        + " the runs"));
-                if (!r.kind().equals(MetricTransformRun.KIND)) {
-                  throw new io.expmgr.InvalidInputException(
-                      "run "
-                          + runId
-                          + " is a "
-                          + r.kind()
-                          + " run; only transform-metrics runs"
-                          + " can be rolled back (delete the migrated experiment instead)");
-                }
-                if (r.state() == MigrationRun.State.ROLLED_BACK) {
-                  throw new ConflictException("run " + runId + " is already rolled back");
-                }
-                long kept = RunLedger.backupCount(c, d, runId);
-                if (kept == 0 && r.state() != MigrationRun.State.ROLLING_BACK) {
-                  throw new ConflictException(
-                      "run "
-                          + runId
-                          + " kept no originals (backup_original was off"
-                          + (r.changed() == 0 ? ", or it changed nothing" : "")
-                          + ")"
-                          + (r.snapshotId() == null
-                              ? ""
-                              : "; 'expmgr restore-snapshot --snapshot-id "
-                                  + r.snapshotId()
-                                  + "' goes back to before it"));
-                }
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "SELECT min(b2.run_id) FROM "
-                            + d.quote(RunLedger.BACKUP)
-                            + " b1 JOIN "
-                            + d.quote(RunLedger.BACKUP)
-                            + " b2 ON b2.metric_id = b1.metric_id AND b2.run_id > b1.run_id"
-                            + " WHERE b1.run_id = ?")) {
-                  ps.setLong(1, runId);
-                  try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    long later = rs.getLong(1);
-                    if (!rs.wasNull()) {
-                      throw new ConflictException(
-                          "later run "
-                              + later
-                              + " changed metrics that run "
-                              + runId
-                              + " changed; roll back run "
-                              + later
-                              + " first");
-                    }
-                  }
-                }
-                return r;
+                return check(c, d, runId);
               });
       if (safetySnapshot && run.state() != MigrationRun.State.ROLLING_BACK) {
         new SnapshotManager(db, snapshotDir)
@@ -132,6 +71,85 @@ final class TransformRollback {
       log.info("rollback-transform: run {} rolled back, {} metrics restored", runId, restored);
       return restored;
     }
+  }
+
+  /**
+   * The run, when a rollback of it can go ahead: it exists, is a transform run, is not rolled back
+   * yet, kept originals and no later run changed the same metrics. Reads only.
+   *
+   * @throws NotFoundException when there is no such run
+   * @throws ConflictException when the rollback cannot go ahead
+   */
+  static MigrationRun check(Database db, long runId) {
+    requireLedger(db);
+    return db.withConnection(c -> check(c, db.dialect(), runId));
+  }
+
+  private static void requireLedger(Database db) {
+    if (!RunLedger.exists(db)) {
+      throw new NotFoundException("no migration run has been recorded in " + db.identity());
+    }
+  }
+
+  private static MigrationRun check(java.sql.Connection c, Dialect d, long runId)
+      throws java.sql.SQLException {
+    MigrationRun r =
+        RunLedger.find(c, d, runId)
+            .orElseThrow(
+                () ->
+                    new NotFoundException(
+                        "run " + runId + " does not exist; list-migrations shows" + " the runs"));
+    if (!r.kind().equals(MetricTransformRun.KIND)) {
+      throw new io.expmgr.InvalidInputException(
+          "run "
+              + runId
+              + " is a "
+              + r.kind()
+              + " run; only transform-metrics runs"
+              + " can be rolled back (delete the migrated experiment instead)");
+    }
+    if (r.state() == MigrationRun.State.ROLLED_BACK) {
+      throw new ConflictException("run " + runId + " is already rolled back");
+    }
+    long kept = RunLedger.backupCount(c, d, runId);
+    if (kept == 0 && r.state() != MigrationRun.State.ROLLING_BACK) {
+      throw new ConflictException(
+          "run "
+              + runId
+              + " kept no originals (backup_original was off"
+              + (r.changed() == 0 ? ", or it changed nothing" : "")
+              + ")"
+              + (r.snapshotId() == null
+                  ? ""
+                  : "; 'expmgr restore-snapshot --snapshot-id "
+                      + r.snapshotId()
+                      + "' goes back to before it"));
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT min(b2.run_id) FROM "
+                + d.quote(RunLedger.BACKUP)
+                + " b1 JOIN "
+                + d.quote(RunLedger.BACKUP)
+                + " b2 ON b2.metric_id = b1.metric_id AND b2.run_id > b1.run_id"
+                + " WHERE b1.run_id = ?")) {
+      ps.setLong(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long later = rs.getLong(1);
+        if (!rs.wasNull()) {
+          throw new ConflictException(
+              "later run "
+                  + later
+                  + " changed metrics that run "
+                  + runId
+                  + " changed; roll back run "
+                  + later
+                  + " first");
+        }
+      }
+    }
+    return r;
   }
 
   /** Puts back the originals a run kept, in batches that each delete what they restored. */
