@@ -336,6 +336,13 @@ public interface Dialect {
   /** What follows the closing parenthesis of CREATE TABLE for this table. */
   String tableOptions(Table table);
 
+  /**
+   * The statements that make Flyway's history table (see {@link FlywayHistory}) named {@code name}
+   * the way Flyway makes it in this engine: its column types, the default of {@code installed_on}
+   * that Flyway's inserts rely on, and the index on {@code success}.
+   */
+  List<String> flywayHistoryTable(String name);
+
   /** Whether DDL statements take part in transactions (SQLite yes, MySQL no). */
   boolean supportsTransactionalDdl();
 

@@ -971,6 +971,11 @@ public final class SnapshotManager {
           }
         }
         io.expmgr.db.SqliteFormat.insertRows(to, t.name(), cols, batch);
+        if (io.expmgr.db.FlywayHistory.is(t)) {
+          // As Flyway makes it in SQLite, so that the file, restored as it is, upgrades.
+          io.expmgr.db.FlywayHistory.remake(
+              to, target.dialect(), t.name(), t.name() + "__expmgr_rows");
+        }
         counts.put(t.name(), n);
         done += n;
       }

@@ -17,6 +17,7 @@ import io.expmgr.db.Table;
 import io.expmgr.generate.DataGenerator;
 import io.expmgr.generate.GenerateOptions;
 import io.expmgr.schema.SchemaMigrator;
+import io.expmgr.snapshot.SnapshotFormat;
 import io.expmgr.support.TestDatabases;
 import io.expmgr.validate.DataValidator;
 import io.expmgr.validate.ValidationCheck;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** schema status and schema upgrade on both engines, including the ways they must fail. */
@@ -113,6 +115,48 @@ class SchemaUpgradeTest {
     ValidationReport report =
         new DataValidator(io.expmgr.api.DatabaseManager.of(db)).validateDataConsistency();
     assertThat(report.summaryStatus()).isEqualTo("PASS");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "SQLITE, MYSQL, SQLITE",
+    "SQLITE, POSTGRES, TSV",
+    "MYSQL, SQLITE, TSV",
+    "MYSQL, POSTGRES, SQLITE",
+    "POSTGRES, SQLITE, SQLITE",
+    "POSTGRES, SQLITE, TSV",
+    "POSTGRES, MYSQL, TSV"
+  })
+  void aSnapshotRestoredIntoAnotherEngineKeepsItsVersionHistoryAndUpgrades(
+      Engine from, Engine to, SnapshotFormat format) {
+    // Flyway reads success as a boolean (PostgreSQL writes t and f) and leaves installed_on to
+    // the column's default: a history copied as text read as failed, and the next upgrade could
+    // not add its row.
+    Database source = generated(from);
+    Path snaps = dir.resolve("cross-snaps");
+    var snap =
+        new io.expmgr.snapshot.SnapshotManager(source, snaps)
+            .createSnapshot("v1.0", List.of(), format, ProgressListener.NONE);
+    ConnectionConfig target = TestDatabases.fresh(to, dir, "cross" + made.size());
+    made.add(target);
+    new io.expmgr.snapshot.SnapshotManager(Database.unopened(target), snaps)
+        .restoreSnapshot(snap.id(), ProgressListener.NONE);
+    Database db = Database.open(target, OpenMode.EXISTING);
+    var before = v1Content(db);
+    SchemaStatus s0 = upgrader(db).status();
+    assertThat(s0.version()).isEqualTo("1.0");
+    assertThat(s0.recorded()).isTrue();
+    String history = db.dialect().quote(io.expmgr.db.FlywayHistory.TABLE);
+    long rows = count(db, "SELECT count(*) FROM " + history);
+    assertThat(rows).isPositive();
+    assertThat(count(db, "SELECT count(*) FROM " + history + " WHERE success")).isEqualTo(rows);
+
+    UpgradeResult r = upgrade(db, null);
+    assertThat(r.outcome()).isEqualTo(UpgradeResult.Outcome.UPGRADED);
+    assertThat(SchemaMigrator.recordedVersion(db)).contains(Schema.latest().version());
+    assertThat(upgrader(db).status().matchesModel()).isTrue();
+    assertThat(count(db, "SELECT count(*) FROM " + history + " WHERE success")).isEqualTo(rows + 2);
+    assertThat(v1Content(db)).isEqualTo(before);
   }
 
   private static long count(Database db, String sql) {

@@ -492,4 +492,19 @@ public final class PostgresDialect implements Dialect {
       ps.executeQuery().close();
     }
   }
+
+  @Override
+  public List<String> flywayHistoryTable(String name) {
+    return List.of(
+        "CREATE TABLE "
+            + quote(name)
+            + " (\"installed_rank\" INTEGER NOT NULL, \"version\" VARCHAR(50),"
+            + " \"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) NOT NULL,"
+            + " \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INTEGER,"
+            + " \"installed_by\" VARCHAR(100) NOT NULL,"
+            + " \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),"
+            + " \"execution_time\" INTEGER NOT NULL, \"success\" BOOLEAN NOT NULL,"
+            + " CONSTRAINT \"flyway_schema_history_pk\" PRIMARY KEY (\"installed_rank\"))",
+        "CREATE INDEX \"flyway_schema_history_s_idx\" ON " + quote(name) + " (\"success\")");
+  }
 }

@@ -11,6 +11,7 @@ import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
+import io.expmgr.db.FlywayHistory;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Restorer;
 import io.expmgr.db.Restorer.CrcInput;
@@ -246,15 +247,12 @@ final class PostgresRestore implements SnapshotRestore {
     if (exact) {
       return exactly(t);
     }
-    if (t.name().equalsIgnoreCase(FLYWAY_HISTORY)
-        && t.columnNames().stream()
-            .map(c -> c.toLowerCase(Locale.ROOT))
-            .toList()
-            .equals(FLYWAY_COLUMNS)) {
-      // Flyway reads and writes its history with PostgreSQL's types (a BOOLEAN success): the
-      // table it would have made itself, filled with the snapshot's rows.
+    if (FlywayHistory.is(t)) {
+      // Flyway reads and writes its history with PostgreSQL's types (a BOOLEAN success, which
+      // takes the 1 and 0 of the other engines too): the table it would have made itself, filled
+      // with the snapshot's rows.
       return new Made(
-          List.of(FLYWAY_TABLE, FLYWAY_INDEX), namesOnly(t.name(), t.columnNames()), List.of());
+          d.flywayHistoryTable(t.name()), namesOnly(t.name(), t.columnNames()), List.of());
     }
     Table tt = Translate.table(t, catalog.engine(), model);
     List<String> create = new ArrayList<>();
@@ -320,33 +318,6 @@ final class PostgresRestore implements SnapshotRestore {
         List.of(),
         List.of());
   }
-
-  static final String FLYWAY_HISTORY = "flyway_schema_history";
-
-  private static final List<String> FLYWAY_COLUMNS =
-      List.of(
-          "installed_rank",
-          "version",
-          "description",
-          "type",
-          "script",
-          "checksum",
-          "installed_by",
-          "installed_on",
-          "execution_time",
-          "success");
-
-  private static final String FLYWAY_TABLE =
-      "CREATE TABLE \"flyway_schema_history\" (\"installed_rank\" INTEGER NOT NULL,"
-          + " \"version\" VARCHAR(50), \"description\" VARCHAR(200) NOT NULL,"
-          + " \"type\" VARCHAR(20) NOT NULL, \"script\" VARCHAR(1000) NOT NULL,"
-          + " \"checksum\" INTEGER, \"installed_by\" VARCHAR(100) NOT NULL,"
-          + " \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),"
-          + " \"execution_time\" INTEGER NOT NULL, \"success\" BOOLEAN NOT NULL,"
-          + " CONSTRAINT \"flyway_schema_history_pk\" PRIMARY KEY (\"installed_rank\"))";
-
-  private static final String FLYWAY_INDEX =
-      "CREATE INDEX \"flyway_schema_history_s_idx\" ON \"flyway_schema_history\" (\"success\")";
 
   /** The snapshot's own views, dropped before the tables they read are made again. */
   private static void dropViews(Connection to, Catalog catalog, boolean exact) throws SQLException {

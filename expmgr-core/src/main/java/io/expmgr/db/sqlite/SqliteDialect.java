@@ -682,4 +682,18 @@ public final class SqliteDialect implements Dialect {
     }
     return new MissingParentRows(counts, haveIds ? rowIds : null);
   }
+
+  @Override
+  public List<String> flywayHistoryTable(String name) {
+    return List.of(
+        "CREATE TABLE "
+            + quote(name)
+            + " (\"installed_rank\" INT NOT NULL PRIMARY KEY, \"version\" VARCHAR(50),"
+            + " \"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) NOT NULL,"
+            + " \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INT,"
+            + " \"installed_by\" VARCHAR(100) NOT NULL,"
+            + " \"installed_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),"
+            + " \"execution_time\" INT NOT NULL, \"success\" BOOLEAN NOT NULL)",
+        "CREATE INDEX \"flyway_schema_history_s_idx\" ON " + quote(name) + " (\"success\")");
+  }
 }

@@ -9,6 +9,7 @@ import io.expmgr.db.Database;
 import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Engine;
+import io.expmgr.db.FlywayHistory;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Restorer;
 import io.expmgr.db.Restorer.CrcInput;
@@ -52,6 +53,9 @@ final class SqliteRestore implements SnapshotRestore {
   /** SQLite's own table of AUTOINCREMENT counters. */
   private static final String SQLITE_SEQUENCE = "sqlite_sequence";
 
+  /** Where Flyway's history rows wait while its table is made again. */
+  private static final String STAGING = FlywayHistory.TABLE + "__expmgr_rows";
+
   @Override
   public void fromDataFile(
       Path sqliteData,
@@ -62,7 +66,13 @@ final class SqliteRestore implements SnapshotRestore {
       Schema model,
       ConnectionConfig target,
       ProgressListener progress) {
-    intoSqlite(sqliteData, crc32c, verifier, expectedRows, realFile(target.sqlitePath()));
+    intoSqlite(
+        sqliteData,
+        crc32c,
+        verifier,
+        expectedRows,
+        realFile(target.sqlitePath()),
+        catalog.engine() != Engine.SQLITE);
   }
 
   @Override
@@ -169,6 +179,9 @@ final class SqliteRestore implements SnapshotRestore {
           Dialect.execute(c, Ddl.createTableOnly(tt, built.dialect(), null, true));
           long n = loadTsv(c, built, f, tt);
           Dialect.execute(c, Ddl.createIndexes(tt, built.dialect()).toArray(String[]::new));
+          if (FlywayHistory.is(f.table())) {
+            FlywayHistory.remake(c, built.dialect(), f.table().name(), STAGING);
+          }
           rows.put(f.table().name(), n);
           done += n;
           progress.onProgress(done, -1);
@@ -318,7 +331,8 @@ final class SqliteRestore implements SnapshotRestore {
       String crc32c,
       java.util.function.Consumer<Path> verifier,
       java.util.Map<String, Long> expectedRows,
-      Path target) {
+      Path target,
+      boolean translated) {
     try {
       besideTarget(
           target,
@@ -339,6 +353,9 @@ final class SqliteRestore implements SnapshotRestore {
                       + " nothing was restored");
             }
             Restorer.requireRows(expectedRows, join(rows));
+            if (translated) {
+              remakeHistory(tmp);
+            }
             switchInto(tmp, target);
             log.info("restored {} into {}", data, target);
           });
@@ -346,6 +363,23 @@ final class SqliteRestore implements SnapshotRestore {
       throw new UncheckedIOException(
           "cannot restore into " + target + ": " + e.getMessage(),
           e instanceof IOException io ? io : new IOException(e));
+    }
+  }
+
+  /**
+   * Flyway's history in the SQLite copy of a server's snapshot (written as text by earlier
+   * versions), made as Flyway makes it in SQLite, before the copy takes the database's place.
+   */
+  private static void remakeHistory(Path file) throws SQLException {
+    Database copy = Database.open(ConnectionConfig.sqlite(file), OpenMode.EXISTING);
+    try (Connection c = copy.connect()) {
+      var history = Catalog.read(copy, c).table(FlywayHistory.TABLE);
+      if (history.isEmpty() || !FlywayHistory.is(history.get())) {
+        return;
+      }
+      c.setAutoCommit(false);
+      FlywayHistory.remake(c, copy.dialect(), history.get().name(), STAGING);
+      c.commit();
     }
   }
 
