@@ -75,11 +75,38 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
     CommandLine cmd = e.getCommandLine();
     PrintWriter err = cmd.getErr();
     err.println("error: " + Secrets.redact(oneLine(e), args));
-    if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+    String idHint = idHint(e);
+    if (idHint != null) {
+      err.println(idHint);
+    } else if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
       err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
     }
     err.flush();
     return ExitCodes.USAGE;
+  }
+
+  /**
+   * For an id given without its option ({@code migrate-experiment -d x.db 1}): the options that
+   * take one, e.g. "An id goes after its option: -e/--experiment-id ID". Null otherwise.
+   */
+  private static String idHint(ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException u)
+        || u.getUnmatched().stream().noneMatch(a -> a.matches("[0-9][0-9_]*"))) {
+      return null;
+    }
+    java.util.List<String> options = new java.util.ArrayList<>();
+    for (CommandLine.Model.OptionSpec o : e.getCommandLine().getCommandSpec().options()) {
+      if (o.paramLabel().equals("ID") && !o.hidden()) {
+        options.add(String.join("/", o.names()) + " ID");
+      }
+    }
+    return options.isEmpty()
+        ? null
+        : "An id goes after its option: "
+            + String.join(", ", options)
+            + ". Try '"
+            + e.getCommandLine().getCommandSpec().qualifiedName()
+            + " --help' for usage.";
   }
 
   private static String logHint() {

@@ -201,6 +201,25 @@ class MigrationCommandsTest {
   }
 
   @Test
+  void anIdWithoutItsOptionIsAnsweredWithTheOptionsThatTakeOne() throws Exception {
+    byte[] before = bytes();
+    CliRunner.Result r = CliRunner.run("migrate-experiment", "-d", db.toString(), "1");
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err())
+        .contains("'1'")
+        .contains("-e/--experiment-id ID, -t/--target-experiment ID")
+        .doesNotContain("--source-experiment");
+    CliRunner.Result snap =
+        CliRunner.run("delete-snapshot", "-d", db.toString(), "20261201_080202");
+    assertThat(snap.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(snap.err()).contains("--snapshot-id");
+    // Not every stray word is an id.
+    CliRunner.Result word = CliRunner.run("migrate-experiment", "-d", db.toString(), "now");
+    assertThat(word.err()).doesNotContain("An id goes");
+    assertThat(bytes()).isEqualTo(before);
+  }
+
+  @Test
   void migrateIntoANewFileAndRefuseBadTargets() throws Exception {
     Path copy = dir.resolve("copy.db");
     CliRunner.Result r =
