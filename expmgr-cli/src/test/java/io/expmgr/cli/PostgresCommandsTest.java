@@ -335,6 +335,14 @@ class PostgresCommandsTest {
       assertThat(write.exitCode()).isEqualTo(ExitCodes.PERMISSION);
       assertThat(write.err().strip()).startsWith("error:").contains("permission denied");
       assertThat(write.err().lines().filter(l -> l.startsWith("error:")).count()).isEqualTo(1);
+      // The upgrade's trial needs a scratch database: the message names PostgreSQL's grant.
+      CliRunner.Result upgrade =
+          CliRunner.run("schema", "upgrade", "-d", reader, "--snapshot-dir", snaps.toString());
+      assertThat(upgrade.exitCode()).as(upgrade.err()).isEqualTo(ExitCodes.PERMISSION);
+      assertThat(upgrade.err())
+          .contains("ALTER ROLE \"" + role + "\" CREATEDB")
+          .contains("--no-trial")
+          .doesNotContain("GRANT ALL");
       assertThat(counts()).isEqualTo(before);
     } finally {
       // Its grants live in the test's database: dropped first, then the role.

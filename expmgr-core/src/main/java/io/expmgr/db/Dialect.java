@@ -291,6 +291,14 @@ public interface Dialect {
     throw new UnsupportedOperationException(engine().label() + " databases are files");
   }
 
+  /**
+   * The statement an administrator runs so that {@code user} may create (and drop) the scratch
+   * database {@code name}, for messages; null for an engine whose databases are files.
+   */
+  default String grantToCreateDatabase(String name, String user) {
+    return null;
+  }
+
   /** Whether a table is the engine's own bookkeeping ({@code sqlite_sequence}), not user data. */
   default boolean isSystemTable(String name) {
     return false;

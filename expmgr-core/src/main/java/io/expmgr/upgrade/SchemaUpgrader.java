@@ -346,7 +346,7 @@ public final class SchemaUpgrader {
       String name = db.config().database();
       name = (name.length() > 40 ? name.substring(0, 40) : name) + "__upgrade_trial";
       scratch = db.config().withDatabase(name);
-      dropMysqlDatabase(scratch);
+      dropScratchDatabase(scratch);
     }
     try {
       try {
@@ -358,9 +358,9 @@ public final class SchemaUpgrader {
           throw new io.expmgr.PermissionException(
               "the trial on a copy needs a scratch database "
                   + scratch.database()
-                  + " this account may not create (GRANT ALL ON `"
-                  + scratch.database()
-                  + "`.* to it), "
+                  + " this account may not create ("
+                  + db.dialect().grantToCreateDatabase(scratch.database(), scratch.user())
+                  + " lets it), "
                   + db.identity()
                   + " was not touched; or run 'expmgr schema upgrade --no-trial' (the snapshot is still"
                   + " taken and restored on any failure)",
@@ -402,12 +402,12 @@ public final class SchemaUpgrader {
       if (scratchDir != null) {
         deleteTree(scratchDir);
       } else {
-        dropMysqlDatabase(scratch);
+        dropScratchDatabase(scratch);
       }
     }
   }
 
-  private void dropMysqlDatabase(ConnectionConfig scratch) {
+  private void dropScratchDatabase(ConnectionConfig scratch) {
     try {
       db.withConnection(
           c -> {

@@ -46,6 +46,14 @@ public final class MySqlDialect implements Dialect {
     Dialect.execute(c, "DROP DATABASE IF EXISTS " + quote(name));
   }
 
+  @Override
+  public String grantToCreateDatabase(String name, String user) {
+    return "GRANT ALL ON "
+        + quote(name)
+        + ".* TO "
+        + (user == null ? "CURRENT_USER" : "'" + user.replace("'", "''") + "'");
+  }
+
   private MySqlDialect() {}
 
   @Override

@@ -112,6 +112,11 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String grantToCreateDatabase(String name, String user) {
+    return "ALTER ROLE " + (user == null ? "CURRENT_USER" : quote(user)) + " CREATEDB";
+  }
+
+  @Override
   public String serverIdentity(Connection connection) throws SQLException {
     try (var st = connection.createStatement();
         var rs = st.executeQuery("SELECT system_identifier FROM pg_control_system()")) {
