@@ -56,7 +56,7 @@ public final class AtomicFiles {
     Path tmp = null;
     try {
       Files.createDirectories(t.getParent());
-      tmp = Files.createTempFile(t.getParent(), "." + t.getFileName(), ".tmp");
+      tmp = sibling(t, ".tmp");
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
@@ -79,6 +79,31 @@ public final class AtomicFiles {
         } catch (IOException ignored) {
           // the temporary file is dot-named and harmless
         }
+      }
+    }
+  }
+
+  /**
+   * A new empty file beside {@code target}, dot-named, to be renamed over it. Unlike {@link
+   * Files#createTempFile}, which makes it readable by its owner only, it gets the permissions the
+   * user's umask gives any new file, as a shell redirect would: reports and exports are for
+   * sharing.
+   */
+  public static Path sibling(Path target, String suffix) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    while (true) {
+      Path p =
+          dir.resolve(
+              "."
+                  + target.getFileName()
+                  + "."
+                  + Long.toUnsignedString(
+                      java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36)
+                  + suffix);
+      try {
+        return Files.createFile(p);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // another name
       }
     }
   }

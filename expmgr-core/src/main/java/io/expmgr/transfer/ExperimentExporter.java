@@ -81,7 +81,7 @@ public final class ExperimentExporter {
     AtomicFiles.checkWritable(target);
     Path tmp = null;
     try {
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
+      tmp = AtomicFiles.sibling(target, ".partial");
       ExportResult r = writeDocument(experimentId, tmp, options, progress);
       try {
         Files.move(

@@ -261,6 +261,11 @@ class ExportImportTest {
     Path file = dir.resolve("f.json");
     ExperimentExporter ex = new ExperimentExporter(src.database());
     ExportResult a = ex.exportToFile(1, file, ExportOptions.all(), ProgressListener.NONE);
+    // Readable as a redirect's file would be (an export is for another account or machine).
+    assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+        .isEqualTo(
+            java.nio.file.Files.getPosixFilePermissions(
+                java.nio.file.Files.createFile(dir.resolve("plain"))));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ExportResult b = ex.exportTo(1, out, ExportOptions.all(), ProgressListener.NONE);
     assertThat(b.contentSha256()).isEqualTo(a.contentSha256());
