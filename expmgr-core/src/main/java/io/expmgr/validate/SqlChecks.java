@@ -119,6 +119,10 @@ final class SqlChecks {
     if (v instanceof java.time.LocalDateTime t) {
       return io.expmgr.db.Times.format(t);
     }
+    if (v instanceof java.sql.Timestamp t) {
+      // Not its toString ("2024-01-01 00:00:02.0"): the form expmgr writes times in.
+      return io.expmgr.db.Times.format(t.toLocalDateTime());
+    }
     return v.toString();
   }
 
