@@ -13,7 +13,8 @@ public final class ConnectFailures {
 
   /**
    * The network's reason a connection to {@code where} failed (host unknown, port closed, TLS
-   * refused, no answer), or the driver's first line when it is none of these.
+   * refused, no answer, closed without an answer), or the driver's first line when it is none of
+   * these.
    */
   public static String network(ConnectionConfig config, String where, SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
@@ -32,6 +33,13 @@ public final class ConnectFailures {
             + " failed: the server's certificate is not trusted under --ssl-mode "
             + config.ssl().name().toLowerCase(Locale.ROOT)
             + " (add its CA to the JVM's trust store, or use --ssl-mode required)";
+      }
+      if (t instanceof java.io.EOFException
+          || (t instanceof java.net.SocketException
+              && String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("reset"))) {
+        return where
+            + " closed the connection without answering: is that server running there? (check"
+            + " --host and --port; a firewall or proxy may be in the way)";
       }
       if (t instanceof SocketTimeoutException) {
         return "no answer from "

@@ -30,6 +30,10 @@ final class MysqlConnections {
       p.setProperty("password", config.password());
     }
     p.setProperty("connectTimeout", String.valueOf(Database.CONNECT_TIMEOUT_SECONDS * 1000));
+    // The handshake too: a port where something accepts and stays silent (a PostgreSQL server
+    // waits for the client to speak first) would otherwise hold the command forever. Lifted once
+    // connected, so a long statement is never cut.
+    p.setProperty("socketTimeout", String.valueOf(Database.CONNECT_TIMEOUT_SECONDS * 1000));
     p.setProperty("rewriteBatchedStatements", "true");
     p.setProperty("characterEncoding", "UTF-8");
     // Values of every column in UTF-8, whatever its character set (the tracker's tables are
@@ -47,17 +51,25 @@ final class MysqlConnections {
             : config.ssl().driverValue(config.host()));
     p.setProperty("allowLoadLocalInfile", String.valueOf(localInfile));
     String url = "jdbc:mysql://" + config.urlHost() + ":" + config.port() + "/" + config.database();
+    Connection c;
     try {
-      Connection c = getMysqlConnection(config, url, p);
+      c = getMysqlConnection(config, url, p);
+    } catch (SQLException e) {
+      if (mode == OpenMode.CREATE && e.getErrorCode() == 1049) {
+        createMysqlDatabase(config, p);
+        c = getMysqlConnection(config, url, p);
+      } else {
+        throw e;
+      }
+    }
+    try {
+      c.setNetworkTimeout(Runnable::run, 0);
       if (readOnly) {
         c.setReadOnly(true);
       }
       return c;
     } catch (SQLException e) {
-      if (mode == OpenMode.CREATE && e.getErrorCode() == 1049) {
-        createMysqlDatabase(config, p);
-        return getMysqlConnection(config, url, p);
-      }
+      c.close();
       throw e;
     }
   }

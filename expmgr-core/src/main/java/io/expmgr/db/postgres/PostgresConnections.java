@@ -126,6 +126,21 @@ final class PostgresConnections {
         // below
       }
     }
+    if (String.valueOf(e.getMessage()).startsWith("Connection attempt timed out")) {
+      // loginTimeout: connected, but no answer to the start-up within it.
+      return "no answer from "
+          + where
+          + " within "
+          + Database.CONNECT_TIMEOUT_SECONDS
+          + " s: is a PostgreSQL server running there? (check --host and --port, or a firewall)";
+    }
+    if (e.getCause() == null
+        && String.valueOf(e.getMessage()).contains("error occurred while setting up the SSL")) {
+      // The driver asked for TLS and the other end hung up: no cause to tell more.
+      return where
+          + " closed the connection when asked for TLS: is a PostgreSQL server running there?"
+          + " (check --host and --port; a firewall or proxy may be in the way)";
+    }
     return ConnectFailures.network(config, where, e);
   }
 }
