@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * class it was inserted with. So text read back can be bound as the class it came from: by the
  * affinity, and for columns without one by the single class the column was seen to hold.
  */
-public final class SqliteValues {
+final class SqliteValues {
   private SqliteValues() {}
 
   private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");

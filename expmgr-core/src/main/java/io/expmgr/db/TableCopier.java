@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * memory stays flat whatever the size. The caller owns both connections and their transactions (a
  * consistent read on the source, one transaction or bulk settings on the target).
  */
-public final class TableCopier {
+final class TableCopier {
   private static final int BATCH = 2_000;
 
   private TableCopier() {}

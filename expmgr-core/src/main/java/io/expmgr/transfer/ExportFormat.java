@@ -35,7 +35,7 @@ import java.util.Set;
  * links to a row that does not exist (the tracker's epoch N). {@code metadata} comes first so that
  * an importer can check the version, counts and id ranges before it writes anything.
  */
-public final class ExportFormat {
+final class ExportFormat {
   /**
    * The document version this expmgr writes. 2: values exactly as stored (times as the database's
    * text, per-label JSON as its text), the batch level, and links to epochs and batches that do not

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * tracker's links to epoch N (its final test metrics, on purpose) are not violations here: the
  * hierarchy check counts them.
  */
-public final class ForeignKeyCheck implements ValidationCheck {
+final class ForeignKeyCheck implements ValidationCheck {
   private static final Logger log = LoggerFactory.getLogger(ForeignKeyCheck.class);
 
   public static final String NAME = "foreign_keys";

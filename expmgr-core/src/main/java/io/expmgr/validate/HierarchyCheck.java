@@ -11,7 +11,7 @@ import java.util.Map;
  * Experiment → trial → run → epochs/results consistency, for one experiment or all: parents without
  * children and times running backwards are warnings; duplicate epoch indexes of a run are failures.
  */
-public final class HierarchyCheck implements ValidationCheck {
+final class HierarchyCheck implements ValidationCheck {
   public static final String NAME = "hierarchy";
 
   private record Finding(String kind, Status severity, String sql) {}

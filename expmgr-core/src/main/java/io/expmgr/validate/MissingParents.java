@@ -11,7 +11,7 @@ import java.util.List;
  * index beyond their keys: a probe goes only to a parent's key (its primary key in every layout),
  * and anything else is computed once per statement, never once per row.
  */
-public final class MissingParents {
+final class MissingParents {
   private MissingParents() {}
 
   /** The parent of links to epoch N, the tracker's final test metrics and artifacts. */

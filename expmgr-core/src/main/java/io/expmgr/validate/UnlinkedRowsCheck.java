@@ -19,7 +19,7 @@ import java.util.Map;
  * but usually left behind by deletions. Warnings. The tables and links come from the schema model:
  * every table without foreign keys of its own that only link tables refer to.
  */
-public final class UnlinkedRowsCheck implements ValidationCheck {
+final class UnlinkedRowsCheck implements ValidationCheck {
   /** Above this, linked ids are too sparse to hold as bits: the check runs in SQL instead. */
   private static final long MAX_SET_BYTES = 64L << 20;
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * @param foreignKeys the {@code CONSTRAINT ... FOREIGN KEY} lines
  * @param options what follows the closing parenthesis ({@code ENGINE=InnoDB ...})
  */
-public record MysqlDdl(
+record MysqlDdl(
     List<String> columns, List<String> keys, List<ForeignKeyLine> foreignKeys, String options) {
 
   /** A foreign key as the server writes it. */
