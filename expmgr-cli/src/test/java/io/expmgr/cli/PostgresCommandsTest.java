@@ -275,6 +275,18 @@ class PostgresCommandsTest {
     assertThat(r.exitCode()).isEqualTo(ExitCodes.CONNECTION);
     assertThat(r.err().strip()).startsWith("error: access denied").doesNotContain("\n");
     assertThat(r.err() + r.out()).doesNotContain("Wr0ng-pw");
+    // The MariaDB server's port by mistake: said in words, not as an authentication type number.
+    io.expmgr.support.MariaDbServer maria = io.expmgr.support.MariaDbServer.get();
+    CliRunner.Result port =
+        CliRunner.run(
+            "validate",
+            "-d",
+            "postgresql://someone:pw@" + maria.host() + ":" + maria.port() + "/" + pg.database());
+    assertThat(port.exitCode()).isEqualTo(ExitCodes.CONNECTION);
+    assertThat(port.err().strip())
+        .contains(maria.host() + ":" + maria.port())
+        .contains("is it a PostgreSQL server?")
+        .doesNotContain("\n");
     // The tracker's layout on PostgreSQL (a tracker's database restored here): generated in its
     // DDL, validated, upgraded to the latest schema, and given new rows with free ids.
     ConnectionConfig other = server.config(server.newDatabaseName("tracker"));

@@ -126,6 +126,17 @@ final class PostgresConnections {
         // below
       }
     }
+    java.util.regex.Matcher auth =
+        java.util.regex.Pattern.compile("The authentication type ([0-9,]+) is not supported")
+            .matcher(String.valueOf(e.getMessage()));
+    if (auth.find()) {
+      // What another server's greeting reads as (MySQL's: 825,306,676), or a method this driver
+      // lacks.
+      return where
+          + " asked for an authentication type PostgreSQL does not have ("
+          + auth.group(1)
+          + "): is it a PostgreSQL server? (check --host and --port)";
+    }
     if (String.valueOf(e.getMessage()).startsWith("Connection attempt timed out")) {
       // loginTimeout: connected, but no answer to the start-up within it.
       return "no answer from "
