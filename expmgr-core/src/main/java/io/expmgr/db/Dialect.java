@@ -345,11 +345,10 @@ public interface Dialect {
   String tableOptions(Table table);
 
   /**
-   * The statements that make Flyway's history table (see {@link FlywayHistory}) named {@code name}
-   * the way Flyway makes it in this engine: its column types, the default of {@code installed_on}
-   * that Flyway's inserts rely on, and the index on {@code success}.
+   * How Flyway declares its history table's columns in this engine where engines differ (see {@link
+   * FlywayHistory#create}).
    */
-  List<String> flywayHistoryTable(String name);
+  FlywayHistory.Types flywayHistoryTypes();
 
   /** Whether DDL statements take part in transactions (SQLite yes, MySQL no). */
   boolean supportsTransactionalDdl();

@@ -10,9 +10,9 @@ import java.util.Locale;
  * another engine cannot make it from the snapshot's column types as it makes other tables the model
  * does not describe: Flyway reads {@code success} as a boolean (PostgreSQL writes {@code t} and
  * {@code f}, the others 1 and 0) and its inserts leave {@code installed_on} to the column's
- * default. So a translated copy is made again as Flyway makes it in the target ({@link
- * Dialect#flywayHistoryTable}), holding the same rows; the next {@code schema upgrade} then reads
- * and extends it as if Flyway had made it there.
+ * default. So a translated copy is made again as Flyway makes it in the target ({@link #create}),
+ * holding the same rows; the next {@code schema upgrade} then reads and extends it as if Flyway had
+ * made it there.
  */
 public final class FlywayHistory {
   /** The table's name. */
@@ -33,6 +33,57 @@ public final class FlywayHistory {
           "success");
 
   private FlywayHistory() {}
+
+  /**
+   * An engine's declarations where Flyway's differ between engines.
+   *
+   * @param integer the type of the integer columns
+   * @param installedOn the whole declaration of {@code installed_on}, with the default Flyway's
+   *     inserts rely on
+   * @param success the boolean type of {@code success}
+   */
+  public record Types(String integer, String installedOn, String success) {}
+
+  /**
+   * The statements that make the table {@code name} as Flyway makes it in {@code d}'s engine: its
+   * columns, key and index on {@code success}.
+   */
+  public static List<String> create(Dialect d, String name) {
+    Types t = d.flywayHistoryTypes();
+    String[] declared = {
+      t.integer() + " NOT NULL",
+      "VARCHAR(50)",
+      "VARCHAR(200) NOT NULL",
+      "VARCHAR(20) NOT NULL",
+      "VARCHAR(1000) NOT NULL",
+      t.integer(),
+      "VARCHAR(100) NOT NULL",
+      t.installedOn(),
+      t.integer() + " NOT NULL",
+      t.success() + " NOT NULL"
+    };
+    StringBuilder columns = new StringBuilder();
+    for (int i = 0; i < COLUMNS.size(); i++) {
+      columns.append(d.quote(COLUMNS.get(i))).append(' ').append(declared[i]).append(", ");
+    }
+    return List.of(
+        "CREATE TABLE "
+            + d.quote(name)
+            + " ("
+            + columns
+            + "CONSTRAINT "
+            + d.quote(TABLE + "_pk")
+            + " PRIMARY KEY ("
+            + d.quote("installed_rank")
+            + "))",
+        "CREATE INDEX "
+            + d.quote(TABLE + "_s_idx")
+            + " ON "
+            + d.quote(name)
+            + " ("
+            + d.quote("success")
+            + ")");
+  }
 
   /** Whether a table of a snapshot or database is Flyway's history table. */
   public static boolean is(Catalog.TableInfo table) {
@@ -56,7 +107,7 @@ public final class FlywayHistory {
         c,
         "CREATE TABLE " + d.quote(staging) + " AS SELECT * FROM " + d.quote(name),
         "DROP TABLE " + d.quote(name));
-    Dialect.execute(c, d.flywayHistoryTable(name).toArray(String[]::new));
+    Dialect.execute(c, create(d, name).toArray(String[]::new));
     StringBuilder select = new StringBuilder();
     for (String col : COLUMNS) {
       if (select.length() > 0) {

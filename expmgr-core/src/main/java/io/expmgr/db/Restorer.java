@@ -174,6 +174,20 @@ public final class Restorer {
   }
 
   /**
+   * Says, once, that a translated restore left out the snapshot's views and triggers: they are
+   * written in the source engine's SQL.
+   */
+  public static void warnUntranslatedObjects(Catalog catalog, Database target) {
+    if (catalog.objects().stream()
+        .anyMatch(o -> o.type().equals("view") || o.type().equals("trigger"))) {
+      log.warn(
+          "views and triggers of the snapshot are written in {} SQL and were not made in {}",
+          catalog.engine().label(),
+          target.identity());
+    }
+  }
+
+  /**
    * Fails unless every table the manifest counts holds that many rows. A file may hold tables the
    * manifest does not count (an earlier expmgr counted the model's tables only).
    */

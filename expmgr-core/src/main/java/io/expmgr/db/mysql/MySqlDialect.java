@@ -7,6 +7,7 @@ import io.expmgr.db.Database;
 import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Engine;
+import io.expmgr.db.FlywayHistory;
 import io.expmgr.db.SnapshotRestore;
 import io.expmgr.db.Table;
 import io.expmgr.db.Times;
@@ -604,17 +605,7 @@ public final class MySqlDialect implements Dialect {
   }
 
   @Override
-  public List<String> flywayHistoryTable(String name) {
-    return List.of(
-        "CREATE TABLE "
-            + quote(name)
-            + " (`installed_rank` INT NOT NULL, `version` VARCHAR(50),"
-            + " `description` VARCHAR(200) NOT NULL, `type` VARCHAR(20) NOT NULL,"
-            + " `script` VARCHAR(1000) NOT NULL, `checksum` INT,"
-            + " `installed_by` VARCHAR(100) NOT NULL,"
-            + " `installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
-            + " `execution_time` INT NOT NULL, `success` BOOL NOT NULL,"
-            + " PRIMARY KEY (`installed_rank`), KEY `flyway_schema_history_s_idx` (`success`))"
-            + " ENGINE=InnoDB");
+  public FlywayHistory.Types flywayHistoryTypes() {
+    return new FlywayHistory.Types("INT", "TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP", "BOOL");
   }
 }

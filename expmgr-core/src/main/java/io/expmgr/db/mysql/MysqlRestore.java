@@ -234,12 +234,8 @@ final class MysqlRestore implements SnapshotRestore {
         }
         if (exact) {
           restoreObjects(to, catalog);
-        } else if (catalog.objects().stream()
-            .anyMatch(o -> o.type().equals("view") || o.type().equals("trigger"))) {
-          log.warn(
-              "views and triggers of the snapshot are written in {} SQL and were not made in {}",
-              catalog.engine().label(),
-              db.identity());
+        } else {
+          Restorer.warnUntranslatedObjects(catalog, db);
         }
         Dialect.execute(to, "SET SESSION foreign_key_checks=1", "SET SESSION unique_checks=1");
         log.info("restored {} into {}", what, db.identity());

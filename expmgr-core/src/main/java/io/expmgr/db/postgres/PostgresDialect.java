@@ -6,6 +6,7 @@ import io.expmgr.db.ConnectionConfig;
 import io.expmgr.db.Database;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Engine;
+import io.expmgr.db.FlywayHistory;
 import io.expmgr.db.SnapshotRestore;
 import io.expmgr.db.Table;
 import java.io.IOException;
@@ -499,17 +500,7 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public List<String> flywayHistoryTable(String name) {
-    return List.of(
-        "CREATE TABLE "
-            + quote(name)
-            + " (\"installed_rank\" INTEGER NOT NULL, \"version\" VARCHAR(50),"
-            + " \"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) NOT NULL,"
-            + " \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INTEGER,"
-            + " \"installed_by\" VARCHAR(100) NOT NULL,"
-            + " \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),"
-            + " \"execution_time\" INTEGER NOT NULL, \"success\" BOOLEAN NOT NULL,"
-            + " CONSTRAINT \"flyway_schema_history_pk\" PRIMARY KEY (\"installed_rank\"))",
-        "CREATE INDEX \"flyway_schema_history_s_idx\" ON " + quote(name) + " (\"success\")");
+  public FlywayHistory.Types flywayHistoryTypes() {
+    return new FlywayHistory.Types("INTEGER", "TIMESTAMP NOT NULL DEFAULT now()", "BOOLEAN");
   }
 }

@@ -198,12 +198,8 @@ final class PostgresRestore implements SnapshotRestore {
               Dialect.execute(to, o.sql());
             }
           }
-        } else if (catalog.objects().stream()
-            .anyMatch(o -> o.type().equals("view") || o.type().equals("trigger"))) {
-          log.warn(
-              "views and triggers of the snapshot are written in {} SQL and were not made in {}",
-              catalog.engine().label(),
-              db.identity());
+        } else {
+          Restorer.warnUntranslatedObjects(catalog, db);
         }
         to.commit();
         progress.onProgress(done, done);
@@ -252,7 +248,7 @@ final class PostgresRestore implements SnapshotRestore {
       // takes the 1 and 0 of the other engines too): the table it would have made itself, filled
       // with the snapshot's rows.
       return new Made(
-          d.flywayHistoryTable(t.name()), namesOnly(t.name(), t.columnNames()), List.of());
+          FlywayHistory.create(d, t.name()), namesOnly(t.name(), t.columnNames()), List.of());
     }
     Table tt = Translate.table(t, catalog.engine(), model);
     List<String> create = new ArrayList<>();

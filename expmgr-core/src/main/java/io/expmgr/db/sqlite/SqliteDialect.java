@@ -8,6 +8,7 @@ import io.expmgr.db.Ddl;
 import io.expmgr.db.Dialect;
 import io.expmgr.db.Engine;
 import io.expmgr.db.FileCopy;
+import io.expmgr.db.FlywayHistory;
 import io.expmgr.db.ForeignKey;
 import io.expmgr.db.OpenMode;
 import io.expmgr.db.Rows;
@@ -684,16 +685,8 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public List<String> flywayHistoryTable(String name) {
-    return List.of(
-        "CREATE TABLE "
-            + quote(name)
-            + " (\"installed_rank\" INT NOT NULL PRIMARY KEY, \"version\" VARCHAR(50),"
-            + " \"description\" VARCHAR(200) NOT NULL, \"type\" VARCHAR(20) NOT NULL,"
-            + " \"script\" VARCHAR(1000) NOT NULL, \"checksum\" INT,"
-            + " \"installed_by\" VARCHAR(100) NOT NULL,"
-            + " \"installed_on\" TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')),"
-            + " \"execution_time\" INT NOT NULL, \"success\" BOOLEAN NOT NULL)",
-        "CREATE INDEX \"flyway_schema_history_s_idx\" ON " + quote(name) + " (\"success\")");
+  public FlywayHistory.Types flywayHistoryTypes() {
+    return new FlywayHistory.Types(
+        "INT", "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now'))", "BOOLEAN");
   }
 }
